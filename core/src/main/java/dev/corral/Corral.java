@@ -1,0 +1,96 @@
+package dev.corral;
+
+import dev.corral.internal.Engine;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The engine: shared settings, the compile cache and the watchdog that enforces call timeouts.
+ * Thread-safe; build one per application and load every module through it.
+ *
+ * <pre>{@code
+ * try (Corral corral = Corral.create()) {
+ *     PluginModule module = corral.load(Path.of("plugin.wasm"));      // parse, validate, compile once
+ *     Plugin plugin = module.instantiate(PluginPolicy.builder()        // cheap, one per user/request/thread
+ *             .maxMemory(16 << 20).timeout(Duration.ofMillis(100)).build());
+ *     int sum = plugin.call("add", 1, 2).getInt(0);
+ * }
+ * }</pre>
+ */
+public final class Corral implements AutoCloseable {
+    private final Engine engine;
+
+    private Corral(Builder b) {
+        this.engine = new Engine(b.executionMode, b.compileCache);
+    }
+
+    /** An engine with the defaults: compiled execution, in-memory compile cache. */
+    public static Corral create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Loads, validates and compiles a module with the engine's defaults. */
+    public PluginModule load(byte[] wasm) {
+        return loader().load(wasm);
+    }
+
+    public PluginModule load(Path file) {
+        return loader().load(file);
+    }
+
+    public PluginModule load(InputStream in) {
+        return loader().load(in);
+    }
+
+    /** For per-module settings: expected digest, name, execution mode. */
+    public ModuleLoader loader() {
+        return new ModuleLoader(engine);
+    }
+
+    public ExecutionMode defaultExecutionMode() {
+        return engine.defaultMode();
+    }
+
+    public EngineStats stats() {
+        return engine.stats();
+    }
+
+    /**
+     * Stops the watchdog thread. Modules and plugins already made keep working, but calls with a
+     * timeout fail afterwards.
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    public static final class Builder {
+        private ExecutionMode executionMode = ExecutionMode.COMPILED;
+        private CompileCache compileCache;
+
+        private Builder() {}
+
+        public Builder executionMode(ExecutionMode mode) {
+            this.executionMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Where compiled bytecode is kept; default {@link CompileCache#inMemory()}. */
+        public Builder compileCache(CompileCache cache) {
+            this.compileCache = Objects.requireNonNull(cache, "cache");
+            return this;
+        }
+
+        public Corral build() {
+            if (compileCache == null) {
+                compileCache = CompileCache.inMemory();
+            }
+            return new Corral(this);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.corral;
+
+import dev.corral.internal.Engine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Loads one module with settings of its own. Obtained from {@link Corral#loader()}; not shared.
+ *
+ * <pre>{@code
+ * PluginModule m = corral.loader().name("greeter").sha256("9f86d0...").load(bytes);
+ * }</pre>
+ */
+public final class ModuleLoader {
+    private final Engine engine;
+    private String name;
+    private String sha256;
+    private ExecutionMode mode;
+
+    ModuleLoader(Engine engine) {
+        this.engine = engine;
+        this.mode = engine.defaultMode();
+    }
+
+    /** A name for messages and logs; defaults to the file name, or {@code plugin}. */
+    public ModuleLoader name(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** Refuse the bytes unless their SHA-256 is this (hex, any case). */
+    public ModuleLoader sha256(String hex) {
+        Objects.requireNonNull(hex, "hex");
+        var h = hex.trim().toLowerCase(Locale.ROOT);
+        if (h.length() != 64 || !h.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("not a SHA-256 in hex: '" + hex + "'");
+        }
+        this.sha256 = h;
+        return this;
+    }
+
+    public ModuleLoader executionMode(ExecutionMode mode) {
+        this.mode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    public PluginModule load(byte[] wasm) {
+        Objects.requireNonNull(wasm, "wasm");
+        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode);
+    }
+
+    public PluginModule load(Path file) {
+        Objects.requireNonNull(file, "file");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException | RuntimeException e) {
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE,
+                    "cannot read module file '" + file + "': " + e, e);
+        }
+        var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
+        return engine.load(n, bytes, sha256, mode);
+    }
+
+    public PluginModule load(InputStream in) {
+        Objects.requireNonNull(in, "in");
+        byte[] bytes;
+        try {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read module stream: " + e, e);
+        }
+        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode);
+    }
+
+    /** Loads a module from the classpath of {@code anchor}'s class loader, e.g. {@code "/plugins/x.wasm"}. */
+    public PluginModule loadResource(Class<?> anchor, String resource) {
+        Objects.requireNonNull(resource, "resource");
+        try (InputStream in = anchor.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE,
+                        "no classpath resource '" + resource + "' visible from " + anchor.getName());
+            }
+            if (name == null) {
+                var slash = resource.lastIndexOf('/');
+                name = stripExtension(resource.substring(slash + 1));
+            }
+            return load(in);
+        } catch (IOException e) {
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read resource '" + resource + "': " + e, e);
+        }
+    }
+
+    static String stripExtension(String fileName) {
+        return fileName.endsWith(".wasm") ? fileName.substring(0, fileName.length() - 5) : fileName;
+    }
+
+    static String hex(byte[] digest) {
+        return HexFormat.of().formatHex(digest);
+    }
+}

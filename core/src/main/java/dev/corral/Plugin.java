@@ -1,0 +1,43 @@
+package dev.corral;
+
+/**
+ * One instance of a {@link PluginModule}: its own memory, globals and tables.
+ *
+ * <p><b>Confined to one thread at a time.</b> The first call binds the plugin to the calling
+ * thread; a call from any other thread fails fast with {@link IllegalStateException} (the instance
+ * is never touched) until the owner calls {@link #release()}. Guest→host→guest re-entry on the
+ * owning thread is fine. Pools release on return, so borrowed plugins just work.
+ */
+public interface Plugin extends AutoCloseable {
+    String name();
+
+    PluginModule module();
+
+    /**
+     * Calls an exported function. Arguments are Java numbers matching the export's parameter types
+     * (Integer for i32, Long for i64, Float for f32, Double for f64; smaller integer types widen).
+     */
+    Results call(String export, Object... args);
+
+    /** A reusable handle on an exported function, for hot paths: resolve once, call many times. */
+    PluginFunction function(String export);
+
+    /**
+     * Runs the WASI command entry point {@code _start} and returns its exit code: 0 when it
+     * returns normally, else the code it passed to {@code proc_exit}.
+     */
+    int runMain();
+
+    /** Current size of memory 0 in pages (0 if the module has no memory). */
+    int memoryPages();
+
+    /**
+     * Gives up this thread's ownership, so that another thread may call the plugin next. Fails if
+     * called from a thread that does not own it or while a call is running.
+     */
+    void release();
+
+    /** Drops the instance; further calls fail with IllegalStateException. */
+    @Override
+    void close();
+}

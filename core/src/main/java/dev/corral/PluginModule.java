@@ -1,0 +1,38 @@
+package dev.corral;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A loaded, validated and compiled module. Immutable and thread-safe: compile once, then
+ * {@link #instantiate} as many plugins as you need, from any thread; they all share the compiled
+ * code.
+ */
+public interface PluginModule {
+    String name();
+
+    /** SHA-256 of the module's bytes, lower-case hex. */
+    String sha256();
+
+    ExecutionMode executionMode();
+
+    List<ImportDescriptor> imports();
+
+    List<ExportDescriptor> exports();
+
+    List<MemoryDescriptor> memories();
+
+    /** The exported function's signature, if the module exports a function of that name. */
+    Optional<FunctionSignature> exportedFunction(String name);
+
+    /** A new instance with the default policy (nothing granted, default limits). */
+    default Plugin instantiate() {
+        return instantiate(PluginPolicy.defaults());
+    }
+
+    /**
+     * A new instance governed by {@code policy}. Linking is checked against the granted host
+     * modules first: every missing import is listed in one {@link UnlinkableModuleException}.
+     */
+    Plugin instantiate(PluginPolicy policy);
+}

@@ -1,0 +1,83 @@
+package dev.corral.internal;
+
+import dev.corral.CompileCache;
+import dev.corral.EngineStats;
+import dev.corral.ExecutionMode;
+import dev.corral.PluginModule;
+import dev.corral.internal.chicory.ChicoryModuleLoader;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The engine behind {@link dev.corral.Corral}: settings, counters, cache, watchdog. */
+public final class Engine {
+    /** Part of every compile-cache key: bytecode from another Corral version is never reused. */
+    public static final String VERSION = "0.1.0";
+
+    private final ExecutionMode defaultMode;
+    private final CompileCache compileCache;
+    private final AtomicLong modulesLoaded = new AtomicLong();
+    private final AtomicLong compilations = new AtomicLong();
+    private final AtomicLong cacheHits = new AtomicLong();
+    private final AtomicLong instances = new AtomicLong();
+    private volatile Watchdog watchdog;
+    private volatile boolean closed;
+
+    public Engine(ExecutionMode defaultMode, CompileCache compileCache) {
+        this.defaultMode = defaultMode;
+        this.compileCache = compileCache;
+    }
+
+    public ExecutionMode defaultMode() {
+        return defaultMode;
+    }
+
+    public CompileCache compileCache() {
+        return compileCache;
+    }
+
+    public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+        var module = ChicoryModuleLoader.load(this, name, bytes, expectedSha256, mode);
+        modulesLoaded.incrementAndGet();
+        return module;
+    }
+
+    public void countCompilation() {
+        compilations.incrementAndGet();
+    }
+
+    public void countCacheHit() {
+        cacheHits.incrementAndGet();
+    }
+
+    public void countInstance() {
+        instances.incrementAndGet();
+    }
+
+    public EngineStats stats() {
+        return new EngineStats(modulesLoaded.get(), compilations.get(), cacheHits.get(), instances.get());
+    }
+
+    /** The watchdog, started on first use so that engines without timeouts own no thread. */
+    public Watchdog watchdog() {
+        Watchdog w = watchdog;
+        if (w == null) {
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("the Corral engine is closed: calls with a timeout cannot run");
+                }
+                w = watchdog;
+                if (w == null) {
+                    w = new Watchdog();
+                    watchdog = w;
+                }
+            }
+        }
+        return w;
+    }
+
+    public synchronized void close() {
+        closed = true;
+        if (watchdog != null) {
+            watchdog.shutdown();
+        }
+    }
+}

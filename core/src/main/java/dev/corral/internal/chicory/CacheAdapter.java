@@ -1,0 +1,52 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.compiler.Cache;
+import dev.corral.CompileCache;
+import dev.corral.internal.Engine;
+import java.io.IOException;
+
+/**
+ * Feeds Chicory's compiler our {@link CompileCache}, with keys that also name the Corral and
+ * Chicory versions (bytecode from another compiler version must never be loaded), and counts
+ * hits and misses for {@link dev.corral.EngineStats}.
+ */
+final class CacheAdapter implements Cache {
+    static final String CHICORY_VERSION = "1.7.5";
+
+    private final Engine engine;
+    private final CompileCache cache;
+
+    CacheAdapter(Engine engine) {
+        this.engine = engine;
+        this.cache = engine.compileCache();
+    }
+
+    static String key(String moduleDigest) {
+        return "corral-" + Engine.VERSION + "/chicory-" + CHICORY_VERSION + "/" + moduleDigest;
+    }
+
+    @Override
+    public byte[] get(String key) throws IOException {
+        byte[] data;
+        try {
+            data = cache.get(key(key));
+        } catch (IOException | RuntimeException e) {
+            data = null; // a broken cache entry costs a compile, never a load failure
+        }
+        if (data != null) {
+            engine.countCacheHit();
+        } else {
+            engine.countCompilation();
+        }
+        return data;
+    }
+
+    @Override
+    public void putIfAbsent(String key, byte[] data) {
+        try {
+            cache.putIfAbsent(key(key), data);
+        } catch (IOException | RuntimeException e) {
+            // the module is compiled and usable; only the next load will be slower
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.runtime.Memory;
+import dev.corral.GuestMemoryException;
+import dev.corral.spi.GuestMemory;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Bounds-checked guest memory. Guest pointers are unsigned 32-bit; every range is checked against
+ * the current size here, so Chicory's memory never sees an out-of-range access from the host.
+ */
+final class ChicoryGuestMemory implements GuestMemory {
+    private final Memory memory;
+
+    ChicoryGuestMemory(Memory memory) {
+        this.memory = memory;
+    }
+
+    @Override
+    public long size() {
+        return (long) memory.pages() * Memory.PAGE_SIZE;
+    }
+
+    @Override
+    public int pages() {
+        return memory.pages();
+    }
+
+    private int check(int ptr, long len) {
+        long p = Integer.toUnsignedLong(ptr);
+        if (len < 0) {
+            throw new GuestMemoryException("negative length " + len + " at guest address " + p);
+        }
+        long size = size();
+        if (p + len > size) {
+            throw new GuestMemoryException("guest range [" + p + ", " + (p + len) + ") is outside the plugin's memory of "
+                    + size + " bytes");
+        }
+        return (int) p;
+    }
+
+    @Override
+    public byte readByte(int ptr) {
+        return memory.read(check(ptr, 1));
+    }
+
+    @Override
+    public int readInt(int ptr) {
+        return memory.readInt(check(ptr, 4));
+    }
+
+    @Override
+    public long readLong(int ptr) {
+        return memory.readLong(check(ptr, 8));
+    }
+
+    @Override
+    public byte[] read(int ptr, int len) {
+        return memory.readBytes(check(ptr, len), len);
+    }
+
+    @Override
+    public String readString(int ptr, int len) {
+        byte[] bytes = read(ptr, len);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new GuestMemoryException("guest string at " + Integer.toUnsignedLong(ptr) + " (" + len
+                    + " bytes) is not valid UTF-8");
+        }
+    }
+
+    @Override
+    public void writeByte(int ptr, byte value) {
+        memory.writeByte(check(ptr, 1), value);
+    }
+
+    @Override
+    public void writeInt(int ptr, int value) {
+        memory.writeI32(check(ptr, 4), value);
+    }
+
+    @Override
+    public void writeLong(int ptr, long value) {
+        memory.writeLong(check(ptr, 8), value);
+    }
+
+    @Override
+    public void write(int ptr, byte[] data) {
+        write(ptr, data, 0, data.length);
+    }
+
+    @Override
+    public void write(int ptr, byte[] data, int offset, int len) {
+        if (offset < 0 || len < 0 || offset + len > data.length) {
+            throw new IndexOutOfBoundsException("offset " + offset + ", len " + len + " for array of " + data.length);
+        }
+        memory.write(check(ptr, len), data, offset, len);
+    }
+}

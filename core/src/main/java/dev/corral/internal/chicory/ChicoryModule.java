@@ -1,0 +1,221 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.GlobalImport;
+import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.MemoryImport;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.TableImport;
+import dev.corral.ExecutionMode;
+import dev.corral.ExportDescriptor;
+import dev.corral.ExternKind;
+import dev.corral.FunctionSignature;
+import dev.corral.ImportDescriptor;
+import dev.corral.MemoryDescriptor;
+import dev.corral.Plugin;
+import dev.corral.PluginModule;
+import dev.corral.PluginPolicy;
+import dev.corral.internal.Engine;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
+/**
+ * A loaded module: the parsed module Chicory runs, its one shared machine factory (they must stay
+ * together: the compiled factory checks the module's identity), and descriptions for users.
+ */
+final class ChicoryModule implements PluginModule {
+    private final Engine engine;
+    private final String name;
+    private final String sha256;
+    private final ExecutionMode mode;
+    final WasmModule module;
+    final Function<Instance, Machine> machineFactory;
+    private final List<ImportDescriptor> imports;
+    private final List<ExportDescriptor> exports;
+    private final List<MemoryDescriptor> memories;
+    private final Map<String, FunctionSignature> exportedFunctions;
+    private final Map<Integer, String> exportNamesByFunction;
+    final int importedFunctionCount;
+
+    ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, WasmModule original,
+            WasmModule module, Function<Instance, Machine> machineFactory) {
+        this.engine = engine;
+        this.name = name;
+        this.sha256 = sha256;
+        this.mode = mode;
+        this.module = module;
+        this.machineFactory = machineFactory;
+        this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
+
+        var imp = new ArrayList<ImportDescriptor>();
+        var mems = new ArrayList<MemoryDescriptor>();
+        int memIndex = 0;
+        for (int i = 0; i < original.importSection().importCount(); i++) {
+            Import im = original.importSection().getImport(i);
+            imp.add(describeImport(original, im));
+            if (im instanceof MemoryImport) {
+                mems.add(memory(memIndex++, true, ((MemoryImport) im).limits()));
+            }
+        }
+        var memSection = original.memorySection();
+        if (memSection.isPresent()) {
+            for (int i = 0; i < memSection.get().memoryCount(); i++) {
+                mems.add(memory(memIndex++, false, memSection.get().getMemory(i).limits()));
+            }
+        }
+        var exp = new ArrayList<ExportDescriptor>();
+        var fnSigs = new HashMap<String, FunctionSignature>();
+        var fnNames = new HashMap<Integer, String>();
+        for (int i = 0; i < original.exportSection().exportCount(); i++) {
+            Export e = original.exportSection().getExport(i);
+            if (e.exportType() == ExternalType.FUNCTION) {
+                var sig = Types.toCorral(functionType(original, e.index()));
+                exp.add(new ExportDescriptor(e.name(), ExternKind.FUNCTION, sig.toString(), sig));
+                fnSigs.put(e.name(), sig);
+                fnNames.putIfAbsent(e.index(), e.name());
+            } else {
+                exp.add(new ExportDescriptor(e.name(), kind(e.exportType()), "", null));
+            }
+        }
+        this.imports = List.copyOf(imp);
+        this.exports = List.copyOf(exp);
+        this.memories = List.copyOf(mems);
+        this.exportedFunctions = Collections.unmodifiableMap(fnSigs);
+        this.exportNamesByFunction = Collections.unmodifiableMap(fnNames);
+    }
+
+    private static MemoryDescriptor memory(int index, boolean imported, MemoryLimits l) {
+        OptionalInt max = l.maximumPages() >= MemoryLimits.MAX_PAGES ? OptionalInt.empty() : OptionalInt.of(l.maximumPages());
+        return new MemoryDescriptor(index, imported, l.initialPages(), max);
+    }
+
+    static com.dylibso.chicory.wasm.types.FunctionType functionType(WasmModule m, int funcIdx) {
+        int imported = m.importSection().count(ExternalType.FUNCTION);
+        if (funcIdx < imported) {
+            int seen = 0;
+            for (int i = 0; i < m.importSection().importCount(); i++) {
+                Import im = m.importSection().getImport(i);
+                if (im instanceof FunctionImport) {
+                    if (seen++ == funcIdx) {
+                        return m.typeSection().getType(((FunctionImport) im).typeIndex());
+                    }
+                }
+            }
+        }
+        return m.functionSection().getFunctionType(funcIdx - imported, m.typeSection());
+    }
+
+    static ImportDescriptor describeImport(WasmModule m, Import im) {
+        String type;
+        ExternKind kind = kind(im.importType());
+        if (im instanceof FunctionImport) {
+            type = Types.toCorral(m.typeSection().getType(((FunctionImport) im).typeIndex())).toString();
+        } else if (im instanceof MemoryImport) {
+            var l = ((MemoryImport) im).limits();
+            type = "min=" + l.initialPages() + (l.maximumPages() >= MemoryLimits.MAX_PAGES ? "" : " max=" + l.maximumPages());
+        } else if (im instanceof TableImport) {
+            var t = (TableImport) im;
+            type = Types.toCorral(t.entryType()).watName() + " min=" + t.limits().min();
+        } else if (im instanceof GlobalImport) {
+            var g = (GlobalImport) im;
+            type = g.mutabilityType().name().toLowerCase(java.util.Locale.ROOT) + " " + Types.toCorral(g.type()).watName();
+        } else {
+            type = "";
+        }
+        return new ImportDescriptor(im.module(), im.name(), kind, type);
+    }
+
+    static ExternKind kind(ExternalType t) {
+        switch (t) {
+            case FUNCTION: return ExternKind.FUNCTION;
+            case TABLE: return ExternKind.TABLE;
+            case MEMORY: return ExternKind.MEMORY;
+            case GLOBAL: return ExternKind.GLOBAL;
+            default: return ExternKind.TAG;
+        }
+    }
+
+    /** Name of function {@code idx} for messages: name section, else export name, else func[idx]. */
+    String functionName(int idx) {
+        if (idx < 0) {
+            return null;
+        }
+        try {
+            var names = module.nameSection();
+            if (names != null) {
+                String n = names.nameOfFunction(idx);
+                if (n != null) {
+                    return n;
+                }
+            }
+        } catch (RuntimeException ignored) {
+            // a damaged name section must not hide the trap itself
+        }
+        String exported = exportNamesByFunction.get(idx);
+        return exported != null ? exported : "func[" + idx + "]";
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String sha256() {
+        return sha256;
+    }
+
+    @Override
+    public ExecutionMode executionMode() {
+        return mode;
+    }
+
+    @Override
+    public List<ImportDescriptor> imports() {
+        return imports;
+    }
+
+    @Override
+    public List<ExportDescriptor> exports() {
+        return exports;
+    }
+
+    @Override
+    public List<MemoryDescriptor> memories() {
+        return memories;
+    }
+
+    @Override
+    public Optional<FunctionSignature> exportedFunction(String name) {
+        return Optional.ofNullable(exportedFunctions.get(name));
+    }
+
+    @Override
+    public Plugin instantiate(PluginPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        var plugin = Linker.instantiate(this, policy);
+        engine.countInstance();
+        return plugin;
+    }
+
+    @Override
+    public String toString() {
+        return "PluginModule[" + name + ", sha256=" + sha256.substring(0, 12) + "…, " + mode + "]";
+    }
+}

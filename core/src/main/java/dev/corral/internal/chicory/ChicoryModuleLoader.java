@@ -1,0 +1,95 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.InvalidException;
+import com.dylibso.chicory.wasm.MalformedException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.corral.ExecutionMode;
+import dev.corral.ModuleLoadException;
+import dev.corral.ModuleLoadException.Reason;
+import dev.corral.PluginModule;
+import dev.corral.internal.Engine;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.function.Function;
+
+/**
+ * load: digest check, parse + validate, rewrite, compile. Each step maps its failures to a
+ * {@link ModuleLoadException} with a reason; nothing from Chicory escapes.
+ */
+public final class ChicoryModuleLoader {
+    private ChicoryModuleLoader() {}
+
+    public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+        String sha256 = sha256(bytes);
+        if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
+            throw new ModuleLoadException(Reason.DIGEST_MISMATCH, "module '" + name + "' has SHA-256 " + sha256
+                    + " but " + expectedSha256 + " was expected: refusing to load it");
+        }
+        WasmModule original = parse(name, bytes);
+        // The original, validated, describes the module to users; what runs is the rewritten copy.
+        byte[] runnable = rewrite(name, bytes, original);
+        WasmModule module = runnable == bytes ? original : parse(name, runnable);
+
+        Function<Instance, Machine> machineFactory;
+        if (mode == ExecutionMode.COMPILED) {
+            machineFactory = compile(engine, name, module);
+        } else {
+            machineFactory = TrackingInterpreterMachine::new;
+        }
+        return new ChicoryModule(engine, name, sha256, mode, original, module, machineFactory);
+    }
+
+    private static WasmModule parse(String name, byte[] bytes) {
+        try {
+            return Parser.builder().withValidation(true).build().parse(() -> new java.io.ByteArrayInputStream(bytes));
+        } catch (InvalidException e) {
+            throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e.getMessage(), e);
+        } catch (MalformedException e) {
+            throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' is malformed: " + e.getMessage(), e);
+        } catch (ChicoryException e) {
+            throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' cannot be decoded: " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError e) {
+            // Chicory's parser answers some corrupt inputs with raw JDK exceptions (buffer underflow,
+            // negative sizes, index errors): they all mean the bytes are not a well-formed module.
+            throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' is malformed (" + e + ")", e);
+        }
+    }
+
+    private static byte[] rewrite(String name, byte[] bytes, WasmModule parsed) {
+        try {
+            return CodeRewriter.makeLoopsInterruptible(bytes, parsed);
+        } catch (RuntimeException e) {
+            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be prepared for safe execution: " + e, e);
+        }
+    }
+
+    private static Function<Instance, Machine> compile(Engine engine, String name, WasmModule module) {
+        try {
+            // One factory for all instances: MachineFactoryCompiler::compile as a method reference
+            // would compile again for every instance. SILENT fallback: functions too large for a
+            // JVM method run in the interpreter; the loop rewrite keeps them interruptible.
+            return MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT)
+                    .withCache(new CacheAdapter(engine))
+                    .compile();
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be compiled: " + e
+                    + " (try ExecutionMode.INTERPRETED)", e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import dev.corral.CallTimeoutException;
+import dev.corral.CorralException;
+import dev.corral.FunctionSignature;
+import dev.corral.Plugin;
+import dev.corral.PluginExitException;
+import dev.corral.PluginFunction;
+import dev.corral.PluginModule;
+import dev.corral.PluginPolicy;
+import dev.corral.Results;
+import dev.corral.ValueType;
+import dev.corral.spi.GuestMemory;
+import dev.corral.spi.HostContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One instance and the guard around every entry into it: thread confinement, the deadline, and
+ * the translation of whatever comes out into Corral's exceptions.
+ *
+ * <p>Confinement is sticky ownership: the first call CASes {@code owner} from null to the caller;
+ * later calls by the owner cost one volatile read and a compare. A CAS on every call (to allow any
+ * thread, one at a time) would double the cost of a trivial call, so handing a plugin to another
+ * thread takes an explicit {@link #release()} (pools do it for you).
+ */
+final class ChicoryPlugin implements Plugin, HostContext {
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(ChicoryPlugin.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // deadline states of the running outermost call
+    private static final int RUNNING = 0;
+    private static final int DONE = 1;
+    private static final int FIRING = 2;
+    private static final int FIRED = 3;
+
+    private final ChicoryModule module;
+    private final PluginPolicy policy;
+    private final Duration timeout;
+    private final Errors errors;
+    private Instance instance;
+    private WasiPreview1 wasi;
+    private GuestMemory memory;
+    private final Map<String, Handle> handles = new HashMap<>();
+
+    @SuppressWarnings("unused") // accessed through OWNER
+    private volatile Thread owner;
+    private int depth;
+    private volatile boolean closed;
+
+    ChicoryPlugin(ChicoryModule module, PluginPolicy policy) {
+        this.module = module;
+        this.policy = policy;
+        this.timeout = policy.timeout().orElse(null);
+        this.errors = new Errors(module);
+    }
+
+    void attach(Instance instance, WasiPreview1 wasi) {
+        this.instance = instance;
+        this.wasi = wasi;
+        this.memory = module.memories().isEmpty() ? null : new ChicoryGuestMemory(instance.memory());
+        errors.attach(instance);
+    }
+
+    /** Globals, tables, data segments and the start function, under the same guard as calls. */
+    void initialize() {
+        try {
+            guarded("(start)", () -> {
+                instance.initialize(false);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        } finally {
+            releaseQuietly();
+        }
+    }
+
+    // ---- Plugin ----
+
+    @Override
+    public String name() {
+        return module.name();
+    }
+
+    @Override
+    public PluginModule module() {
+        return module;
+    }
+
+    @Override
+    public Results call(String export, Object... args) {
+        return function(export).call(args);
+    }
+
+    @Override
+    public PluginFunction function(String export) {
+        enter();
+        Handle h = handles.get(export);
+        if (h == null) {
+            var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
+                    "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
+            h = new Handle(export, sig, instance.export(export));
+            handles.put(export, h);
+        }
+        return h;
+    }
+
+    private String exportedFunctionNames() {
+        var sb = new StringBuilder();
+        for (var e : module.exports()) {
+            if (e.signature() != null) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(e.name()).append(' ').append(e.signature());
+            }
+        }
+        return sb.length() == 0 ? "(none)" : sb.toString();
+    }
+
+    @Override
+    public int runMain() {
+        var start = function("_start");
+        try {
+            start.callRaw();
+            return 0;
+        } catch (PluginExitException e) {
+            return e.exitCode();
+        }
+    }
+
+    @Override
+    public int memoryPages() {
+        return memory == null ? 0 : memory.pages();
+    }
+
+    @Override
+    public void release() {
+        Thread t = Thread.currentThread();
+        Thread o = owner;
+        if (o == null) {
+            return;
+        }
+        if (o != t) {
+            throw new IllegalStateException("plugin '" + name() + "' is owned by thread '" + o.getName()
+                    + "'; only that thread can release it");
+        }
+        if (depth > 0) {
+            throw new IllegalStateException("plugin '" + name() + "' cannot be released from inside one of its own calls");
+        }
+        OWNER.setRelease(this, null);
+    }
+
+    private void releaseQuietly() {
+        if (owner == Thread.currentThread() && depth == 0) {
+            OWNER.setRelease(this, null);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (wasi != null) {
+            wasi.close();
+        }
+    }
+
+    // ---- HostContext ----
+
+    @Override
+    public String pluginName() {
+        return module.name();
+    }
+
+    @Override
+    public GuestMemory memory() {
+        if (memory == null) {
+            throw new dev.corral.GuestMemoryException("plugin '" + name() + "' has no memory");
+        }
+        return memory;
+    }
+
+    // ---- the guard ----
+
+    private void enter() {
+        Thread t = Thread.currentThread();
+        if (owner != t && !OWNER.compareAndSet(this, null, t)) {
+            Thread o = owner;
+            throw new IllegalStateException("plugin '" + name() + "' is in use by thread '"
+                    + (o == null ? "?" : o.getName()) + "' and cannot be called from thread '" + t.getName()
+                    + "': a plugin instance is not thread-safe. Use one instance per thread (or a pool), "
+                    + "or call release() on the owning thread before handing it over");
+        }
+        if (closed) {
+            throw new IllegalStateException("plugin '" + name() + "' is closed");
+        }
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        long[] run();
+    }
+
+    private long[] guarded(String export, Body body) {
+        enter();
+        if (depth > 0 || timeout == null) {
+            depth++;
+            try {
+                return body.run();
+            } catch (RuntimeException | StackOverflowError e) {
+                throw errors.map(e, export);
+            } finally {
+                depth--;
+            }
+        }
+        return guardedWithDeadline(export, body);
+    }
+
+    private long[] guardedWithDeadline(String export, Body body) {
+        final Thread self = Thread.currentThread();
+        final boolean wasInterrupted = self.isInterrupted();
+        final AtomicInteger state = new AtomicInteger(RUNNING);
+        var task = module.engine().watchdog().schedule(() -> {
+            if (state.compareAndSet(RUNNING, FIRING)) {
+                self.interrupt();
+                state.set(FIRED);
+            }
+        }, timeout);
+        depth++;
+        long[] result = null;
+        RuntimeException failure = null;
+        try {
+            result = body.run();
+        } catch (RuntimeException | StackOverflowError e) {
+            failure = errors.map(e, export);
+        } finally {
+            depth--;
+        }
+        boolean fired = !state.compareAndSet(RUNNING, DONE);
+        if (fired) {
+            // the watchdog has interrupted us or is about to: wait for it, then take our
+            // interrupt back so the thread's status is what the caller had
+            while (state.get() != FIRED) {
+                Thread.onSpinWait();
+            }
+            Thread.interrupted();
+            if (wasInterrupted) {
+                self.interrupt();
+            }
+            if (failure != null) {
+                throw new CallTimeoutException(export, timeout);
+            }
+            return result; // finished just as the deadline passed: the result is good
+        }
+        task.cancel(false);
+        if (failure != null) {
+            throw failure;
+        }
+        return result;
+    }
+
+    /** A resolved export. Shares the plugin's guard. */
+    private final class Handle implements PluginFunction {
+        private final String name;
+        private final FunctionSignature signature;
+        private final ExportFunction fn;
+        private final ValueType[] params;
+        private final int paramCount;
+
+        Handle(String name, FunctionSignature signature, ExportFunction fn) {
+            this.name = name;
+            this.signature = signature;
+            this.fn = fn;
+            this.params = signature.params().toArray(new ValueType[0]);
+            this.paramCount = params.length;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public FunctionSignature signature() {
+            return signature;
+        }
+
+        @Override
+        public long[] callRaw(long... args) {
+            if (args.length != paramCount) {
+                throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
+                        + ", got " + args.length);
+            }
+            return guarded(name, () -> fn.apply(args));
+        }
+
+        @Override
+        public Results call(Object... args) {
+            if (args == null) {
+                args = new Object[] {null};
+            }
+            if (args.length != paramCount) {
+                throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
+                        + ", got " + args.length);
+            }
+            long[] raw = new long[paramCount];
+            for (int i = 0; i < paramCount; i++) {
+                raw[i] = toRaw(i, params[i], args[i]);
+            }
+            long[] out = guarded(name, () -> fn.apply(raw));
+            return new Results(signature.results(), out);
+        }
+
+        private long toRaw(int i, ValueType t, Object v) {
+            if (!(v instanceof Number)) {
+                throw new IllegalArgumentException("argument " + i + " of '" + name + "' must be a number of type "
+                        + t.watName() + ", got " + (v == null ? "null" : v.getClass().getSimpleName()));
+            }
+            Number n = (Number) v;
+            boolean integral = v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte;
+            switch (t) {
+                case I32:
+                    if (!integral || (v instanceof Long && (long) v != (int) (long) v)) {
+                        throw new IllegalArgumentException("argument " + i + " of '" + name + "' must be an i32 (Integer), got " + v);
+                    }
+                    return n.intValue();
+                case I64:
+                    if (!integral) {
+                        throw new IllegalArgumentException("argument " + i + " of '" + name + "' must be an i64 (Long), got " + v);
+                    }
+                    return n.longValue();
+                case F32:
+                    return Float.floatToRawIntBits(n.floatValue());
+                case F64:
+                    return Double.doubleToRawLongBits(n.doubleValue());
+                default:
+                    throw new IllegalArgumentException("argument " + i + " of '" + name + "' has type " + t.watName()
+                            + ", which cannot be passed from Java");
+            }
+        }
+    }
+
+    PluginPolicy policy() {
+        return policy;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionBody;
+import com.dylibso.chicory.wasm.types.Instruction;
+import com.dylibso.chicory.wasm.types.OpCode;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * Load-time rewriting of a module's code section: inserts byte sequences at instruction
+ * boundaries and fixes every function body size and the section size. Instructions are decoded
+ * by Chicory's parser (whose instruction addresses are offsets in the module's bytes), so this
+ * class only splices.
+ *
+ * <p>Today it makes loops interruptible in the interpreter: Chicory 1.7.5's interpreter checks the
+ * thread's interrupt flag on {@code call} and {@code br} but not on {@code br_if}/{@code br_table},
+ * so a loop closed by {@code br_if} can never be stopped. Inserting {@code block br 0 end} at the
+ * head of every loop body puts an unconditional {@code br} on every iteration of every loop,
+ * whatever branch closes it. The block has no effect on the stack or on semantics.
+ */
+public final class CodeRewriter {
+    static final int CODE_SECTION = 10;
+
+    /** {@code block (empty) br 0 end}. */
+    private static final byte[] INTERRUPT_CHECK = {0x02, 0x40, 0x0C, 0x00, 0x0B};
+
+    private CodeRewriter() {}
+
+    /** Returns the module with an interrupt check at the head of every loop, or the same bytes if it has no loop. */
+    static byte[] makeLoopsInterruptible(byte[] wasm, WasmModule parsed) {
+        NavigableMap<Integer, byte[]> insertions = new TreeMap<>();
+        var code = parsed.codeSection();
+        for (int f = 0; f < code.functionBodyCount(); f++) {
+            FunctionBody body = code.getFunctionBody(f);
+            List<? extends Instruction> ins = body.instructions();
+            for (int i = 0; i + 1 < ins.size(); i++) {
+                if (ins.get(i).opcode() == OpCode.LOOP) {
+                    int at = ins.get(i + 1).address();
+                    if (at < 0) {
+                        throw new IllegalStateException("instruction without address after loop in function " + f);
+                    }
+                    insertions.put(at, INTERRUPT_CHECK);
+                }
+            }
+        }
+        return insertions.isEmpty() ? wasm : splice(wasm, insertions);
+    }
+
+    /**
+     * Rebuilds the module with {@code insertions} (absolute offset in the code section -> bytes
+     * inserted before the byte at that offset).
+     */
+    static byte[] splice(byte[] wasm, NavigableMap<Integer, byte[]> insertions) {
+        var out = new ByteArrayOutputStream(wasm.length + insertions.size() * 8);
+        out.write(wasm, 0, 8);
+        int[] pos = {8};
+        while (pos[0] < wasm.length) {
+            int id = wasm[pos[0]++] & 0xFF;
+            int size = (int) Leb128.readU32(wasm, pos);
+            int start = pos[0];
+            int end = start + size;
+            if (id != CODE_SECTION) {
+                out.write(id);
+                Leb128.writeU32(out, size);
+                out.write(wasm, start, size);
+            } else {
+                byte[] section = rewriteCode(wasm, start, end, insertions);
+                out.write(id);
+                Leb128.writeU32(out, section.length);
+                out.write(section, 0, section.length);
+            }
+            pos[0] = end;
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] rewriteCode(byte[] wasm, int start, int end, NavigableMap<Integer, byte[]> insertions) {
+        var out = new ByteArrayOutputStream(end - start + insertions.size() * 8);
+        int[] pos = {start};
+        long count = Leb128.readU32(wasm, pos);
+        Leb128.writeU32(out, count);
+        for (long f = 0; f < count; f++) {
+            int bodySize = (int) Leb128.readU32(wasm, pos);
+            int bodyStart = pos[0];
+            int bodyEnd = bodyStart + bodySize;
+            var body = new ByteArrayOutputStream(bodySize + 16);
+            int cursor = bodyStart;
+            for (var e : insertions.subMap(bodyStart, true, bodyEnd, false).entrySet()) {
+                body.write(wasm, cursor, e.getKey() - cursor);
+                body.write(e.getValue(), 0, e.getValue().length);
+                cursor = e.getKey();
+            }
+            body.write(wasm, cursor, bodyEnd - cursor);
+            Leb128.writeU32(out, body.size());
+            out.writeBytes(body.toByteArray());
+            pos[0] = bodyEnd;
+        }
+        return out.toByteArray();
+    }
+}

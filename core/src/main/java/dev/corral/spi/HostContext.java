@@ -1,0 +1,13 @@
+package dev.corral.spi;
+
+/**
+ * What a host function can see of the plugin that called it. One object per plugin instance,
+ * handed to every host call (no allocation per call). Valid only during the call.
+ */
+public interface HostContext {
+    /** The calling plugin's name (its module's name). */
+    String pluginName();
+
+    /** The calling plugin's memory 0; every access is bounds-checked. */
+    GuestMemory memory();
+}

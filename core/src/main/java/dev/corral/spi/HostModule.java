@@ -1,0 +1,35 @@
+package dev.corral.spi;
+
+import java.util.List;
+
+/**
+ * A named group of host functions granted to a plugin through its policy. Implemented by the
+ * bindings the annotation processor generates, by the built-in capabilities, or by hand.
+ */
+public interface HostModule {
+    /** The wasm import module name the functions live under, e.g. {@code "env"}. */
+    String name();
+
+    /** The functions; each one's {@link HostFunction#module()} must equal {@link #name()}. */
+    List<HostFunction> functions();
+
+    static HostModule of(String name, List<HostFunction> functions) {
+        List<HostFunction> copy = List.copyOf(functions);
+        for (HostFunction f : copy) {
+            if (!f.module().equals(name)) {
+                throw new IllegalArgumentException("host function " + f + " is not in module '" + name + "'");
+            }
+        }
+        return new HostModule() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public List<HostFunction> functions() {
+                return copy;
+            }
+        };
+    }
+}

@@ -20,6 +20,9 @@ import java.util.TreeMap;
  * so a loop closed by {@code br_if} can never be stopped. Inserting {@code block br 0 end} at the
  * head of every loop body puts an unconditional {@code br} on every iteration of every loop,
  * whatever branch closes it. The block has no effect on the stack or on semantics.
+ *
+ * <p>{@link FuelInstrumenter} composes with it: it adds its charges to the same insertion map and
+ * appends its own sections and functions around the splice.
  */
 public final class CodeRewriter {
     static final int CODE_SECTION = 10;
@@ -32,6 +35,12 @@ public final class CodeRewriter {
     /** Returns the module with an interrupt check at the head of every loop, or the same bytes if it has no loop. */
     static byte[] makeLoopsInterruptible(byte[] wasm, WasmModule parsed) {
         NavigableMap<Integer, byte[]> insertions = new TreeMap<>();
+        addLoopInterruptChecks(parsed, insertions);
+        return insertions.isEmpty() ? wasm : splice(wasm, insertions);
+    }
+
+    /** Adds an interrupt check at the head of every loop body to {@code insertions}. */
+    static void addLoopInterruptChecks(WasmModule parsed, NavigableMap<Integer, byte[]> insertions) {
         var code = parsed.codeSection();
         for (int f = 0; f < code.functionBodyCount(); f++) {
             FunctionBody body = code.getFunctionBody(f);
@@ -42,11 +51,18 @@ public final class CodeRewriter {
                     if (at < 0) {
                         throw new IllegalStateException("instruction without address after loop in function " + f);
                     }
-                    insertions.put(at, INTERRUPT_CHECK);
+                    insert(insertions, at, INTERRUPT_CHECK);
                 }
             }
         }
-        return insertions.isEmpty() ? wasm : splice(wasm, insertions);
+    }
+
+    /**
+     * Schedules {@code bytes} before the instruction at {@code address}; several rewrites may
+     * insert at one address, in the order they are added (all insertions are stack-neutral).
+     */
+    static void insert(NavigableMap<Integer, byte[]> insertions, int address, byte[] bytes) {
+        insertions.merge(address, bytes, FuelInstrumenter::concat);
     }
 
     /**
@@ -67,7 +83,7 @@ public final class CodeRewriter {
                 Leb128.writeU32(out, size);
                 out.write(wasm, start, size);
             } else {
-                byte[] section = rewriteCode(wasm, start, end, insertions);
+                byte[] section = rewriteCode(wasm, start, end, insertions, List.of());
                 out.write(id);
                 Leb128.writeU32(out, section.length);
                 out.write(section, 0, section.length);
@@ -77,11 +93,16 @@ public final class CodeRewriter {
         return out.toByteArray();
     }
 
-    private static byte[] rewriteCode(byte[] wasm, int start, int end, NavigableMap<Integer, byte[]> insertions) {
+    /**
+     * The code section's content with {@code insertions} spliced in and {@code extraBodies} (each
+     * already size-prefixed) appended after the module's own functions.
+     */
+    static byte[] rewriteCode(byte[] wasm, int start, int end, NavigableMap<Integer, byte[]> insertions,
+            List<byte[]> extraBodies) {
         var out = new ByteArrayOutputStream(end - start + insertions.size() * 8);
         int[] pos = {start};
         long count = Leb128.readU32(wasm, pos);
-        Leb128.writeU32(out, count);
+        Leb128.writeU32(out, count + extraBodies.size());
         for (long f = 0; f < count; f++) {
             int bodySize = (int) Leb128.readU32(wasm, pos);
             int bodyStart = pos[0];
@@ -97,6 +118,9 @@ public final class CodeRewriter {
             Leb128.writeU32(out, body.size());
             out.writeBytes(body.toByteArray());
             pos[0] = bodyEnd;
+        }
+        for (byte[] b : extraBodies) {
+            out.writeBytes(b);
         }
         return out.toByteArray();
     }

@@ -32,7 +32,9 @@ public interface Plugin extends AutoCloseable {
      * Fuel charged by the most recent outermost call (or the one running, when asked from inside
      * it, e.g. by a host function), successful or not; until the first call, by instantiation
      * (the start function). 0 when the policy sets no fuel. Fuel used by nested guest→host→guest
-     * calls on this plugin counts toward the outer call.
+     * calls on this plugin counts toward the outer call. Exact after success and after
+     * {@link FuelExhaustedException}; after a trap it may leave out what the trapping wasm function
+     * charged since its last call (functions keep their fuel in a local between calls).
      */
     long fuelConsumed();
 

@@ -83,7 +83,7 @@ public final class CodeRewriter {
                 Leb128.writeU32(out, size);
                 out.write(wasm, start, size);
             } else {
-                byte[] section = rewriteCode(wasm, start, end, insertions, List.of());
+                byte[] section = rewriteCode(wasm, start, end, insertions, List.of(), null);
                 out.write(id);
                 Leb128.writeU32(out, section.length);
                 out.write(section, 0, section.length);
@@ -95,10 +95,12 @@ public final class CodeRewriter {
 
     /**
      * The code section's content with {@code insertions} spliced in and {@code extraBodies} (each
-     * already size-prefixed) appended after the module's own functions.
+     * already size-prefixed) appended after the module's own functions. Body {@code f} gets one
+     * more i64 local, declared last, when {@code addI64Local[f]} (the address of its first
+     * instruction, where the local declarations end) is not -1.
      */
     static byte[] rewriteCode(byte[] wasm, int start, int end, NavigableMap<Integer, byte[]> insertions,
-            List<byte[]> extraBodies) {
+            List<byte[]> extraBodies, int[] addI64Local) {
         var out = new ByteArrayOutputStream(end - start + insertions.size() * 8);
         int[] pos = {start};
         long count = Leb128.readU32(wasm, pos);
@@ -109,6 +111,16 @@ public final class CodeRewriter {
             int bodyEnd = bodyStart + bodySize;
             var body = new ByteArrayOutputStream(bodySize + 16);
             int cursor = bodyStart;
+            int codeStart = addI64Local == null ? -1 : addI64Local[(int) f];
+            if (codeStart >= 0) {
+                int[] p = {bodyStart};
+                long groups = Leb128.readU32(wasm, p);
+                Leb128.writeU32(body, groups + 1);
+                body.write(wasm, p[0], codeStart - p[0]);
+                body.write(1);
+                body.write(0x7E); // one i64
+                cursor = codeStart;
+            }
             for (var e : insertions.subMap(bodyStart, true, bodyEnd, false).entrySet()) {
                 body.write(wasm, cursor, e.getKey() - cursor);
                 body.write(e.getValue(), 0, e.getValue().length);

@@ -99,73 +99,239 @@ final class FuelInstrumenter {
         int importedFunctions = parsed.importSection().count(ExternalType.FUNCTION);
         int definedFunctions = parsed.functionSection().functionCount();
 
-        NavigableMap<Integer, byte[]> insertions = new TreeMap<>();
-        CodeRewriter.addLoopInterruptChecks(parsed, insertions);
-        Map<Helper, List<Integer>> helperCalls = new EnumMap<>(Helper.class);
+        var edits = new Edits();
+        CodeRewriter.addLoopInterruptChecks(parsed, edits.others);
         var code = parsed.codeSection();
-        for (int f = 0; f < code.functionBodyCount(); f++) {
-            meter(code.getFunctionBody(f), f, fuelGlobal, insertions, helperCalls);
-        }
 
         // helpers are appended in enum order, only those used: function index = imports + defined + k
+        Map<Helper, Integer> helperIndex = new EnumMap<>(Helper.class);
+        for (int f = 0; f < code.functionBodyCount(); f++) {
+            for (var in : code.getFunctionBody(f).instructions()) {
+                Helper h = helperOf(in.opcode());
+                if (h != null) {
+                    helperIndex.put(h, 0);
+                }
+            }
+        }
         List<byte[]> helperBodies = new ArrayList<>();
         int nextFunction = importedFunctions + definedFunctions;
-        for (var e : helperCalls.entrySet()) {
-            byte[] call = concat(new byte[] {0x10}, u32(nextFunction++));
-            for (int at : e.getValue()) {
-                CodeRewriter.insert(insertions, at, call);
-            }
+        for (var e : helperIndex.entrySet()) {
+            e.setValue(nextFunction++);
             helperBodies.add(helperBody(e.getKey(), fuelGlobal));
         }
+
+        int[] fuelLocals = new int[code.functionBodyCount()];
+        for (int f = 0; f < code.functionBodyCount(); f++) {
+            FunctionBody body = code.getFunctionBody(f);
+            int fuelLocal = -1;
+            if (!needsGlobalCharging(body)) {
+                int params = parsed.functionSection().getFunctionType(f, parsed.typeSection()).params().size();
+                fuelLocal = params + body.localTypes().size();
+            }
+            fuelLocals[f] = fuelLocal;
+            new FunctionMeter(body, f, fuelGlobal, fuelLocal, edits, helperIndex).run();
+        }
         int helperType = parsed.typeSection().subTypeCount();
-        byte[] out = rebuild(wasm, insertions, helperBodies, helperType, fuelGlobal);
+        byte[] out = rebuild(wasm, edits.merged(), helperBodies, helperType, fuelGlobal, fuelLocals, code);
         return new Result(out, fuelGlobal, definedGlobals + 1);
     }
 
-    private static void meter(FunctionBody body, int f, int fuelGlobal, NavigableMap<Integer, byte[]> insertions,
-            Map<Helper, List<Integer>> helperCalls) {
-        List<AnnotatedInstruction> ins = body.instructions();
-        int n = ins.size();
-        int segmentStart = 0;
-        long cost = 0;
-        boolean live = true; // the function entry is always entered
-        for (int i = 0; i < n; i++) {
-            AnnotatedInstruction in = ins.get(i);
-            OpCode op = in.opcode();
-            if (in.address() < 0) {
-                throw new IllegalStateException("instruction without address in function " + f);
+    /** Per-address insertions of one rewrite, kept in two layers so charges always come first. */
+    static final class Edits {
+        final NavigableMap<Integer, byte[]> charges = new TreeMap<>();
+        final NavigableMap<Integer, byte[]> others = new TreeMap<>();
+
+        NavigableMap<Integer, byte[]> merged() {
+            NavigableMap<Integer, byte[]> all = new TreeMap<>(charges);
+            for (var e : others.entrySet()) {
+                CodeRewriter.insert(all, e.getKey(), e.getValue());
             }
-            cost += 1 + staticExtra(in);
-            Helper h = helperOf(op);
-            if (h != null) {
-                helperCalls.computeIfAbsent(h, k -> new ArrayList<>()).add(in.address());
+            return all;
+        }
+    }
+
+    /**
+     * Meters one function body. Where it can, the function keeps its fuel in a local of its own
+     * (a JVM local once compiled, so charging a loop iteration costs a subtract and a test). The
+     * global is the truth at calls and exits: the local is loaded from it at entry, written back
+     * before a call, return, tail call, throw, trap or branch out of the function when it holds
+     * charges the global lacks, and loaded again after a call, lazily, at the next block boundary
+     * (so consecutive calls cost one write, not a write and a read each). A trap that is not a
+     * fuel trap therefore leaves the global short of what the trapping frame charged since its
+     * last call.
+     *
+     * <p>Functions containing {@code try_table} charge the global directly, because a caught
+     * exception lands on a label after a callee has spent fuel the local would not see; so do
+     * functions with tail calls (see {@link #needsGlobalCharging}).
+     */
+    private static final class FunctionMeter {
+        private final List<AnnotatedInstruction> ins;
+        private final int f;
+        private final int fuelGlobal;
+        private final int fuelLocal; // -1: charge the global directly
+        private final Edits edits;
+        private final Map<Helper, Integer> helperIndex;
+        private final byte[] flush;
+        private final byte[] reload;
+
+        FunctionMeter(FunctionBody body, int f, int fuelGlobal, int fuelLocal, Edits edits, Map<Helper, Integer> helperIndex) {
+            this.ins = body.instructions();
+            this.f = f;
+            this.fuelGlobal = fuelGlobal;
+            this.fuelLocal = fuelLocal;
+            this.edits = edits;
+            this.helperIndex = helperIndex;
+            this.flush = fuelLocal >= 0 ? flush(fuelLocal, fuelGlobal) : new byte[0];
+            this.reload = fuelLocal >= 0 ? reload(fuelLocal, fuelGlobal) : new byte[0];
+        }
+
+        void run() {
+            int n = ins.size();
+            boolean local = fuelLocal >= 0;
+            if (local) {
+                CodeRewriter.insert(edits.charges, ins.get(0).address(), reload);
             }
-            Boundary b = boundaryOf(in);
-            if (b == Boundary.NONE) {
-                continue;
+            int segmentStart = 0;
+            long cost = 0;
+            boolean live = true; // the function entry is always entered
+            boolean stale = false; // a callee has spent fuel since the local was loaded
+            int depth = 0; // open blocks; a branch to label `depth` leaves the function
+            for (int i = 0; i < n; i++) {
+                AnnotatedInstruction in = ins.get(i);
+                OpCode op = in.opcode();
+                if (in.address() < 0) {
+                    throw new IllegalStateException("instruction without address in function " + f);
+                }
+                cost += 1 + staticExtra(in);
+                Helper h = helperOf(op);
+                if (h != null) {
+                    byte[] call = concat(new byte[] {0x10}, u32(helperIndex.get(h)));
+                    CodeRewriter.insert(edits.others, in.address(), local && !stale ? concat(flush, call) : call);
+                    stale = local;
+                } else if (local && isCall(op)) {
+                    if (!stale) {
+                        CodeRewriter.insert(edits.others, in.address(), flush);
+                    }
+                    stale = true;
+                }
+                Boundary b = boundaryOf(in);
+                if (local && b != Boundary.NONE) {
+                    Exit exit = exitOf(in, depth, i == n - 1);
+                    if (stale && exit != Exit.ALWAYS) {
+                        CodeRewriter.insert(edits.others, in.address(), reload); // now local == global
+                    } else if (!stale && exit != Exit.NEVER) {
+                        CodeRewriter.insert(edits.others, in.address(), flush);
+                    }
+                    stale = false;
+                }
+                switch (op) {
+                    case BLOCK:
+                    case LOOP:
+                    case IF:
+                    case TRY_TABLE:
+                        depth++;
+                        break;
+                    case END:
+                        depth--;
+                        break;
+                    default:
+                        break;
+                }
+                if (b == Boundary.NONE) {
+                    continue;
+                }
+                if (live) {
+                    CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
+                            local ? chargeLocal(fuelLocal, fuelGlobal, cost) : charge(fuelGlobal, cost));
+                }
+                switch (b) {
+                    case JOIN:
+                        live = true;
+                        break;
+                    case FALLTHROUGH:
+                        break; // the next segment is entered only if this one was
+                    case NEVER_FALLS_THROUGH:
+                        live = false;
+                        break;
+                    default:
+                        throw new AssertionError(b);
+                }
+                segmentStart = i + 1;
+                cost = 0;
             }
-            if (live) {
-                CodeRewriter.insert(insertions, ins.get(segmentStart).address(), charge(fuelGlobal, cost));
+            if (segmentStart < n) {
+                // the parser guarantees a body ends with `end`, which closes every segment
+                throw new IllegalStateException("function " + f + " does not end with 'end'");
             }
-            switch (b) {
-                case JOIN:
-                    live = true;
-                    break;
-                case FALLTHROUGH:
-                    break; // the next segment is entered only if this one was
-                case NEVER_FALLS_THROUGH:
-                    live = false;
-                    break;
+        }
+    }
+
+    /** Whether control leaves the function at a block boundary instruction. */
+    private enum Exit { NEVER, MAYBE, ALWAYS }
+
+    private static boolean isCall(OpCode op) {
+        switch (op) {
+            case CALL:
+            case CALL_INDIRECT:
+            case CALL_REF:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static Exit exitOf(AnnotatedInstruction in, int depth, boolean last) {
+        switch (in.opcode()) {
+            case RETURN:
+            case RETURN_CALL:
+            case RETURN_CALL_INDIRECT:
+            case RETURN_CALL_REF:
+            case THROW:
+            case THROW_REF:
+            case UNREACHABLE:
+                return Exit.ALWAYS;
+            case END:
+                return last ? Exit.ALWAYS : Exit.NEVER;
+            case BR:
+                return in.operand(0) == depth ? Exit.ALWAYS : Exit.NEVER;
+            case BR_IF:
+            case BR_ON_NULL:
+            case BR_ON_NON_NULL:
+                return in.operand(0) == depth ? Exit.MAYBE : Exit.NEVER;
+            case BR_ON_CAST:
+            case BR_ON_CAST_FAIL:
+                return in.operand(1) == depth ? Exit.MAYBE : Exit.NEVER;
+            case BR_TABLE:
+                for (int k = 0; k < in.operandCount(); k++) {
+                    if (in.operand(k) == depth) {
+                        return Exit.MAYBE;
+                    }
+                }
+                return Exit.NEVER;
+            default:
+                return Exit.NEVER;
+        }
+    }
+
+    /**
+     * Whether a body must charge the global directly: try_table (see {@link #meter}), or a tail
+     * call, because Chicory 1.7.5's interpreter re-enters a function that tail-calls itself by
+     * refilling all its locals from the arguments, which fails as soon as it has a non-parameter
+     * local (ours).
+     */
+    static boolean needsGlobalCharging(FunctionBody body) {
+        for (var in : body.instructions()) {
+            switch (in.opcode()) {
+                case TRY_TABLE:
+                case RETURN_CALL:
+                case RETURN_CALL_INDIRECT:
+                case RETURN_CALL_REF:
+                    return true;
                 default:
-                    throw new AssertionError(b);
+                    break;
             }
-            segmentStart = i + 1;
-            cost = 0;
         }
-        if (segmentStart < n) {
-            // the parser guarantees a body ends with `end`, which closes every segment
-            throw new IllegalStateException("function " + f + " does not end with 'end'");
-        }
+        return false;
     }
 
     private enum Boundary {
@@ -265,6 +431,42 @@ final class FuelInstrumenter {
         return out.toByteArray();
     }
 
+    /** {@code local -= cost; if (local < 0) { global = local; unreachable }}. Stack-neutral. */
+    static byte[] chargeLocal(int local, int global, long cost) {
+        var out = new ByteArrayOutputStream(24);
+        out.write(0x20);
+        Leb128.writeU32(out, local);
+        out.write(0x42);
+        Leb128.writeS64(out, cost);
+        out.write(0x7D); // i64.sub
+        out.write(0x22); // local.tee
+        Leb128.writeU32(out, local);
+        out.writeBytes(new byte[] {0x42, 0x00, 0x53, 0x04, 0x40}); // i64.const 0 lt_s if
+        out.writeBytes(flush(local, global));
+        out.writeBytes(new byte[] {0x00, 0x0B}); // unreachable end
+        return out.toByteArray();
+    }
+
+    /** {@code global = local}. */
+    static byte[] flush(int local, int global) {
+        var out = new ByteArrayOutputStream(8);
+        out.write(0x20);
+        Leb128.writeU32(out, local);
+        out.write(0x24);
+        Leb128.writeU32(out, global);
+        return out.toByteArray();
+    }
+
+    /** {@code local = global}. */
+    static byte[] reload(int local, int global) {
+        var out = new ByteArrayOutputStream(8);
+        out.write(0x23);
+        Leb128.writeU32(out, global);
+        out.write(0x21);
+        Leb128.writeU32(out, local);
+        return out.toByteArray();
+    }
+
     private static void writeCheck(ByteArrayOutputStream out, int global) {
         out.write(0x23);
         Leb128.writeU32(out, global);
@@ -299,7 +501,12 @@ final class FuelInstrumenter {
     }
 
     private static byte[] rebuild(byte[] wasm, NavigableMap<Integer, byte[]> insertions, List<byte[]> helperBodies,
-            int helperType, int fuelGlobal) {
+            int helperType, int fuelGlobal, int[] fuelLocals, com.dylibso.chicory.wasm.types.CodeSection code) {
+        // bodies that get the fuel local: where their instructions start (after the local declarations)
+        int[] codeStarts = new int[fuelLocals.length];
+        for (int f = 0; f < fuelLocals.length; f++) {
+            codeStarts[f] = fuelLocals[f] < 0 ? -1 : code.getFunctionBody(f).instructions().get(0).address();
+        }
         var out = new ByteArrayOutputStream(wasm.length + insertions.size() * 16 + 256);
         out.write(wasm, 0, 8);
         byte[] fuelGlobalEntry = {0x7E, 0x01, 0x42, 0x00, 0x0B}; // mut i64 = i64.const 0
@@ -347,7 +554,7 @@ final class FuelInstrumenter {
                     break;
                 }
                 case CodeRewriter.CODE_SECTION:
-                    content = CodeRewriter.rewriteCode(wasm, start, end, insertions, helperBodies);
+                    content = CodeRewriter.rewriteCode(wasm, start, end, insertions, helperBodies, codeStarts);
                     break;
                 default:
                     content = null;

@@ -34,6 +34,12 @@
   (func (export "grow_forever") (loop $l (drop (memory.grow (i32.const 1))) (br $l)))
   ;; grows once by $n pages: fuel proportional to $n
   (func (export "grow") (param $n i32) (result i32) (memory.grow (local.get $n)))
+  ;; traps on 0 after a metered loop
+  (func (export "count_then_div") (param $n i32) (result i32) (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.div_u (i32.const 100) (i32.sub (local.get $n) (i32.const 5))))
   ;; fills $n bytes: fuel proportional to $n / 64
   (func (export "fill") (param $n i32) (memory.fill (i32.const 0) (i32.const 7) (local.get $n)))
 )

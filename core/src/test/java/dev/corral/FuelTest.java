@@ -1,6 +1,7 @@
 package dev.corral;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -251,6 +252,26 @@ class FuelTest {
         assertEquals(100_000, p.call("outer", 0).getInt(0));
         assertTrue(p.fuelConsumed() > 100_000);
         assertEquals(2_000, p.fuelRemaining());
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void otherFailuresStayWhatTheyAreAndFuelStaysReadable(ExecutionMode mode) {
+        var p = metered(mode, 1_000_000);
+        var trap = assertThrows(TrapException.class, () -> p.call("count_then_div", 5));
+        assertEquals(TrapException.Kind.INTEGER_DIVIDE_BY_ZERO, trap.kind());
+        long afterTrap = p.fuelConsumed();
+        assertTrue(afterTrap >= 0 && afterTrap <= 1_000_000, "after a trap: " + afterTrap);
+        assertEquals(20, p.call("count_then_div", 10).getInt(0));
+        long ok = p.fuelConsumed();
+        assertTrue(ok > 10, "after the next successful call: " + ok);
+
+        var timed = LOOPS.get(mode).instantiate(PluginPolicy.builder().fuel(Long.MAX_VALUE / 4)
+                .timeout(java.time.Duration.ofMillis(100)).build());
+        assertThrows(CallTimeoutException.class, () -> timed.call("spin_br_if"));
+        assertTrue(timed.fuelConsumed() >= 0);
+        assertEquals(45, timed.call("count", 10).getInt(0), "usable after a timeout");
+        assertFalse(Thread.currentThread().isInterrupted());
     }
 
     @Test

@@ -195,7 +195,9 @@ final class FuelInstrumenter {
             long cost = 0;
             boolean live = true; // the function entry is always entered
             boolean stale = false; // a callee has spent fuel since the local was loaded
-            int depth = 0; // open blocks; a branch to label `depth` leaves the function
+            // open blocks, innermost first: {opcode ordinal, 1 if a branch targets its end}; a branch
+            // to label blocks.size() leaves the function
+            java.util.ArrayDeque<int[]> blocks = new java.util.ArrayDeque<>();
             for (int i = 0; i < n; i++) {
                 AnnotatedInstruction in = ins.get(i);
                 OpCode op = in.opcode();
@@ -215,6 +217,28 @@ final class FuelInstrumenter {
                     stale = true;
                 }
                 Boundary b = boundaryOf(in);
+                int depth = blocks.size();
+                markTargets(in, blocks);
+                switch (op) {
+                    case BLOCK:
+                    case LOOP:
+                    case IF:
+                    case TRY_TABLE:
+                        blocks.push(new int[] {op.ordinal(), 0});
+                        break;
+                    case END:
+                        if (i < n - 1) {
+                            int[] closed = blocks.pop();
+                            // after a loop, or a block no branch targets, only fall-through arrives:
+                            // the segment goes on (and pays once)
+                            if (closed[0] != OpCode.IF.ordinal() && (closed[0] == OpCode.LOOP.ordinal() || closed[1] == 0)) {
+                                b = Boundary.NONE;
+                            }
+                        }
+                        break;
+                    default:
+                        break;
+                }
                 if (local && b != Boundary.NONE) {
                     Exit exit = exitOf(in, depth, i == n - 1);
                     if (stale && exit != Exit.ALWAYS) {
@@ -223,19 +247,6 @@ final class FuelInstrumenter {
                         CodeRewriter.insert(edits.others, in.address(), flush);
                     }
                     stale = false;
-                }
-                switch (op) {
-                    case BLOCK:
-                    case LOOP:
-                    case IF:
-                    case TRY_TABLE:
-                        depth++;
-                        break;
-                    case END:
-                        depth--;
-                        break;
-                    default:
-                        break;
                 }
                 if (b == Boundary.NONE) {
                     continue;
@@ -262,6 +273,47 @@ final class FuelInstrumenter {
             if (segmentStart < n) {
                 // the parser guarantees a body ends with `end`, which closes every segment
                 throw new IllegalStateException("function " + f + " does not end with 'end'");
+            }
+        }
+    }
+
+    /** Marks the blocks whose `end` a branch (or a try_table catch clause) of {@code in} targets. */
+    private static void markTargets(AnnotatedInstruction in, java.util.ArrayDeque<int[]> blocks) {
+        switch (in.opcode()) {
+            case BR:
+            case BR_IF:
+            case BR_ON_NULL:
+            case BR_ON_NON_NULL:
+                mark(blocks, in.operand(0));
+                break;
+            case BR_ON_CAST:
+            case BR_ON_CAST_FAIL:
+                mark(blocks, in.operand(1));
+                break;
+            case BR_TABLE:
+                for (int k = 0; k < in.operandCount(); k++) {
+                    mark(blocks, in.operand(k));
+                }
+                break;
+            case TRY_TABLE:
+                // catch labels count from outside the try_table, which is not pushed yet
+                for (var c : in.catches()) {
+                    mark(blocks, c.label());
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void mark(java.util.ArrayDeque<int[]> blocks, long label) {
+        if (label < blocks.size()) { // else the function's own label: a return
+            int k = 0;
+            for (int[] b : blocks) { // innermost first
+                if (k++ == label) {
+                    b[1] = 1;
+                    return;
+                }
             }
         }
     }

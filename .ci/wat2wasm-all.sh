@@ -7,8 +7,9 @@ command -v wat2wasm >/dev/null || { echo "wat2wasm not found: run .ci/setup firs
 shopt -s nullglob
 for f in "$src"/*.wat; do
   name="$(basename "$f" .wat)"
-  # --enable-all: fixtures exercise tail calls, multi-value, bulk memory ...; rebuild only if stale
+  # --enable-all: fixtures exercise tail calls, multi-value, bulk memory ...; --debug-names keeps
+  # function names so traps can name them. Rebuild only if stale.
   if [[ ! -f "$out/$name.wasm" || "$f" -nt "$out/$name.wasm" ]]; then
-    wat2wasm --enable-all "$f" -o "$out/$name.wasm"
+    wat2wasm --enable-all --debug-names "$f" -o "$out/$name.wasm"
   fi
 done

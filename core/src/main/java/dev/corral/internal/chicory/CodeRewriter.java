@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * thread's interrupt flag on {@code call} and {@code br} but not on {@code br_if}/{@code br_table},
  * so a loop closed by {@code br_if} can never be stopped. Inserting {@code block br 0 end} at the
  * head of every loop body puts an unconditional {@code br} on every iteration of every loop,
- * whatever branch closes it. The block has no effect on the stack or on semantics.
+ * whatever branch closes it. The same check goes at every function entry, for tail calls. The
+ * block has no effect on the stack or on semantics.
  *
  * <p>{@link FuelInstrumenter} composes with it: it adds its charges to the same insertion map and
  * appends its own sections and functions around the splice.
@@ -32,19 +33,24 @@ public final class CodeRewriter {
 
     private CodeRewriter() {}
 
-    /** Returns the module with an interrupt check at the head of every loop, or the same bytes if it has no loop. */
+    /** Returns the module with an interrupt check at every function entry and loop head. */
     static byte[] makeLoopsInterruptible(byte[] wasm, WasmModule parsed) {
         NavigableMap<Integer, byte[]> insertions = new TreeMap<>();
         addLoopInterruptChecks(parsed, insertions);
         return insertions.isEmpty() ? wasm : splice(wasm, insertions);
     }
 
-    /** Adds an interrupt check at the head of every loop body to {@code insertions}. */
+    /** Adds an interrupt check at every function entry and loop head to {@code insertions}. */
     static void addLoopInterruptChecks(WasmModule parsed, NavigableMap<Integer, byte[]> insertions) {
         var code = parsed.codeSection();
         for (int f = 0; f < code.functionBodyCount(); f++) {
             FunctionBody body = code.getFunctionBody(f);
             List<? extends Instruction> ins = body.instructions();
+            if (!ins.isEmpty() && ins.get(0).address() >= 0) {
+                // function entry too: the interpreter's return_call replaces the frame in place
+                // without passing its interrupt check, so tail recursion would never stop
+                insert(insertions, ins.get(0).address(), INTERRUPT_CHECK);
+            }
             for (int i = 0; i + 1 < ins.size(); i++) {
                 if (ins.get(i).opcode() == OpCode.LOOP) {
                     int at = ins.get(i + 1).address();
@@ -62,7 +68,13 @@ public final class CodeRewriter {
      * insert at one address, in the order they are added (all insertions are stack-neutral).
      */
     static void insert(NavigableMap<Integer, byte[]> insertions, int address, byte[] bytes) {
-        insertions.merge(address, bytes, FuelInstrumenter::concat);
+        insertions.merge(address, bytes, CodeRewriter::concat);
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     /**

@@ -654,10 +654,7 @@ final class FuelInstrumenter {
         return out.toByteArray();
     }
 
-    static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = new byte[a.length + b.length];
-        System.arraycopy(a, 0, r, 0, a.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
+    private static byte[] concat(byte[] a, byte[] b) {
+        return CodeRewriter.concat(a, b);
     }
 }

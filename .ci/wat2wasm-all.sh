@@ -3,7 +3,7 @@
 set -euo pipefail
 src="$1"; out="$2"
 mkdir -p "$out"
-command -v wat2wasm >/dev/null || { echo "wat2wasm not found: run .ci/setup first (installs Debian's wabt)" >&2; exit 1; }
+command -v wat2wasm >/dev/null || "$(dirname "$0")/ensure-tools.sh" wabt
 shopt -s nullglob
 for f in "$src"/*.wat; do
   name="$(basename "$f" .wat)"

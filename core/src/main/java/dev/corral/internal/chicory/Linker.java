@@ -31,8 +31,9 @@ final class Linker {
     private Linker() {}
 
     static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy) {
-        var module = cm.module;
-        var plugin = new ChicoryPlugin(cm, policy);
+        var variant = cm.variant(policy);
+        var module = variant.module();
+        var plugin = new ChicoryPlugin(cm, policy, variant);
 
         Map<String, dev.corral.spi.HostFunction> granted = new HashMap<>();
         for (HostModule hm : policy.hostModules()) {
@@ -76,7 +77,7 @@ final class Linker {
                 }
                 HostFunction f = wasiFunctions.get(im.name());
                 if (f != null && f.functionType().typesMatch(expected)) {
-                    provided.add(f);
+                    provided.add(variant.metered() ? HostCalls.metered(plugin, f) : f);
                     continue;
                 }
             }
@@ -91,10 +92,13 @@ final class Linker {
 
         var builder = Instance.builder(module)
                 .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(provided)).build())
-                .withMachineFactory(cm.machineFactory)
+                .withMachineFactory(variant.machineFactory())
                 .withMemoryFactory(ByteArrayMemory::new)
                 .withInitialize(false)
                 .withStart(false);
+        if (variant.metered()) {
+            builder.withGlobalFactory(plugin::createGlobal);
+        }
         var limits = memoryLimits(cm, policy);
         if (limits != null) {
             builder.withMemoryLimits(limits);

@@ -2,7 +2,6 @@ package dev.corral.internal.chicory;
 
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.corral.CallTimeoutException;
 import dev.corral.CorralException;
 import dev.corral.FunctionSignature;
@@ -13,12 +12,14 @@ import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.Results;
 import dev.corral.ValueType;
+import dev.corral.spi.Capability;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,7 +54,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private final Duration timeout;
     private final Errors errors;
     private Instance instance;
-    private WasiPreview1 wasi;
+    private List<Capability.Binding> bindings = List.of();
     private GuestMemory memory;
     private final Map<String, Handle> handles = new HashMap<>();
 
@@ -69,9 +70,9 @@ final class ChicoryPlugin implements Plugin, HostContext {
         this.errors = new Errors(module);
     }
 
-    void attach(Instance instance, WasiPreview1 wasi) {
+    void attach(Instance instance, List<Capability.Binding> bindings) {
         this.instance = instance;
-        this.wasi = wasi;
+        this.bindings = bindings;
         this.memory = module.memories().isEmpty() ? null : new ChicoryGuestMemory(instance.memory());
         errors.attach(instance);
     }
@@ -176,8 +177,8 @@ final class ChicoryPlugin implements Plugin, HostContext {
             return;
         }
         closed = true;
-        if (wasi != null) {
-            wasi.close();
+        for (var b : bindings) {
+            b.close();
         }
     }
 

@@ -52,6 +52,13 @@ public interface WasiOutput {
                 level, "[" + name + " " + stream + "] ");
     }
 
+    /** Like {@link #log(System.Logger.Level)}, to the given logger for every plugin. */
+    static WasiOutput log(System.Logger logger, System.Logger.Level level) {
+        Objects.requireNonNull(logger, "logger");
+        Objects.requireNonNull(level, "level");
+        return (name, stream) -> new LineLogger(logger, level, "[" + name + " " + stream + "] ");
+    }
+
     /** The no-op output. */
     enum Discard implements WasiOutput, Sink {
         INSTANCE;

@@ -117,12 +117,39 @@ class EscapeTest {
     }
 
     @Test
-    void aSymlinkMovedSoItPointsOutIsStillContained() throws Exception {
+    void aSymlinkCannotBeMovedWhereItWouldPointOut() {
         assertEquals(0, g.a("../file.txt").b("sub/up").call("symlink", 3), "inside where it is created");
         assertEquals(0, g.open(3, FOLLOW, 0, READ, 0, "sub/up"));
-        assertEquals(0, g.a("sub/up").b("up").call("rename", 3, 3), "moved to the root...");
-        assertEquals(ENOTCAPABLE, g.open(3, FOLLOW, 0, READ, 0, "up"), "...it would point out: refused");
-        assertTrue(Files.isSymbolicLink(sandbox.resolve("up")));
+        assertEquals(ENOTCAPABLE, g.a("sub/up").b("up").call("rename", 3, 3), "at the root it would point out");
+        assertTrue(Files.isSymbolicLink(sandbox.resolve("sub/up")));
+    }
+
+    @Test
+    void aSymlinkInAMovedDirectoryIsStillContained() throws Exception {
+        assertEquals(0, g.a("a").call("mkdir", 3));
+        assertEquals(0, g.a("a/sub").call("mkdir", 3));
+        assertEquals(0, g.a("../../outside").b("a/sub/e").call("symlink", 3), "inside where it is created");
+        assertEquals(0, g.a("a/sub").b("d").call("rename", 3, 3), "its directory moves up a level");
+        assertEquals(ENOTCAPABLE, g.open(3, FOLLOW, 0, READ, 0, "d/e/secret.txt"), "now it would point out");
+        assertEquals(ENOTCAPABLE, g.open(3, FOLLOW, O_DIRECTORY, READ, 0, "d/e"));
+    }
+
+    @Test
+    void anOpenFileWhoseDirectoryIsSwappedForAnOutwardLinkIsContained() throws Exception {
+        Files.writeString(outside.resolve("f"), "victim");
+        outsideBefore = Probe.snapshot(outside);
+        assertEquals(0, g.a("d").call("mkdir", 3));
+        assertEquals(0, g.a("d/e").call("mkdir", 3));
+        assertEquals(0, g.open(3, FOLLOW, O_CREAT, READ | WRITE, 0, "d/e/f"));
+        int fd = g.result();
+        assertEquals(0, g.a("d").b("d_old").call("rename", 3, 3));
+        assertEquals(0, g.a("a").call("mkdir", 3));
+        assertEquals(0, g.a("a/sub").call("mkdir", 3));
+        assertEquals(0, g.a("../../outside").b("a/sub/e").call("symlink", 3));
+        assertEquals(0, g.a("a/sub").b("d").call("rename", 3, 3));
+        assertEquals(ENOTCAPABLE, g.call("fd_times", fd), "set_times by path would now reach outside/f");
+        assertEquals(0, g.call("write", fd, 3), "the descriptor itself still writes its own file");
+        assertEquals("xxx", Files.readString(sandbox.resolve("d_old/e/f")));
     }
 
     @Test

@@ -423,6 +423,30 @@ public final class WasiInstance {
         return resolve(d, ".", true);
     }
 
+    /**
+     * The path an open file was opened at, re-resolved: the few calls Java can only make by path
+     * (set_times, stat) must not follow a directory the guest has since swapped for a symlink.
+     */
+    private Path path(FileFd f) throws Failure, IOException {
+        return resolve(new DirFd(f.pre, List.of(), null, 0, 0), String.join("/", f.comps), false).host();
+    }
+
+    /** A symlink's target, seen from a link whose parent is {@code depth} levels below the root, must stay inside. */
+    private static void checkLinkTarget(String target, int depth) throws Failure {
+        if (target.startsWith("/")) {
+            throw deny(Errno.NOTCAPABLE, "symlink to absolute path '" + target + "'");
+        }
+        for (String comp : target.split("/")) {
+            if (comp.equals("..")) {
+                if (--depth < 0) {
+                    throw deny(Errno.NOTCAPABLE, "symlink target '" + target + "' leaves the preopened directory");
+                }
+            } else if (!comp.isEmpty() && !comp.equals(".")) {
+                depth++;
+            }
+        }
+    }
+
     private static BasicFileAttributes lstat(Path p) throws IOException {
         return Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
     }
@@ -600,7 +624,7 @@ public final class WasiInstance {
             Path p;
             if (x instanceof FileFd) {
                 readOnlyCheck(((FileFd) x).pre, "fd_filestat_set_times");
-                p = hostPath(((FileFd) x).pre, ((FileFd) x).comps);
+                p = path((FileFd) x);
             } else if (x instanceof DirFd) {
                 readOnlyCheck(((DirFd) x).pre, "fd_filestat_set_times");
                 p = self((DirFd) x).host();
@@ -670,7 +694,11 @@ public final class WasiInstance {
             if (from.comps.isEmpty() || to.comps.isEmpty()) {
                 throw deny(Errno.BUSY, "a preopened directory cannot be renamed or replaced");
             }
-            lstat(from.host());
+            if (lstat(from.host()).isSymbolicLink()) {
+                // moving a link shallower could make it point out; a moved directory's links are
+                // only contained by resolution (see the README)
+                checkLinkTarget(Files.readSymbolicLink(from.host()).toString(), to.comps.size() - 1);
+            }
             Files.move(from.host(), to.host(), StandardCopyOption.ATOMIC_MOVE);
             return Errno.SUCCESS;
         }));
@@ -686,20 +714,8 @@ public final class WasiInstance {
             if (target.isEmpty()) {
                 throw fail(Errno.NOENT);
             }
-            if (target.startsWith("/")) {
-                throw deny(Errno.NOTCAPABLE, "symlink to absolute path '" + target + "'");
-            }
-            // the link must stay inside where it is created (resolution re-checks wherever it moves)
-            int depth = r.comps.size() - 1;
-            for (String comp : target.split("/")) {
-                if (comp.equals("..")) {
-                    if (--depth < 0) {
-                        throw deny(Errno.NOTCAPABLE, "symlink target '" + target + "' leaves the preopened directory");
-                    }
-                } else if (!comp.isEmpty() && !comp.equals(".")) {
-                    depth++;
-                }
-            }
+            // the link must stay inside where it is created; resolution re-checks wherever it moves
+            checkLinkTarget(target, r.comps.size() - 1);
             Files.createSymbolicLink(r.host(), Path.of(target));
             return Errno.SUCCESS;
         }));
@@ -1093,7 +1109,7 @@ public final class WasiInstance {
             writeFilestat(m, p, self((DirFd) x).host(), -1);
         } else {
             FileFd f = (FileFd) x;
-            writeFilestat(m, p, hostPath(f.pre, f.comps), f.ch.size());
+            writeFilestat(m, p, path(f), f.ch.size());
         }
         return Errno.SUCCESS;
     }

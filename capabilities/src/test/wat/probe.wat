@@ -30,6 +30,7 @@
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
 
   (func $a (result i32 i32) (i32.const 1024) (call $get (i32.const 0) (i32.const 1024)))
@@ -100,4 +101,15 @@
   (func (export "random64") (result i64) (i64.load (i32.const 16384)))
   (func (export "clock") (param $id i32) (result i32) (call $clock (local.get $id) (i64.const 1) (i32.const 8)))
   (func (export "sock") (result i32) (call $sock_accept (i32.const 3) (i32.const 0) (i32.const 0)))
+;; sleep: one relative monotonic-clock subscription at 32768 (48 bytes), event at 32832;
+  ;; number of events at mem[0], the event's userdata at mem[8]
+  (func (export "sleep") (param $ns i64) (result i32)
+    (local $r i32)
+    (memory.fill (i32.const 32768) (i32.const 0) (i32.const 96))
+    (i64.store (i32.const 32768) (i64.const 77))
+    (i32.store (i32.const 32784) (i32.const 1))
+    (i64.store (i32.const 32792) (local.get $ns))
+    (local.set $r (call $poll (i32.const 32768) (i32.const 32832) (i32.const 1) (i32.const 0)))
+    (i64.store (i32.const 8) (i64.load (i32.const 32832)))
+    (local.get $r))
   (func (export "exit") (param i32) (call $proc_exit (local.get 0))))

@@ -181,6 +181,41 @@ class GrantsTest {
     }
 
     @Test
+    void sleepingNeedsAClockAndAFixedClockDoesNotWait() {
+        var wasi = Wasi.denyAll();
+        try (var g = new Probe(wasi)) {
+            assertEquals(ENOTCAPABLE, g.call("sleep", 1_000_000L));
+        }
+        assertEquals(1L, wasi.deniedCalls().get("poll_oneoff"));
+        try (var g = new Probe(Wasi.builder().clock(WasiClock.fixed(Instant.EPOCH)).build())) {
+            assertEquals(0, g.call("sleep", 3_600_000_000_000L), "an hour passes at once on a fixed clock");
+            assertEquals(1, g.result());
+            assertEquals(77L, g.result64(), "the event carries the subscription's userdata");
+        }
+    }
+
+    @Test
+    void aSystemClockSleepReallyWaitsAndTheDeadlineStillHolds() {
+        try (var g = new Probe(Wasi.builder().clock(WasiClock.system()).build())) {
+            long t0 = System.nanoTime();
+            assertEquals(0, g.call("sleep", 20_000_000L));
+            assertTrue(System.nanoTime() - t0 >= 20_000_000L, "slept at least the asked time");
+        }
+        var policy = PluginPolicy.builder()
+                .hostModule(dev.corral.spi.HostModule.of("probe", java.util.List.of(dev.corral.spi.HostFunction.of(
+                        "probe", "get", dev.corral.FunctionSignature.of(
+                                java.util.List.of(dev.corral.ValueType.I32, dev.corral.ValueType.I32),
+                                java.util.List.of(dev.corral.ValueType.I32)), (c, a) -> new long[] {0}))))
+                .grant(Wasi.builder().clock(WasiClock.system()).build())
+                .timeout(Duration.ofMillis(100))
+                .build();
+        try (var p = Probe.module().instantiate(policy)) {
+            assertThrows(dev.corral.CallTimeoutException.class, () -> p.call("sleep", 60_000_000_000L));
+            assertFalse(Thread.currentThread().isInterrupted(), "the caller's interrupt status is restored");
+        }
+    }
+
+    @Test
     void aNonStrictGrantLinksEverything() {
         try (var g = new Probe(Wasi.denyAll())) {
             assertEquals(0, g.call("clock", 0));

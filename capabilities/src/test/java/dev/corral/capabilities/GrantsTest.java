@@ -139,10 +139,12 @@ class GrantsTest {
 
     @Test
     void noPreopensWithoutADirectoryGrant() {
-        try (var g = new Probe(Wasi.denyAll())) {
+        var wasi = Wasi.denyAll();
+        try (var g = new Probe(wasi)) {
             assertEquals(EBADF, g.call("prestat", 3), "EBADF ends the guest's preopen scan");
             assertEquals(EBADF, g.open(3, 1, 0, Probe.READ, 0, "anything"));
         }
+        assertEquals(java.util.Map.of("path_open", 1L), wasi.deniedCalls(), "the path call is counted, the scan is not");
     }
 
     @Test

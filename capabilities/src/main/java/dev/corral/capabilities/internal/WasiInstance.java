@@ -212,6 +212,7 @@ public final class WasiInstance {
     private final Consumer<String> onDenied;
     private final TreeMap<Integer, Fd> fds = new TreeMap<>();
     private final HostModule module;
+    private final boolean hasPreopens;
     private boolean closed;
 
     public WasiInstance(String pluginName, List<Preopen> preopens, long writeQuota, WasiClock clock,
@@ -234,6 +235,7 @@ public final class WasiInstance {
         fds.put(0, new StdFd(null));
         fds.put(1, new StdFd(stdout));
         fds.put(2, new StdFd(stderr));
+        this.hasPreopens = !preopens.isEmpty();
         int fd = 3;
         for (Preopen p : preopens) {
             // rights are advisory (wasi-libc asks for what the directory advertises); the preopen's
@@ -330,6 +332,9 @@ public final class WasiInstance {
     }
 
     private DirFd dir(long fd) throws Failure {
+        if (!hasPreopens) {
+            throw deny(Errno.BADF, "no directory granted");
+        }
         Fd f = fd(fd);
         if (!(f instanceof DirFd)) {
             throw fail(Errno.NOTDIR);

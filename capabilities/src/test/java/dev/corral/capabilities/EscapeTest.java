@@ -215,6 +215,37 @@ class EscapeTest {
     }
 
     @Test
+    void descriptorsAreBounded() {
+        int opened = 0;
+        int errno;
+        while ((errno = g.open(3, FOLLOW, 0, READ, 0, "file.txt")) == 0) {
+            opened++;
+            assertTrue(opened <= 1024, "unbounded descriptors");
+        }
+        assertEquals(33, errno, "EMFILE");
+        assertEquals(1024 - 4, opened, "stdio and the preopen count too");
+        assertEquals(0, g.call("close", 10));
+        assertEquals(0, g.open(3, FOLLOW, 0, READ, 0, "file.txt"));
+        assertEquals(10, g.result(), "the lowest free number is reused");
+    }
+
+    @Test
+    void appendPwriteTruncateAndAllocateWorkInside() throws Exception {
+        assertEquals(0, g.open(3, FOLLOW, 0, READ | WRITE, Probe.APPEND, "file.txt"));
+        int fd = g.result();
+        assertEquals(0, g.call("write", fd, 2));
+        assertEquals("helloxx", Files.readString(sandbox.resolve("file.txt")));
+        assertEquals(0, g.call("pwrite", fd, 1, 0L));
+        assertEquals("xelloxx", Files.readString(sandbox.resolve("file.txt")));
+        assertEquals(0, g.call("set_size", fd, 3L));
+        assertEquals("xel", Files.readString(sandbox.resolve("file.txt")));
+        assertEquals(0, g.call("allocate", fd, 0L, 10L));
+        assertEquals(10, Files.size(sandbox.resolve("file.txt")));
+        assertEquals(0, g.open(3, FOLLOW, 0, READ, 0, "file.txt"));
+        assertEquals(8, g.call("write", g.result(), 1), "a descriptor opened for reading cannot write: EBADF");
+    }
+
+    @Test
     void overlappingGrantsAreRefused() {
         var b = Wasi.builder().directory(sandbox, "/rw", Access.READ_WRITE)
                 .directory(sandbox.resolve("sub"), "/ro", Access.READ_ONLY);

@@ -82,6 +82,7 @@ class WasiDenyByDefaultTest {
         try (var a = module.instantiate(policy); var b = module.instantiate(policy)) {
             assertEquals(0, a.call("random").getInt(0));
             assertEquals(8, a.call("prestat").getInt(0), "functions the capability lacks still deny");
+            assertEquals(0, b.call("random").getInt(0));
             assertEquals(2, binds.get());
         }
         assertEquals(2, closes.get());

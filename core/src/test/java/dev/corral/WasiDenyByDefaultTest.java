@@ -42,6 +42,9 @@ class WasiDenyByDefaultTest {
             assertEquals(0, c.getInt(0));
             assertEquals(0L, c.getLong(1), "no clock granted: reads 0");
             assertEquals(1, p.call("argc").getInt(1), "argv is the plugin's name only");
+            var sleep = p.call("sleep");
+            assertEquals(0, sleep.getInt(0), "a sleep returns at once: time stands still");
+            assertEquals(77L, sleep.getLong(1));
             var e = assertThrows(PluginExitException.class, () -> p.call("exit", 7));
             assertEquals(7, e.exitCode());
         }

@@ -204,6 +204,7 @@ public final class WasiInstance {
     private final long writeQuota;
     private long written;
     private final WasiClock clock;
+    private final boolean clockGranted;
     private final WasiRandom.Stream random;
     private final byte[][] args;
     private final byte[][] env;
@@ -220,7 +221,9 @@ public final class WasiInstance {
             WasiOutput.Sink stderr, Consumer<String> onDenied) {
         this.pluginName = pluginName;
         this.writeQuota = writeQuota;
-        this.clock = clock;
+        // no clock granted: time stands at the epoch (both clocks 0) and sleeps return at once
+        this.clock = clock != null ? clock : WasiClock.fixed(java.time.Instant.EPOCH);
+        this.clockGranted = clock != null;
         this.random = random;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -480,7 +483,7 @@ public final class WasiInstance {
     }
 
     private long realtime() {
-        return clock == null ? 0 : clock.realtimeNanos();
+        return clock.realtimeNanos();
     }
 
     // ---- the functions ----
@@ -793,16 +796,12 @@ public final class WasiInstance {
 
     private int clockTimeGet(HostContext c, long[] a) throws Failure {
         checkClockId(a[0]);
-        long t;
-        if (clock == null) {
-            // no clock granted: time stands at 0 (success, so language runtimes that treat a
-            // clock errno as fatal still run); counted so the host sees the plugin asked
+        if (!clockGranted) {
+            // success, so language runtimes that treat a clock errno as fatal still run;
+            // counted so the host sees the plugin asked
             denied("clock_time_get", Errno.SUCCESS, "no clock granted: reads 0");
-            t = 0;
-        } else {
-            t = a[0] == 0 ? clock.realtimeNanos() : clock.monotonicNanos();
         }
-        c.memory().writeLong((int) a[2], t);
+        c.memory().writeLong((int) a[2], a[0] == 0 ? clock.realtimeNanos() : clock.monotonicNanos());
         return Errno.SUCCESS;
     }
 
@@ -841,8 +840,9 @@ public final class WasiInstance {
             int s = in + i * 48;
             int tag = m.readByte(s + 8);
             if (tag == 0) {
-                if (clock == null) {
-                    throw deny(Errno.NOTCAPABLE, "no clock granted: cannot sleep");
+                if (!clockGranted) {
+                    // Go's runtime panics when a sleep fails: return at once, like a fixed clock
+                    denied("poll_oneoff", Errno.SUCCESS, "no clock granted: the sleep returns at once");
                 }
                 int id = m.readInt(s + 16);
                 long timeout = m.readLong(s + 24);

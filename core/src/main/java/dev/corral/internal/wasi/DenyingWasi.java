@@ -18,7 +18,7 @@ import java.util.List;
  * stdin is at end of file, stdout/stderr writes succeed and are discarded, both clocks read 0,
  * {@code random_get} fails with ENOTCAPABLE, {@code proc_exit} ends the call with
  * {@link PluginExitException}, fd and path calls fail with EBADF (no such descriptor), and the
- * rest (sockets, {@code proc_raise}, {@code poll_oneoff}) fail with ENOTCAPABLE.
+ * rest (sockets, {@code proc_raise}) fail with ENOTCAPABLE; clock sleeps return at once.
  *
  * <p>The deprecated {@code PluginPolicy.stdout/stderr/arguments} settings are honoured here so
  * callers that still use them keep working while they migrate to the capabilities module.
@@ -27,6 +27,7 @@ public final class DenyingWasi {
     private static final System.Logger LOG = System.getLogger("dev.corral.wasi");
     static final int SUCCESS = 0;
     static final int EBADF = 8;
+    static final int EINVAL = 28;
     static final int EIO = 29;
     static final int ENOTCAPABLE = 76;
 
@@ -117,6 +118,8 @@ public final class DenyingWasi {
                     ctx.memory().writeInt((int) a[3], 0); // stdin: end of file
                     return ok();
                 };
+            case "poll_oneoff":
+                return DenyingWasi::pollOneoff;
             case "fd_prestat_get":
                 // EBADF ends wasi-libc's preopen scan; any other errno would abort the program
                 return (ctx, a) -> errno(EBADF);
@@ -171,6 +174,32 @@ public final class DenyingWasi {
             }
         }
         m.writeInt((int) a[3], (int) total);
+        return ok();
+    }
+
+    /**
+     * Time stands at 0, so a clock subscription fires at once (Go's runtime panics when a sleep
+     * fails); descriptor subscriptions get EBADF events.
+     */
+    private static long[] pollOneoff(HostContext ctx, long[] a) {
+        GuestMemory m = ctx.memory();
+        int in = (int) a[0];
+        int out = (int) a[1];
+        long n = Integer.toUnsignedLong((int) a[2]);
+        if (n == 0 || n > 1024) {
+            return errno(EINVAL);
+        }
+        denied(ctx, "poll_oneoff", "no clock granted: returns at once");
+        for (int i = 0; i < n; i++) {
+            int s = in + i * 48;
+            int e = out + i * 32;
+            int tag = m.readByte(s + 8);
+            m.writeLong(e, m.readLong(s));
+            m.writeInt(e + 8, (tag == 0 ? SUCCESS : EBADF) | (tag << 16));
+            m.writeLong(e + 16, 0);
+            m.writeLong(e + 24, 0);
+        }
+        m.writeInt((int) a[3], (int) n);
         return ok();
     }
 

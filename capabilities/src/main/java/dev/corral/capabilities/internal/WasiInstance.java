@@ -295,6 +295,8 @@ public final class WasiInstance {
                 r = f.errno;
             } catch (IOException e) {
                 r = Errno.of(e);
+            } catch (java.nio.file.DirectoryIteratorException | java.io.UncheckedIOException e) {
+                r = Errno.of((IOException) e.getCause());
             } catch (InvalidPathException e) {
                 r = Errno.INVAL;
             } catch (NonReadableChannelException | NonWritableChannelException e) {

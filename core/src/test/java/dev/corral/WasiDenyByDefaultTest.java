@@ -51,6 +51,17 @@ class WasiDenyByDefaultTest {
     }
 
     @Test
+    void everyPreview1FunctionLinksWithoutAGrant() {
+        var all = corral.load(WasiDenyByDefaultTest.class.getResourceAsStream("/wasm/all_wasi.wasm"));
+        assertEquals(46, all.imports().size());
+        try (var p = all.instantiate()) {
+            assertEquals(76, p.call("sock").getInt(0), "sockets: ENOTCAPABLE");
+            assertEquals(76, p.call("raise").getInt(0), "signals: ENOTCAPABLE");
+            assertEquals(0, p.call("yield").getInt(0));
+        }
+    }
+
+    @Test
     @SuppressWarnings("deprecation")
     void legacyStdoutSettingStillForwards() {
         var out = new ByteArrayOutputStream();

@@ -219,9 +219,23 @@ class GrantsTest {
     }
 
     @Test
-    void aNonStrictGrantLinksEverything() {
-        try (var g = new Probe(Wasi.denyAll())) {
-            assertEquals(0, g.call("clock", 0));
+    void everyPreview1FunctionLinksAndStrictListsExactlyTheUncovered(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (var corral = dev.corral.Corral.builder().build()) {
+            var all = corral.load(GrantsTest.class.getResourceAsStream("/wasm/all_wasi.wasm"));
+            var wasi = Wasi.denyAll();
+            try (var p = all.instantiate(PluginPolicy.builder().grant(wasi).build())) {
+                assertEquals(ENOTCAPABLE, p.call("sock").getInt(0));
+                assertEquals(ENOTCAPABLE, p.call("raise").getInt(0));
+                assertEquals(0, p.call("yield").getInt(0));
+            }
+            assertEquals(java.util.Map.of("sock_accept", 1L, "proc_raise", 1L), wasi.deniedCalls());
+            var full = Wasi.builder().strict(true).directory(dir, "/d", Access.READ_WRITE).env("A", "b")
+                    .clock(WasiClock.system()).random(WasiRandom.secure()).stdout(WasiOutput.capture(1)).build();
+            var e = assertThrows(UnlinkableModuleException.class,
+                    () -> all.instantiate(PluginPolicy.builder().grant(full).build()));
+            assertEquals(java.util.Set.of("proc_raise", "sock_accept", "sock_recv", "sock_send", "sock_shutdown"),
+                    e.missingImports().stream().map(d -> d.name()).collect(java.util.stream.Collectors.toSet()),
+                    "with everything granted only signals and sockets stay uncovered");
         }
     }
 }

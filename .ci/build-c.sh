@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Builds every C guest under $1 into $2/<name>.wasm with Debian's clang + wasi-libc (wasm32-wasi).
-# Guests are committed as C source only; .ci/setup-c.sh installs the toolchain.
+# Guests are committed as C source only; .ci/setup-c.sh installs the toolchain when missing.
 set -euo pipefail
 src="$1"; out="$2"
 mkdir -p "$out"
 CLANG="${CLANG:-clang}"
-if ! command -v "$CLANG" >/dev/null || [[ ! -d /usr/include/wasm32-wasi && -z "${WASI_SYSROOT:-}" ]]; then
-  echo "clang or wasi-libc not found: run .ci/setup-c.sh first (Debian's clang, lld, wasi-libc)" >&2
-  exit 1
+if [[ -z "${WASI_SYSROOT:-}" ]]; then
+  "$(dirname "$0")/setup-c.sh"
 fi
 # Debian's clang finds Debian's wasi-libc by itself; WASI_SYSROOT points elsewhere if needed
 flags=(--target=wasm32-wasi -O2 -Wall -Werror)

@@ -224,7 +224,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
             depth++;
             try {
                 return body.run();
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (RuntimeException | StackOverflowError | AssertionError e) {
                 throw errors.map(e, export);
             } finally {
                 depth--;
@@ -248,7 +248,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
         RuntimeException failure = null;
         try {
             result = body.run();
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
             failure = errors.map(e, export);
         } finally {
             depth--;

@@ -89,6 +89,9 @@ int main(int argc, char **argv) {
         printf("random: %02x%02x%02x%02x%02x%02x%02x%02x\n", r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
     }
     list("/data");
+    if (getenv("LIST")) {
+        list(getenv("LIST"));
+    }
     cat("/data/input.txt");
     write_file("/data/output.txt", "written by plugin\n");
     cat("/data/../outside.txt");

@@ -65,6 +65,8 @@ public final class WasiInstance {
     private static final int MAX_SYMLINKS = 32;
     private static final int MAX_IOVS = 1024;
     private static final int CHUNK = 64 * 1024;
+    /** Where '\\' and ':' are separators or drive letters, a guest name containing them could climb out. */
+    private static final boolean FOREIGN_SEPARATORS = java.io.File.separatorChar != '/';
 
     // rights
     static final long FD_DATASYNC = 1L << 0;
@@ -405,6 +407,9 @@ public final class WasiInstance {
                 }
                 stack.remove(stack.size() - 1);
                 continue;
+            }
+            if (FOREIGN_SEPARATORS && (c.indexOf('\\') >= 0 || c.indexOf(':') >= 0)) {
+                throw deny(Errno.NOTCAPABLE, "'" + path + "' has a name the host would split");
             }
             stack.add(c);
             if (todo.isEmpty() && !follow) {

@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$root"
 jar=samples/cli/target/corral.jar
 [[ -f "$jar" ]] || { echo "no $jar: build it first with ./mvnw -B -pl samples/cli -am package" >&2; exit 1; }
-command -v wat2wasm >/dev/null || { echo "wat2wasm not found: install Debian's wabt (.ci/setup)" >&2; exit 1; }
+command -v wat2wasm >/dev/null || .ci/ensure-tools.sh wabt
 
 mkdir -p samples/cli/target/demo
 wat2wasm samples/cli/demo/hello.wat -o samples/cli/target/demo/hello.wasm

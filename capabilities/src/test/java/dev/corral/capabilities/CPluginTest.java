@@ -141,6 +141,22 @@ class CPluginTest {
     }
 
     @Test
+    void theInterpreterSeesTheSameGrants() {
+        var t = Instant.parse("2021-06-01T12:00:00Z");
+        String compiled = run(Wasi.builder().directory(data, "/data", Access.READ_ONLY)
+                .clock(WasiClock.fixed(t)).random(WasiRandom.seeded(1)), 0);
+        try (var interp = Corral.builder().executionMode(dev.corral.ExecutionMode.INTERPRETED).build()) {
+            var m = interp.load(CPluginTest.class.getResourceAsStream("/wasm/fsdemo.wasm"));
+            var out = WasiOutput.capture(1 << 16);
+            try (var p = m.instantiate(PluginPolicy.builder().grant(Wasi.builder().directory(data, "/data", Access.READ_ONLY)
+                    .clock(WasiClock.fixed(t)).random(WasiRandom.seeded(1)).stdout(out).build()).build())) {
+                assertEquals(0, p.runMain());
+            }
+            assertEquals(compiled, out.text());
+        }
+    }
+
+    @Test
     void theExitCodePassesThroughAndStderrIsSeparate() {
         var err = WasiOutput.capture(100);
         String out = run(Wasi.builder().args("fail").stderr(err), 7);

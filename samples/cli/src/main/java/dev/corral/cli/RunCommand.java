@@ -8,6 +8,8 @@ import dev.corral.PluginExitException;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.Results;
+import dev.corral.capabilities.Wasi;
+import dev.corral.capabilities.WasiOutput;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,9 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {
             "Runs a WASI command's _start, or calls one export with --invoke.",
-            "The plugin's stdout and stderr are this process's; nothing else is granted."})
+            "The plugin's stdout and stderr are this process's; nothing else is granted unless asked:",
+            "no file without --dir, no variable without --env, clocks at 0 without --clock,",
+            "no randomness without --random. Denied calls get an errno, as on a real system."})
 final class RunCommand implements Callable<Integer>, Main.Verbose {
     private static final FunctionSignature NO_ARGS = FunctionSignature.of(List.of(), List.of());
 
@@ -54,8 +58,28 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     @Option(names = "--interpreter", description = "Use Chicory's interpreter instead of compiling to JVM bytecode.")
     private boolean interpreter;
 
-    @Option(names = "--verbose", description = "Report timings on stderr, and stack traces with errors.")
+    @Option(names = "--verbose", description = "Report timings and denied WASI calls on stderr, and stack traces with errors.")
     private boolean verbose;
+
+    @Option(names = "--dir", paramLabel = "HOST_DIR[::GUEST_PATH][:ro|:rw]",
+            description = "Preopen a host directory, read-only unless :rw; the guest path defaults to HOST_DIR. Repeatable.")
+    private List<String> dirs = new ArrayList<>();
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set one environment variable for the plugin. Repeatable.")
+    private List<String> envs = new ArrayList<>();
+
+    @Option(names = "--arg", paramLabel = "ARG", description = "Append one WASI argument (before the positional ARGs of a command). Repeatable.")
+    private List<String> extraArgs = new ArrayList<>();
+
+    @Option(names = "--clock", paramLabel = "system|fixed:ISO_INSTANT",
+            description = "Grant a clock: the host's, or one fixed at an instant such as fixed:2020-01-01T00:00:00Z.")
+    private String clock;
+
+    @Option(names = "--random", paramLabel = "secure|seed:N", description = "Grant randomness: secure, or deterministic from seed N.")
+    private String random;
+
+    @Option(names = "--strict", description = "Refuse the module (exit 65) if it imports WASI functions the grants do not cover.")
+    private boolean strict;
 
     @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
     private Path module;
@@ -76,7 +100,15 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
 
     @Override
     public Integer call() {
-        var policy = PluginPolicy.builder().stdout(out).stderr(err);
+        List<String> wasiArgs = new ArrayList<>(extraArgs);
+        if (invoke == null) {
+            wasiArgs.addAll(args);
+        }
+        Wasi wasi = Grants.wasi(dirs, envs, wasiArgs, clock, random, strict)
+                .stdout(WasiOutput.forward(out))
+                .stderr(WasiOutput.forward(err))
+                .build();
+        var policy = PluginPolicy.builder().grant(wasi);
         if (timeout != null) {
             policy.timeout(timeout);
         }
@@ -88,9 +120,6 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                 throw new UsageException("--fuel must be a positive number of units, got " + fuel);
             }
             policy.fuel(fuel);
-        }
-        if (invoke == null) {
-            policy.arguments(args);
         }
         var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
         try (Corral corral = Corral.builder().executionMode(mode).build()) {
@@ -109,6 +138,10 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                     return runCommand(plugin);
                 }
                 return invoke(m, plugin, export, sig, raw);
+            } finally {
+                if (verbose && wasi.deniedTotal() > 0) {
+                    err.println("[corral] denied WASI calls: " + wasi.deniedCalls());
+                }
             }
         }
     }

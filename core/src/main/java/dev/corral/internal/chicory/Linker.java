@@ -17,6 +17,9 @@ import dev.corral.UnlinkableModuleException;
 import dev.corral.spi.HostModule;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +38,17 @@ final class Linker {
         var plugin = new ChicoryPlugin(cm, policy);
 
         Map<String, dev.corral.spi.HostFunction> granted = new HashMap<>();
+        Map<String, HostModule> grantedBy = new HashMap<>();
         for (HostModule hm : policy.hostModules()) {
             for (var f : hm.functions()) {
                 var key = f.module() + "\0" + f.name();
                 if (granted.putIfAbsent(key, f) != null) {
                     throw new IllegalArgumentException("two granted host modules define " + f.module() + "." + f.name());
                 }
+                grantedBy.put(key, hm);
             }
         }
+        Set<HostModule> used = Collections.newSetFromMap(new IdentityHashMap<>());
 
         WasiPreview1 wasi = null;
         Map<String, HostFunction> wasiFunctions = Map.of();
@@ -64,6 +70,7 @@ final class Linker {
                     continue;
                 }
                 provided.add(HostCalls.adapt(plugin, host, expected));
+                used.add(grantedBy.get(im.module() + "\0" + im.name()));
                 continue;
             }
             if (WASI.equals(im.module())) {
@@ -87,6 +94,16 @@ final class Linker {
                 wasi.close();
             }
             throw new UnlinkableModuleException(cm.name(), missing, "grant host modules through PluginPolicy.Builder.hostModule");
+        }
+        try {
+            for (HostModule hm : used) {
+                hm.checkPlugin(cm);
+            }
+        } catch (RuntimeException e) {
+            if (wasi != null) {
+                wasi.close();
+            }
+            throw e;
         }
 
         var builder = Instance.builder(module)

@@ -10,7 +10,7 @@
   (import "demo" "big" (func $big (param i64) (result i64)))
   (import "demo" "plugin_name" (func $plugin_name (result i64)))
   (import "demo" "log" (func $log (param i32 i32)))
-  (memory (export "memory") 1 64)
+  (memory (export "memory") 1 128)
   (global $heap (mut i32) (i32.const 4096))
   ;; 0 bump; 1 return 0; 2 return a pointer past the end of memory; 3 return the last byte of memory
   (global $mode (mut i32) (i32.const 0))

@@ -62,6 +62,7 @@ class EndToEndTest {
         assertEquals("Hello, Corral!", f.callGreet("Corral"));
         assertEquals("Hello, żółw 🐢 ünïcødé!", f.callGreet("żółw 🐢 ünïcødé"));
         assertEquals("Hello, !", f.callGreet(""));
+        assertEquals("Hello, \uFFFD!", f.callGreet("\uFFFD")); // a genuine replacement character is valid UTF-8
         assertArrayEquals(new byte[] {3, 2, 1, 0, -1}, f.callReverse(new byte[] {-1, 0, 1, 2, 3}));
         assertArrayEquals(new byte[0], f.callReverse(new byte[0]));
         assertEquals(255 + 1 + 2, f.callSum(ByteBuffer.wrap(new byte[] {9, (byte) 255, 1, 2}, 1, 3)));

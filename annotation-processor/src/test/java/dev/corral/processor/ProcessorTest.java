@@ -73,6 +73,25 @@ class ProcessorTest {
     }
 
     @Test
+    void anInterfaceCanBeAHostModule() {
+        var c = Compilation.compile(tmp, "app.Clock", """
+                package app;
+                import dev.corral.bindings.*;
+                @HostModule("clock")
+                public interface Clock {
+                    @HostFunction long nowMillis();
+                    @HostFunction static int zone() { return 0; }
+                }
+                """);
+        assertTrue(c.success, c.diagnostics.toString());
+        String src = c.generated("app.Clock_CorralHost");
+        assertTrue(src.contains("public Clock_CorralHost(app.Clock impl)"), src);
+        assertTrue(src.contains("long r = impl.nowMillis();"), src);
+        assertTrue(src.contains("int r = app.Clock.zone();"), src);
+        assertTrue(src.contains("Set.of()"), "numbers only: no ABI version required\n" + src);
+    }
+
+    @Test
     void writesGuestDeclarationsForCRustAndAssemblyScript() {
         var c = Compilation.compile(tmp, "app.Kv", KV);
         assertTrue(c.success, c.diagnostics.toString());

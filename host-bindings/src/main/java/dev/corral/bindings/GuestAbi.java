@@ -57,6 +57,31 @@ public final class GuestAbi {
         return plugin.function(name);
     }
 
+    /** The ABI shape of an export taking one string or bytes and returning one: {@code (i32, i32) -> (i64)}. */
+    public static final FunctionSignature BYTES_TO_BYTES = FunctionSignature.of(
+            java.util.List.of(dev.corral.ValueType.I32, dev.corral.ValueType.I32), java.util.List.of(dev.corral.ValueType.I64));
+
+    /**
+     * Calls an export of shape {@code (string) -> string} without a Java interface, e.g. from a
+     * command line: {@code GuestAbi.of(plugin, true).callString("greet", "Corral")}.
+     */
+    public String callString(String export, String input) {
+        return liftString(call(export, lower(input)));
+    }
+
+    /** Calls an export of shape {@code (bytes) -> bytes}; see {@link #callString}. */
+    public byte[] callBytes(String export, byte[] input) {
+        return liftBytes(call(export, lower(input)));
+    }
+
+    /** Calls with a lent argument, frees it, and returns the packed result for lifting. */
+    private long call(String export, long arg) {
+        var f = export(export, BYTES_TO_BYTES, "a (string) -> string call");
+        long result = f.callRaw(Abi.ptr(arg), Abi.len(arg))[0];
+        free(arg);
+        return result;
+    }
+
     // ---- arguments: host -> guest, freed by the host after the call ----
 
     public long lower(String s) {

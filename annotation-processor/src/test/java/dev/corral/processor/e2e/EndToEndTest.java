@@ -81,6 +81,19 @@ class EndToEndTest {
 
     @ParameterizedTest
     @EnumSource(ExecutionMode.class)
+    void exportsCanBeCalledWithoutAnInterface(ExecutionMode mode) throws IOException {
+        var p = plugin(mode, new Demo());
+        var abi = dev.corral.bindings.GuestAbi.of(p, true);
+        assertEquals("Hello, Corral!", abi.callString("greet", "Corral"));
+        assertArrayEquals("Hello, \u0000\u00ff!".getBytes(StandardCharsets.UTF_8),
+                abi.callBytes("greet", "\u0000\u00ff".getBytes(StandardCharsets.UTF_8)));
+        var e = assertThrows(AbiException.class, () -> abi.callString("allocs", "x"));
+        assertTrue(e.getMessage().contains("exports 'allocs' as () -> (i32)"), e.getMessage());
+        assertThrows(AbiException.class, () -> abi.callString("nope", "x"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
     void contextNamesTheCallingPlugin(ExecutionMode mode) throws IOException {
         var p = plugin(mode, new Demo());
         assertEquals(p.name(), p.as(Forwarder.class).callPluginName());

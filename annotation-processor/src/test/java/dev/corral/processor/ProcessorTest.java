@@ -264,6 +264,14 @@ class ProcessorTest {
                 public class NotAnInterface {}
                 """);
         assertHas(errors, "@GuestInterface goes on an interface");
+        errors = errorsOf("app.Hidden", """
+                package app;
+                import dev.corral.bindings.*;
+                class Hidden {
+                    @GuestInterface public interface Api { int f(); }
+                }
+                """);
+        assertHas(errors, "@GuestInterface app.Hidden.Api (through app.Hidden) must be public");
         errors = errorsOf("app.Ctx", """
                 package app;
                 import dev.corral.bindings.*;

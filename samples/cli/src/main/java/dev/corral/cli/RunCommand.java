@@ -112,7 +112,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                 t0 = System.nanoTime();
                 try (Plugin plugin = m.instantiate(policy.build())) {
                     trace("instantiated", t0);
-                    return invokeAbi(m, plugin, export, data);
+                    return invokeAbi(plugin, export, data);
                 }
             }
             long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
@@ -197,11 +197,9 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         return data;
     }
 
-    private int invokeAbi(PluginModule m, Plugin plugin, String export, byte[] data) {
+    private int invokeAbi(Plugin plugin, String export, byte[] data) {
         try {
-            if (m.exportedFunction("_initialize").filter(NO_ARGS::equals).isPresent()) {
-                plugin.function("_initialize").callRaw();
-            }
+            // a reactor's _initialize already ran at instantiation (core)
             long t0 = System.nanoTime();
             GuestAbi abi;
             try {

@@ -28,14 +28,14 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Typed bindings vs hand-written raw Chicory host functions, compiled mode, same wasm. The guest
- * makes {@value #CALLS} host calls per invocation (straight-line code), so scores are per host call. Targets (issue 5):
+ * loops {@value #CALLS} host calls per invocation, so scores are per host call. Targets (issue 5):
  * typed primitive call ≤ 1.1x raw; typed 32-byte String ≤ 1.5x raw {@code readString}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class BindingsBenchmark {
-    static final int CALLS = 100;
+    static final int CALLS = 1000;
     static final String NAME = "0123456789abcdef0123456789abcdef"; // 32 bytes
 
     private Corral corral;
@@ -57,15 +57,15 @@ public class BindingsBenchmark {
         byte[] wasm = wasm();
         corral = Corral.builder().executionMode(ExecutionMode.COMPILED).build();
         var plugin = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(new BenchHost_CorralHost(new BenchHost())).build());
-        typedAdd = plugin.function("add_100");
-        typedConsume = plugin.function("consume_100");
+        typedAdd = plugin.function("add_loop");
+        typedConsume = plugin.function("consume_loop");
         greeter = plugin.as(BenchGreeter.class);
         // the same import through Corral's SPI by hand: separates core's host-call cost from the binding's
         var sig = dev.corral.FunctionSignature.of(List.of(dev.corral.ValueType.I32, dev.corral.ValueType.I32), List.of(dev.corral.ValueType.I32));
         var spi = dev.corral.spi.HostModule.of("bench", List.of(
                 dev.corral.spi.HostFunction.of("bench", "add", sig, (ctx, a) -> new long[] {(int) a[0] + (int) a[1]}),
                 dev.corral.spi.HostFunction.of("bench", "consume", sig, (ctx, a) -> new long[] {a[1]})));
-        spiAdd = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(spi).build()).function("add_100");
+        spiAdd = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(spi).build()).function("add_loop");
 
         var module = Parser.parse(wasm);
         var i32 = ValType.I32;
@@ -77,8 +77,8 @@ public class BindingsBenchmark {
                 .withImportValues(ImportValues.builder().addFunction(add, consume).build())
                 .withMachineFactory(MachineFactoryCompiler.compile(module))
                 .build();
-        rawAdd = raw.export("add_100");
-        rawConsume = raw.export("consume_100");
+        rawAdd = raw.export("add_loop");
+        rawConsume = raw.export("consume_loop");
     }
 
     @TearDown
@@ -89,31 +89,31 @@ public class BindingsBenchmark {
     @Benchmark
     @OperationsPerInvocation(CALLS)
     public long hostCallPrimitivesTyped() {
-        return typedAdd.callRaw()[0];
+        return typedAdd.callRaw(CALLS)[0];
     }
 
     @Benchmark
     @OperationsPerInvocation(CALLS)
     public long hostCallPrimitivesCorralSpi() {
-        return spiAdd.callRaw()[0];
+        return spiAdd.callRaw(CALLS)[0];
     }
 
     @Benchmark
     @OperationsPerInvocation(CALLS)
     public long hostCallPrimitivesRawChicory() {
-        return rawAdd.apply()[0];
+        return rawAdd.apply(CALLS)[0];
     }
 
     @Benchmark
     @OperationsPerInvocation(CALLS)
     public long hostCallString32Typed() {
-        return typedConsume.callRaw()[0];
+        return typedConsume.callRaw(CALLS)[0];
     }
 
     @Benchmark
     @OperationsPerInvocation(CALLS)
     public long hostCallString32RawChicory() {
-        return rawConsume.apply()[0];
+        return rawConsume.apply(CALLS)[0];
     }
 
     /** Host → guest: allocate + write the argument, call, read + free the result, free the argument. */

@@ -96,6 +96,11 @@ public final class CorralProcessor extends AbstractProcessor {
             error(type, "@HostModule on " + type.getQualifiedName() + " needs a non-empty wasm module name");
             return;
         }
+        if (!isValidWasmName(module)) {
+            error(type, "@HostModule on " + type.getQualifiedName() + ": module name '" + module
+                    + "' contains quotes, backslashes or control characters, which guest declarations cannot spell");
+            return;
+        }
         if (!checkTypeAccessible(type, "@HostModule")) {
             return;
         }
@@ -259,7 +264,7 @@ public final class CorralProcessor extends AbstractProcessor {
             ok = false;
         }
         if (!isValidWasmName(wasm)) {
-            error(m, where + ": wasm name '" + wasm + "' is empty or contains control characters");
+            error(m, where + ": wasm name '" + wasm + "' is empty or contains quotes, backslashes or control characters");
             ok = false;
         }
         return ok ? new Model.Method(m, m.getSimpleName().toString(), wasm, isStatic, params, result) : null;

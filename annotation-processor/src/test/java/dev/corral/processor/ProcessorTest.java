@@ -299,6 +299,13 @@ class ProcessorTest {
                 """);
         assertHas(errors, "app.Owner.Inner is an inner class: make it static");
         assertHas(errors, "needs a non-empty wasm module name");
+        errors = errorsOf("app.Quoted", """
+                package app;
+                import dev.corral.bindings.*;
+                @HostModule("a\\"b")
+                public class Quoted { @HostFunction("x\\ny") public void f() {} }
+                """);
+        assertHas(errors, "module name 'a\"b' contains quotes");
         var c = Compilation.compile(tmp, "app.Nothing", """
                 package app;
                 @dev.corral.bindings.HostModule("nothing")

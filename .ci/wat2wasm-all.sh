@@ -3,12 +3,13 @@
 set -euo pipefail
 src="$1"; out="$2"
 mkdir -p "$out"
-command -v wat2wasm >/dev/null || { echo "wat2wasm not found: run .ci/setup first (installs Debian's wabt)" >&2; exit 1; }
+command -v wat2wasm >/dev/null || "$(dirname "$0")/ensure-tools.sh" wabt
 shopt -s nullglob
 for f in "$src"/*.wat; do
   name="$(basename "$f" .wat)"
-  # --enable-all: fixtures exercise tail calls, multi-value, bulk memory ...; rebuild only if stale
+  # --enable-all: fixtures exercise tail calls, multi-value, bulk memory ...; --debug-names keeps
+  # function names so traps can name them. Rebuild only if stale.
   if [[ ! -f "$out/$name.wasm" || "$f" -nt "$out/$name.wasm" ]]; then
-    wat2wasm --enable-all "$f" -o "$out/$name.wasm"
+    wat2wasm --enable-all --debug-names "$f" -o "$out/$name.wasm"
   fi
 done

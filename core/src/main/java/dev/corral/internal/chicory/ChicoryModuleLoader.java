@@ -43,7 +43,13 @@ public final class ChicoryModuleLoader {
         } else {
             machineFactory = TrackingInterpreterMachine::new;
         }
-        return new ChicoryModule(engine, name, sha256, mode, original, module, machineFactory);
+        try {
+            return new ChicoryModule(engine, name, sha256, mode, original, module, machineFactory);
+        } catch (RuntimeException e) {
+            // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
+            // that does not exist); describing the module is where they surface
+            throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
+        }
     }
 
     private static WasmModule parse(String name, byte[] bytes) {
@@ -55,9 +61,10 @@ public final class ChicoryModuleLoader {
             throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' is malformed: " + e.getMessage(), e);
         } catch (ChicoryException e) {
             throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' cannot be decoded: " + e.getMessage(), e);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
             // Chicory's parser answers some corrupt inputs with raw JDK exceptions (buffer underflow,
-            // negative sizes, index errors): they all mean the bytes are not a well-formed module.
+            // negative sizes, index errors) or, under -ea, with its own assertions: they all mean
+            // the bytes are not a well-formed module.
             throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' is malformed (" + e + ")", e);
         }
     }
@@ -78,6 +85,15 @@ public final class ChicoryModuleLoader {
             return MachineFactoryCompiler.builder(module)
                     .withInterpreterFallback(InterpreterFallback.SILENT)
                     .withCache(new CacheAdapter(engine))
+                    .compile();
+        } catch (RuntimeException | LinkageError e) {
+            // most likely a damaged cache entry (a truncated file, a jar from a broken disk):
+            // a cache may only ever cost a compile, so try once more without it
+        }
+        try {
+            engine.countCompilation();
+            return MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT)
                     .compile();
         } catch (RuntimeException | StackOverflowError e) {
             throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be compiled: " + e

@@ -223,7 +223,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
             depth++;
             try {
                 return body.run();
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (RuntimeException | StackOverflowError | AssertionError e) {
                 throw errors.map(e, export);
             } finally {
                 depth--;
@@ -247,7 +247,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
         RuntimeException failure = null;
         try {
             result = body.run();
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
             failure = errors.map(e, export);
         } finally {
             depth--;

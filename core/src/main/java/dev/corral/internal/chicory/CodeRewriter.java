@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * thread's interrupt flag on {@code call} and {@code br} but not on {@code br_if}/{@code br_table},
  * so a loop closed by {@code br_if} can never be stopped. Inserting {@code block br 0 end} at the
  * head of every loop body puts an unconditional {@code br} on every iteration of every loop,
- * whatever branch closes it. The block has no effect on the stack or on semantics.
+ * whatever branch closes it. The same check goes at every function entry, for tail calls. The
+ * block has no effect on the stack or on semantics.
  */
 public final class CodeRewriter {
     static final int CODE_SECTION = 10;
@@ -29,24 +30,35 @@ public final class CodeRewriter {
 
     private CodeRewriter() {}
 
-    /** Returns the module with an interrupt check at the head of every loop, or the same bytes if it has no loop. */
+    /** Returns the module with an interrupt check at every function entry and loop head. */
     static byte[] makeLoopsInterruptible(byte[] wasm, WasmModule parsed) {
         NavigableMap<Integer, byte[]> insertions = new TreeMap<>();
         var code = parsed.codeSection();
         for (int f = 0; f < code.functionBodyCount(); f++) {
             FunctionBody body = code.getFunctionBody(f);
             List<? extends Instruction> ins = body.instructions();
+            if (!ins.isEmpty() && ins.get(0).address() >= 0) {
+                // function entry too: the interpreter's return_call replaces the frame in place
+                // without passing its interrupt check, so tail recursion would never stop
+                insertions.put(ins.get(0).address(), INTERRUPT_CHECK);
+            }
             for (int i = 0; i + 1 < ins.size(); i++) {
                 if (ins.get(i).opcode() == OpCode.LOOP) {
                     int at = ins.get(i + 1).address();
                     if (at < 0) {
                         throw new IllegalStateException("instruction without address after loop in function " + f);
                     }
-                    insertions.put(at, INTERRUPT_CHECK);
+                    insertions.merge(at, INTERRUPT_CHECK, CodeRewriter::concat);
                 }
             }
         }
         return insertions.isEmpty() ? wasm : splice(wasm, insertions);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     /**

@@ -123,8 +123,9 @@ final class Linker {
             if (wasi != null) {
                 wasi.close();
             }
-            throw new ModuleLoadException(ModuleLoadException.Reason.UNLINKABLE,
-                    "module '" + cm.name() + "' cannot be instantiated: " + e.getMessage(), e);
+            var reason = e instanceof com.dylibso.chicory.wasm.UnlinkableException
+                    ? ModuleLoadException.Reason.UNLINKABLE : ModuleLoadException.Reason.INVALID;
+            throw new ModuleLoadException(reason, "module '" + cm.name() + "' cannot be instantiated: " + e.getMessage(), e);
         }
         plugin.attach(instance, wasi);
         // data segments, globals and the start function run under the policy's guards (timeout, error mapping)

@@ -1,0 +1,16 @@
+;; Calls back into the host: for host-function errors, bad pointers and re-entry.
+(module
+  (import "env" "log" (func $log (param i32 i32)))
+  (import "env" "block" (func $block))
+  (import "env" "reenter" (func $reenter (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello")
+  (data (i32.const 32) "\ff\fe")
+  (func (export "hello") (call $log (i32.const 16) (i32.const 5)))
+  (func (export "bad_pointer") (call $log (i32.const 65530) (i32.const 100)))
+  (func (export "negative_length") (call $log (i32.const 16) (i32.const -1)))
+  (func (export "bad_utf8") (call $log (i32.const 32) (i32.const 2)))
+  (func (export "wait") (call $block))
+  (func (export "double") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+  (func (export "via_host") (param i32) (result i32) (call $reenter (local.get 0)))
+)

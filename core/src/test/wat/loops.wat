@@ -1,0 +1,20 @@
+;; Runaway guests of every shape, for timeouts (and fuel).
+(module
+  (global $counter (mut i64) (i64.const 0))
+  (func (export "spin_br")
+    (loop $l (global.set $counter (i64.add (global.get $counter) (i64.const 1))) (br $l)))
+  (func (export "spin_br_if")
+    (loop $l (br_if $l (i32.const 1))))
+  (func (export "spin_br_table")
+    (loop $l (br_table $l $l (i32.const 0))))
+  (func (export "spin_nested")
+    (loop $outer (block $b (loop $inner (br_if $inner (i32.const 1)))) (br $outer)))
+  (func $forever (export "recurse_forever") (return_call $forever))
+  (func $deep (export "recurse_deep") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $deep (i32.add (local.get 0) (i32.const 1)))))
+  (func (export "count") (param $n i32) (result i32) (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_s (local.get $i) (local.get $n))))
+    (local.get $i))
+)

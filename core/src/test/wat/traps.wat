@@ -1,0 +1,23 @@
+;; One export per trap kind. Function names land in the name section (wat2wasm --debug-names).
+(module
+  (type $i2i (func (param i32) (result i32)))
+  (type $v2v (func))
+  (memory 1 1)
+  (table 4 funcref)
+  (elem (i32.const 0) $id)
+  (func $id (type $i2i) (local.get 0))
+  (func $boom (export "unreachable") unreachable)
+  (func $divide (export "div_by_zero") (param i32) (result i32) (i32.div_s (i32.const 7) (local.get 0)))
+  (func $overflow (export "overflow") (result i32) (i32.div_s (i32.const 0x80000000) (i32.const -1)))
+  (func $convert (export "bad_conversion") (result i32) (i32.trunc_f32_s (f32.const nan)))
+  (func $peek (export "oob_load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func $poke (export "oob_store") (param i32) (i32.store (local.get 0) (i32.const 1)))
+  (func $wrong_type (export "indirect_mismatch") (call_indirect (type $v2v) (i32.const 0)))
+  (func $empty_slot (export "uninitialized") (result i32) (call_indirect (type $i2i) (i32.const 1) (i32.const 2)))
+  (func $past_end (export "table_oob") (result i32) (call_indirect (type $i2i) (i32.const 1) (i32.const 99)))
+  ;; the trap happens two calls deep: the reported function must be the innermost one
+  (func $inner (i32.store (i32.const 70000) (i32.const 1)))
+  (func $middle (call $inner))
+  (func (export "nested_oob") (call $middle))
+  (func (export "ok") (result i32) (i32.const 42))
+)

@@ -1,0 +1,171 @@
+package dev.corral.cli;
+
+import dev.corral.Corral;
+import dev.corral.ExecutionMode;
+import dev.corral.FunctionSignature;
+import dev.corral.Plugin;
+import dev.corral.PluginExitException;
+import dev.corral.PluginModule;
+import dev.corral.PluginPolicy;
+import dev.corral.Results;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code corral run [options] MODULE [--invoke EXPORT] [ARG...]}. */
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Runs a WASI command's _start, or calls one export with --invoke.",
+            "The plugin's stdout and stderr are this process's; nothing else is granted."})
+final class RunCommand implements Callable<Integer>, Main.Verbose {
+    private static final FunctionSignature NO_ARGS = FunctionSignature.of(List.of(), List.of());
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Option(names = "--invoke", paramLabel = "EXPORT",
+            description = "Call this export with ARGs parsed per its parameter types (i32, i64, f32, f64) and print its results.")
+    private String invoke;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Units.DurationConverter.class,
+            description = "Stop the call after this long (wall clock): 500ms, 2s, 1m, 250us.")
+    private Duration timeout;
+
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = Units.SizeConverter.class,
+            description = "Bound the plugin's memory: 64KiB, 16MiB, 1GiB, or bytes. Default 16MiB; never above the module's own max.")
+    private Long maxMemory;
+
+    @Option(names = "--interpreter", description = "Use Chicory's interpreter instead of compiling to JVM bytecode.")
+    private boolean interpreter;
+
+    @Option(names = "--verbose", description = "Report timings on stderr, and stack traces with errors.")
+    private boolean verbose;
+
+    @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
+    private Path module;
+
+    @Parameters(index = "1..*", paramLabel = "ARG",
+            description = "Arguments for EXPORT, or the WASI command's arguments (after '--' if they start with '-').")
+    private List<String> args = new ArrayList<>();
+
+    RunCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public boolean verbose() {
+        return verbose;
+    }
+
+    @Override
+    public Integer call() {
+        var policy = PluginPolicy.builder().stdout(out).stderr(err);
+        if (timeout != null) {
+            policy.timeout(timeout);
+        }
+        if (maxMemory != null) {
+            policy.maxMemory(maxMemory);
+        }
+        if (invoke == null) {
+            policy.arguments(args);
+        }
+        var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
+        try (Corral corral = Corral.builder().executionMode(mode).build()) {
+            long t0 = System.nanoTime();
+            PluginModule m = corral.loader().executionMode(mode).load(module);
+            trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256() + ")", t0);
+
+            String export = invoke == null ? "_start" : invoke;
+            FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
+            long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
+
+            t0 = System.nanoTime();
+            try (Plugin plugin = m.instantiate(policy.build())) {
+                trace("instantiated", t0);
+                if (invoke == null) {
+                    return runCommand(plugin);
+                }
+                return invoke(m, plugin, export, sig, raw);
+            }
+        }
+    }
+
+    private int runCommand(Plugin plugin) {
+        long t0 = System.nanoTime();
+        int code = plugin.runMain();
+        trace("_start ended with exit code " + code, t0);
+        return code;
+    }
+
+    private int invoke(PluginModule m, Plugin plugin, String export, FunctionSignature sig, long[] raw) {
+        try {
+            // a WASI reactor expects _initialize before any other export, as wasmtime does it
+            if (!export.equals("_initialize") && m.exportedFunction("_initialize").filter(NO_ARGS::equals).isPresent()) {
+                plugin.function("_initialize").callRaw();
+            }
+            long t0 = System.nanoTime();
+            long[] results = plugin.function(export).callRaw(raw);
+            trace("'" + export + "' returned", t0);
+            var r = new Results(sig.results(), results);
+            out.flush(); // the guest's own output first
+            if (r.size() > 0) {
+                out.println(r);
+            }
+            return 0;
+        } catch (PluginExitException e) {
+            return e.exitCode();
+        }
+    }
+
+    private long[] checkCommand(PluginModule m, FunctionSignature sig) {
+        if (!sig.equals(NO_ARGS)) {
+            throw new UsageException("'_start' of module '" + m.name() + "' has type " + sig + ", not () -> (): not a WASI command; use --invoke EXPORT");
+        }
+        return new long[0];
+    }
+
+    private long[] parseArguments(String export, FunctionSignature sig) {
+        var params = sig.params();
+        if (args.size() != params.size()) {
+            throw new UsageException("'" + export + "' takes " + params.size() + (params.size() == 1 ? " argument " : " arguments ")
+                    + sig + ", got " + args.size());
+        }
+        long[] raw = new long[params.size()];
+        for (int i = 0; i < raw.length; i++) {
+            try {
+                raw[i] = WasmValues.parse(params.get(i), args.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("argument " + (i + 1) + " of '" + export + "' " + sig + ": " + e.getMessage());
+            }
+        }
+        return raw;
+    }
+
+    private static UsageException noSuchExport(PluginModule m, String export) {
+        var names = new StringBuilder();
+        for (var e : m.exports()) {
+            if (e.signature() != null) {
+                names.append(names.length() == 0 ? "" : ", ").append(e.name()).append(' ').append(e.signature());
+            }
+        }
+        String hint = export.equals("_start") ? " (not a WASI command; use --invoke EXPORT)" : "";
+        return new UsageException("module '" + m.name() + "' exports no function '" + export + "'" + hint
+                + "; its functions: " + (names.length() == 0 ? "(none)" : names));
+    }
+
+    private void trace(String what, long startNanos) {
+        if (verbose) {
+            err.printf(Locale.ROOT, "[corral] %s in %.2f ms%n", what, (System.nanoTime() - startNanos) / 1e6);
+        }
+    }
+}

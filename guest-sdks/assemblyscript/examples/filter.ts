@@ -3,12 +3,12 @@ import { argString, retString, fail, info } from "../assembly/corral";
 export { cabi_realloc, corral_abi_v1 } from "../assembly/corral";
 
 function lowerAscii(s: string): string {
-  let out = "";
+  const codes = new Array<i32>(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    out += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+    codes[i] = c >= 65 && c <= 90 ? c + 32 : c;
   }
-  return out;
+  return String.fromCharCodes(codes);
 }
 
 function deny(status: i32, method: string, path: string): u64 {

@@ -80,6 +80,8 @@ macro_rules! log {
     };
 }
 #[macro_export]
+macro_rules! trace { ($($fmt:tt)+) => { $crate::log!($crate::Level::Trace, $($fmt)+) }; }
+#[macro_export]
 macro_rules! debug { ($($fmt:tt)+) => { $crate::log!($crate::Level::Debug, $($fmt)+) }; }
 #[macro_export]
 macro_rules! info { ($($fmt:tt)+) => { $crate::log!($crate::Level::Info, $($fmt)+) }; }

@@ -200,9 +200,14 @@ public final class CorralProcessor extends AbstractProcessor {
                 return false;
             }
         }
-        if (!type.getModifiers().contains(Modifier.PUBLIC) && what.equals("@GuestInterface")) {
-            error(type, "@GuestInterface " + type.getQualifiedName() + " must be public: Corral instantiates its binding from plugin.as(...)");
-            return false;
+        if (what.equals("@GuestInterface")) {
+            for (Element t = type; t instanceof TypeElement; t = t.getEnclosingElement()) {
+                if (!t.getModifiers().contains(Modifier.PUBLIC)) {
+                    error(type, "@GuestInterface " + type.getQualifiedName() + (t == type ? "" : " (through " + t + ")")
+                            + " must be public: Corral instantiates its binding from plugin.as(...)");
+                    return false;
+                }
+            }
         }
         return true;
     }

@@ -1,6 +1,6 @@
 package dev.corral.processor;
 
-/** Java source of {@code <Name>_CorralHost}: one lambda per host function, marshalling inlined. */
+/** Java source of {@code <Name>_CorralHost}: one small class per host function, marshalling inlined. */
 final class HostModuleWriter {
     private HostModuleWriter() {}
 
@@ -38,7 +38,9 @@ final class HostModuleWriter {
         i = 0;
         for (var m : t.methods()) {
             s.append(i == 0 ? "\n" : ",\n");
-            function(s, t, m, i++);
+            s.append("            HostFunction.of(MODULE, ").append(literal(m.wasmName())).append(", SIG_").append(i)
+                    .append(", new F").append(i).append("(impl))");
+            i++;
         }
         s.append(");\n    }\n\n");
         s.append("    public static dev.corral.spi.HostModule of(").append(t.qualifiedName()).append(" impl) {\n")
@@ -47,16 +49,28 @@ final class HostModuleWriter {
         s.append("    @Override\n    public List<HostFunction> functions() {\n        return functions;\n    }\n\n");
         s.append("    @Override\n    public void checkPlugin(dev.corral.PluginModule module) {\n")
                 .append("        Abi.checkImports(module, MODULE, ABI_FUNCTIONS);\n    }\n");
+        i = 0;
+        for (var m : t.methods()) {
+            function(s, t, m, i++);
+        }
         s.append("}\n");
         return s.toString();
     }
 
+    /**
+     * One named class per function rather than a lambda: {@code apply} holds the marshalling
+     * itself, one call level less for the JIT to inline on every host call.
+     */
     private static void function(StringBuilder s, Model.Type t, Model.Method m, int index) {
-        s.append("            HostFunction.of(MODULE, ").append(literal(m.wasmName())).append(", SIG_").append(index)
-                .append(", (ctx, a) -> {\n");
+        s.append("\n    /** {@code ").append(t.moduleName()).append('.').append(m.wasmName()).append("} → {@link ").append(t.qualifiedName())
+                .append('#').append(m.javaName()).append("}. */\n");
+        s.append("    private static final class F").append(index).append(" implements HostFunction.Implementation {\n");
+        s.append("        private final ").append(t.qualifiedName()).append(" impl;\n\n");
+        s.append("        F").append(index).append("(").append(t.qualifiedName()).append(" impl) {\n            this.impl = impl;\n        }\n\n");
+        s.append("        @Override\n        public long[] apply(dev.corral.spi.HostContext ctx, long[] a) throws Exception {\n");
         boolean memory = m.params().stream().anyMatch(p -> p.kind().pointer());
         if (memory) {
-            s.append("                GuestMemory mem = ctx.memory();\n");
+            s.append("            GuestMemory mem = ctx.memory();\n");
         }
         int slot = 0;
         StringBuilder call = new StringBuilder();
@@ -79,18 +93,16 @@ final class HostModuleWriter {
                 default: throw new IllegalStateException(p.kind().toString());
             }
             slot += p.kind().wasmParams.size();
-            s.append("                ").append(p.kind().java).append(' ').append(v).append(" = ").append(expr).append(";\n");
+            s.append("            ").append(p.kind().java).append(' ').append(v).append(" = ").append(expr).append(";\n");
         }
         call.append(')');
-        switch (m.result()) {
-            case VOID:
-                s.append("                ").append(call).append(";\n                return Abi.NO_RESULTS;\n");
-                break;
-            default:
-                s.append("                ").append(m.result().java).append(" r = ").append(call).append(";\n");
-                s.append("                return new long[] {").append(lowerResult(m.result())).append("};\n");
+        if (m.result() == Kind.VOID) {
+            s.append("            ").append(call).append(";\n            return Abi.NO_RESULTS;\n");
+        } else {
+            s.append("            ").append(m.result().java).append(" r = ").append(call).append(";\n");
+            s.append("            return new long[] {").append(lowerResult(m.result())).append("};\n");
         }
-        s.append("            })");
+        s.append("        }\n    }\n");
     }
 
     private static String lowerResult(Kind k) {

@@ -68,6 +68,10 @@ class ProcessorTest {
         assertTrue(src.contains("float p3 = Float.intBitsToFloat((int) a[4]);"), src);
         assertTrue(src.contains("app.Kv.dump()"), src);
         assertFalse(src.contains("reflect") || src.contains("invoke") || src.contains("Integer.valueOf"), src);
+        // one class per function (no lambda hop on the hot path)
+        assertTrue(src.contains("HostFunction.of(MODULE, \"get_value\", SIG_0, new F0(impl))"), src);
+        assertTrue(src.contains("private static final class F0 implements HostFunction.Implementation"), src);
+        assertFalse(src.contains("->"), src);
         // pointer-passing functions listed for the ABI version check
         assertTrue(src.contains("Set.of(\"get_value\", \"put\", \"parse_http_header\", \"dump\", \"view\")"), src);
     }
@@ -260,6 +264,14 @@ class ProcessorTest {
                 public class NotAnInterface {}
                 """);
         assertHas(errors, "@GuestInterface goes on an interface");
+        errors = errorsOf("app.Hidden", """
+                package app;
+                import dev.corral.bindings.*;
+                class Hidden {
+                    @GuestInterface public interface Api { int f(); }
+                }
+                """);
+        assertHas(errors, "@GuestInterface app.Hidden.Api (through app.Hidden) must be public");
         errors = errorsOf("app.Ctx", """
                 package app;
                 import dev.corral.bindings.*;

@@ -51,8 +51,9 @@ final class Linker {
     @SuppressWarnings("deprecation") // the legacy stdout/stderr/arguments settings feed the WASI stub
     private static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy, List<HostModule> modules,
             List<Capability.Binding> bindings) {
-        var module = cm.module;
-        var plugin = new ChicoryPlugin(cm, policy);
+        var variant = cm.variant(policy);
+        var module = variant.module();
+        var plugin = new ChicoryPlugin(cm, policy, variant);
 
         Map<String, dev.corral.spi.HostFunction> granted = new HashMap<>();
         for (HostModule hm : modules) {
@@ -97,10 +98,13 @@ final class Linker {
 
         var builder = Instance.builder(module)
                 .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(provided)).build())
-                .withMachineFactory(cm.machineFactory)
+                .withMachineFactory(variant.machineFactory())
                 .withMemoryFactory(ByteArrayMemory::new)
                 .withInitialize(false)
                 .withStart(false);
+        if (variant.metered()) {
+            builder.withGlobalFactory(plugin::createGlobal);
+        }
         var limits = memoryLimits(cm, policy);
         if (limits != null) {
             builder.withMemoryLimits(limits);

@@ -48,6 +48,13 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             description = "Bound the plugin's memory: 64KiB, 16MiB, 1GiB, or bytes. Default 16MiB; never above the module's own max.")
     private Long maxMemory;
 
+    @Option(names = "--fuel", paramLabel = "N",
+            description = "Meter the call: stop it after N units of fuel (about one per wasm instruction; exit code 71).")
+    private Long fuel;
+
+    @Option(names = "--stats", description = "After the call, print one line on stderr: fuel used (with --fuel), time, memory pages.")
+    private boolean stats;
+
     @Option(names = "--interpreter", description = "Use Chicory's interpreter instead of compiling to JVM bytecode.")
     private boolean interpreter;
 
@@ -108,6 +115,12 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         if (maxMemory != null) {
             policy.maxMemory(maxMemory);
         }
+        if (fuel != null) {
+            if (fuel <= 0) {
+                throw new UsageException("--fuel must be a positive number of units, got " + fuel);
+            }
+            policy.fuel(fuel);
+        }
         var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
         try (Corral corral = Corral.builder().executionMode(mode).build()) {
             long t0 = System.nanoTime();
@@ -135,9 +148,25 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
 
     private int runCommand(Plugin plugin) {
         long t0 = System.nanoTime();
-        int code = plugin.runMain();
-        trace("_start ended with exit code " + code, t0);
-        return code;
+        try {
+            int code = plugin.runMain();
+            trace("_start ended with exit code " + code, t0);
+            return code;
+        } finally {
+            stats(plugin, t0);
+        }
+    }
+
+    /** The {@code --stats} line, also after a failed call (then before the error line). */
+    private void stats(Plugin plugin, long startNanos) {
+        if (!stats) {
+            return;
+        }
+        long nanos = System.nanoTime() - startNanos;
+        out.flush();
+        err.printf(Locale.ROOT, "corral: stats: %stime=%.3fms memory=%d%n",
+                fuel != null ? "fuel=" + plugin.fuelConsumed() + " " : "", nanos / 1e6, plugin.memoryPages());
+        err.flush();
     }
 
     private int invoke(PluginModule m, Plugin plugin, String export, FunctionSignature sig, long[] raw) {
@@ -146,8 +175,14 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             if (!export.equals("_initialize") && m.exportedFunction("_initialize").filter(NO_ARGS::equals).isPresent()) {
                 plugin.function("_initialize").callRaw();
             }
+            var function = plugin.function(export);
             long t0 = System.nanoTime();
-            long[] results = plugin.function(export).callRaw(raw);
+            long[] results;
+            try {
+                results = function.callRaw(raw);
+            } finally {
+                stats(plugin, t0);
+            }
             trace("'" + export + "' returned", t0);
             var r = new Results(sig.results(), results);
             out.flush(); // the guest's own output first

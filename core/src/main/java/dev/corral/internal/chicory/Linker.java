@@ -17,6 +17,9 @@ import dev.corral.internal.wasi.WasiSignatures;
 import dev.corral.spi.Capability;
 import dev.corral.spi.HostModule;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,14 +59,17 @@ final class Linker {
         var plugin = new ChicoryPlugin(cm, policy, variant);
 
         Map<String, dev.corral.spi.HostFunction> granted = new HashMap<>();
+        Map<String, HostModule> grantedBy = new HashMap<>();
         for (HostModule hm : modules) {
             for (var f : hm.functions()) {
                 var key = f.module() + "\0" + f.name();
                 if (granted.putIfAbsent(key, f) != null) {
                     throw new IllegalArgumentException("two granted host modules define " + f.module() + "." + f.name());
                 }
+                grantedBy.put(key, hm);
             }
         }
+        Set<HostModule> used = Collections.newSetFromMap(new IdentityHashMap<>());
 
         List<HostFunction> provided = new ArrayList<>();
         List<ImportDescriptor> missing = new ArrayList<>();
@@ -88,12 +94,20 @@ final class Linker {
                     continue;
                 }
                 provided.add(HostCalls.adapt(plugin, host, expected));
+                var owner = grantedBy.get(im.module() + "\0" + im.name());
+                if (owner != null) { // null: the deny-by-default WASI stub
+                    used.add(owner);
+                }
                 continue;
             }
             missing.add(ChicoryModule.describeImport(module, im));
         }
         if (!missing.isEmpty()) {
             throw new UnlinkableModuleException(cm.name(), missing, "grant host modules through PluginPolicy.Builder.hostModule");
+        }
+        // e.g. generated bindings refuse a plugin built for another guest ABI version
+        for (HostModule hm : used) {
+            hm.checkPlugin(cm);
         }
 
         var builder = Instance.builder(module)

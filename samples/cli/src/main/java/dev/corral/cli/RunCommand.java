@@ -7,9 +7,18 @@ import dev.corral.Plugin;
 import dev.corral.PluginExitException;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
+import dev.corral.ModuleLoadException;
 import dev.corral.Results;
 import dev.corral.capabilities.Wasi;
 import dev.corral.capabilities.WasiOutput;
+import dev.corral.bindings.Abi;
+import dev.corral.bindings.AbiException;
+import dev.corral.bindings.GuestAbi;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +48,14 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     @Option(names = "--invoke", paramLabel = "EXPORT",
             description = "Call this export with ARGs parsed per its parameter types (i32, i64, f32, f64) and print its results.")
     private String invoke;
+
+    @Option(names = "--input", paramLabel = "TEXT|@FILE",
+            description = "Call EXPORT, of shape (string) -> string, through the Corral guest ABI with TEXT (or the UTF-8 contents of FILE) and print the string it returns.")
+    private String input;
+
+    @Option(names = "--input-bytes", paramLabel = "@FILE",
+            description = "As --input with the raw bytes of FILE; the bytes EXPORT returns are written to stdout unchanged.")
+    private String inputBytes;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Units.DurationConverter.class,
             description = "Stop the call after this long (wall clock): 500ms, 2s, 1m, 250us.")
@@ -127,8 +144,19 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             PluginModule m = corral.loader().executionMode(mode).load(module);
             trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256() + ")", t0);
 
+            if ((input != null || inputBytes != null) && invoke == null) {
+                throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
+            }
             String export = invoke == null ? "_start" : invoke;
             FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
+            if (input != null || inputBytes != null) {
+                byte[] data = abiInput(m, export, sig);
+                t0 = System.nanoTime();
+                try (Plugin plugin = m.instantiate(policy.build())) {
+                    trace("instantiated", t0);
+                    return invokeAbi(plugin, export, data);
+                }
+            }
             long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
 
             t0 = System.nanoTime();
@@ -189,6 +217,78 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             if (r.size() > 0) {
                 out.println(r);
             }
+            return 0;
+        } catch (PluginExitException e) {
+            return e.exitCode();
+        }
+    }
+
+    /** Checks an ABI call (--input / --input-bytes) before instantiating, and reads its input. */
+    private byte[] abiInput(PluginModule m, String export, FunctionSignature sig) {
+        String option = input != null ? "--input" : "--input-bytes";
+        if (input != null && inputBytes != null) {
+            throw new UsageException("--input and --input-bytes exclude each other");
+        }
+        if (!args.isEmpty()) {
+            throw new UsageException(option + " passes the export's only argument; remove the extra arguments " + args);
+        }
+        if (!sig.equals(GuestAbi.BYTES_TO_BYTES)) {
+            throw new UsageException("'" + export + "' has type " + sig + ", but " + option + " needs an export of shape "
+                    + GuestAbi.BYTES_TO_BYTES + " (string in, string out; see guest-sdks/ABI.md)");
+        }
+        try {
+            Abi.requireVersion(m);
+        } catch (AbiException e) {
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNSUPPORTED, e.getMessage(), e);
+        }
+        if (input != null && !input.startsWith("@")) {
+            return input.getBytes(StandardCharsets.UTF_8);
+        }
+        String value = input != null ? input : inputBytes;
+        if (!value.startsWith("@") || value.length() == 1) {
+            throw new UsageException("--input-bytes takes @FILE, got '" + value + "'");
+        }
+        Path file = Path.of(value.substring(1));
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (IOException | RuntimeException e) {
+            throw new InputFileException("cannot read input file '" + file + "': " + e.getMessage(), e);
+        }
+        if (input != null) {
+            try {
+                StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(data));
+            } catch (CharacterCodingException e) {
+                throw new UsageException("input file '" + file + "' is not UTF-8 text; pass it with --input-bytes");
+            }
+        }
+        return data;
+    }
+
+    private int invokeAbi(Plugin plugin, String export, byte[] data) {
+        try {
+            // a reactor's _initialize already ran at instantiation (core)
+            long t0 = System.nanoTime();
+            GuestAbi abi;
+            try {
+                abi = GuestAbi.of(plugin, true);
+            } catch (AbiException e) {
+                throw new ModuleLoadException(ModuleLoadException.Reason.UNSUPPORTED, e.getMessage(), e);
+            }
+            byte[] result;
+            if (input != null) {
+                // strict UTF-8 on the way back too; written as UTF-8 whatever the platform's charset
+                result = abi.callString(export, new String(data, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            } else {
+                result = abi.callBytes(export, data);
+            }
+            trace("'" + export + "' returned " + result.length + " bytes", t0);
+            out.flush(); // the guest's own output first
+            out.write(result, 0, result.length);
+            if (input != null) {
+                out.write('\n');
+            }
+            out.flush();
             return 0;
         } catch (PluginExitException e) {
             return e.exitCode();

@@ -1,5 +1,8 @@
 package dev.corral;
 
+import dev.corral.internal.GuestInterfaces;
+import dev.corral.spi.GuestMemory;
+
 /**
  * One instance of a {@link PluginModule}: its own memory, globals and tables.
  *
@@ -28,8 +31,55 @@ public interface Plugin extends AutoCloseable {
      */
     int runMain();
 
+    /**
+     * Fuel charged by the most recent outermost call (or the one running, when asked from inside
+     * it, e.g. by a host function), successful or not; until the first call, by instantiation
+     * (the start function). 0 when the policy sets no fuel. Fuel used by nested guest→host→guest
+     * calls on this plugin counts toward the outer call. Exact after success and after
+     * {@link FuelExhaustedException}; after a trap it may leave out what the trapping wasm function
+     * charged since its last call (functions keep their fuel in a local between calls).
+     */
+    long fuelConsumed();
+
+    /**
+     * Fuel left for the running call, or, between calls, the fuel the next call will start with
+     * (the policy's per-call fuel plus pending top-ups). Never negative.
+     *
+     * @throws IllegalStateException if the policy sets no fuel
+     */
+    long fuelRemaining();
+
+    /**
+     * Adds {@code units} of fuel: to the running call when called from inside it (e.g. by a host
+     * function), else to the next call only (top-ups accumulate until a call starts; after that
+     * call the per-call budget applies again).
+     *
+     * @throws IllegalStateException if the policy sets no fuel
+     */
+    void addFuel(long units);
+
     /** Current size of memory 0 in pages (0 if the module has no memory). */
     int memoryPages();
+
+    /**
+     * Memory 0, bounds-checked, for host code that exchanges data with the plugin outside host
+     * calls (e.g. generated guest-interface bindings). Throws {@link GuestMemoryException} if the
+     * module has no memory.
+     */
+    GuestMemory memory();
+
+    /**
+     * This plugin seen through a typed Java interface annotated with {@code @GuestInterface}
+     * (corral-host-bindings): its methods call the plugin's exports with strings, bytes and
+     * numbers marshalled by the Corral guest ABI. The implementation is the class the annotation
+     * processor generated next to {@code type} ({@code <Name>_CorralGuest}); it checks the
+     * plugin's ABI version and every export's signature once, here.
+     *
+     * @throws IllegalArgumentException if {@code type} has no generated binding
+     */
+    default <T> T as(Class<T> type) {
+        return GuestInterfaces.bind(this, type);
+    }
 
     /**
      * Gives up this thread's ownership, so that another thread may call the plugin next. Fails if

@@ -152,6 +152,27 @@ class FuelTest {
         assertEquals(4, p.memoryPages(), "never above the policy's limit");
     }
 
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void tableBombIsStoppedByFuel(ExecutionMode mode) {
+        // each table.grow is charged per slot requested; bounding the table's size is the table
+        // limit's job, fuel bounds the work
+        long used = exhaust(mode, 200_000, "table_bomb");
+        assertTrue(used > 200_000);
+    }
+
+    @Test
+    void wasiCallsPayTheHostCallCostToo() {
+        var m = ENGINES.get(ExecutionMode.COMPILED).load(FuelTest.class.getResourceAsStream("/wasm/wasi_exit.wasm"));
+        long[] used = new long[2];
+        for (int i = 0; i < 2; i++) {
+            var p = m.instantiate(PluginPolicy.builder().fuel(1_000_000).hostCallFuel(i * 500L).build());
+            assertEquals(3, p.runMain());
+            used[i] = p.fuelConsumed();
+        }
+        assertEquals(used[0] + 2 * 500, used[1], "fd_write and proc_exit each cost 500");
+    }
+
     @Test
     void unmeteredPluginsAreNotInstrumented() {
         var corral = ENGINES.get(ExecutionMode.COMPILED);

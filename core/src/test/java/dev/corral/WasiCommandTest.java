@@ -24,4 +24,14 @@ class WasiCommandTest {
             assertEquals(3, m.instantiate().runMain());
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void aReactorIsInitializedExactlyOnceAtInstantiation(ExecutionMode mode) {
+        try (var corral = Fixtures.engine(mode)) {
+            var p = corral.load(Fixtures.wasm("reactor")).instantiate();
+            assertEquals(1, p.call("ready").getInt(0));
+            assertEquals(1, p.call("ready").getInt(0));
+        }
+    }
 }

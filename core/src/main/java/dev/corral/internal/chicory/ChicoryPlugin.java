@@ -124,6 +124,13 @@ final class ChicoryPlugin implements Plugin, HostContext {
                 }
                 return null;
             });
+            // a WASI reactor (wasi-libc's -mexec-model=reactor, Rust cdylib on wasm32-wasi) must run
+            // its constructors once before any other export; a command's _start does that itself
+            var init = module.exportedFunction("_initialize");
+            if (init.isPresent() && init.get().params().isEmpty() && init.get().results().isEmpty()) {
+                var fn = instance.export("_initialize");
+                guarded("_initialize", () -> fn.apply());
+            }
         } catch (RuntimeException e) {
             close();
             throw e;

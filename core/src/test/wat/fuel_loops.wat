@@ -43,6 +43,9 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
     (i32.div_u (i32.const 100) (i32.sub (local.get $n) (i32.const 5))))
+  ;; a trap inside a function other functions call (so the metered variant runs it as a clone)
+  (func $divider (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func (export "divide") (param i32) (result i32) (call $divider (local.get 0)))
   ;; fills $n bytes: fuel proportional to $n / 64
   (func (export "fill") (param $n i32) (memory.fill (i32.const 0) (i32.const 7) (local.get $n)))
 )

@@ -295,6 +295,17 @@ class FuelTest {
         assertFalse(Thread.currentThread().isInterrupted());
     }
 
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void trapsNameTheSameFunctionMeteredOrNot(ExecutionMode mode) {
+        var plain = assertThrows(TrapException.class, () -> LOOPS.get(mode).instantiate().call("divide", 0));
+        var metered = assertThrows(TrapException.class, () -> metered(mode, 1_000).call("divide", 0));
+        assertEquals(TrapException.Kind.INTEGER_DIVIDE_BY_ZERO, metered.kind());
+        assertTrue(plain.function().isPresent());
+        assertEquals(plain.function(), metered.function());
+        assertEquals(1, metered(mode, 1_000).call("divide", 1).getInt(0));
+    }
+
     @Test
     void policyRejectsNonsense() {
         assertThrows(IllegalArgumentException.class, () -> PluginPolicy.builder().fuel(0));

@@ -86,7 +86,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
         this.module = module;
         this.policy = policy;
         this.timeout = policy.timeout().orElse(null);
-        this.errors = new Errors(module);
+        this.errors = new Errors(module, variant.clones());
         this.metered = variant.metered();
         this.fuelPerCall = policy.fuel().orElse(0);
         this.hostCallFuel = policy.hostCallFuel();

@@ -36,7 +36,8 @@ import java.util.TreeMap;
  * {@link dev.corral.PluginPolicy.Builder#fuel(long)}):
  * <ul>
  *   <li>1 unit per wasm instruction of the original module, structural ones ({@code block},
- *       {@code end} ...) included; the instrumentation's own code is free.</li>
+ *       {@code end} ...) included; the instrumentation's own code is free. A function's closing
+ *       {@code end} is paid on entry, once per call.</li>
  *   <li>{@code memory.grow}: additionally 1024 units per page requested (one unit per 64 bytes),
  *       whether or not the growth succeeds.</li>
  *   <li>{@code memory.fill/copy/init}: additionally 1 unit per 64 bytes (rounded up).</li>
@@ -76,8 +77,12 @@ final class FuelInstrumenter {
         }
     }
 
-    /** The rewritten module and where its fuel global lives. */
-    record Result(byte[] bytes, int fuelGlobalIndex, int definedGlobalCount) {}
+    /**
+     * The rewritten module and where its fuel global lives.
+     *
+     * @param clones each fuel-passing clone's function index, mapped to the function it clones
+     */
+    record Result(byte[] bytes, int fuelGlobalIndex, int definedGlobalCount, Map<Integer, Integer> clones) {}
 
     private FuelInstrumenter() {}
 
@@ -124,6 +129,17 @@ final class FuelInstrumenter {
         // fuel), appended after the helpers; f keeps its index and type as a wrapper that passes
         // the global in and out, for exports, tables, ref.func and the start function
         int n = code.functionBodyCount();
+        // only functions other functions call directly gain from a clone; the rest (exports, table
+        // entries) are entered through the global anyway
+        boolean[] calledDirectly = new boolean[n];
+        for (int f = 0; f < n; f++) {
+            for (var in : code.getFunctionBody(f).instructions()) {
+                if (in.opcode() == OpCode.CALL && in.operand(0) >= importedFunctions
+                        && in.operand(0) - importedFunctions < n) {
+                    calledDirectly[(int) (in.operand(0) - importedFunctions)] = true;
+                }
+            }
+        }
         int[] clone = new int[n];
         List<byte[]> newTypes = new ArrayList<>();
         List<Integer> cloneTypes = new ArrayList<>();
@@ -134,7 +150,7 @@ final class FuelInstrumenter {
             var type = parsed.functionSection().getFunctionType(f, parsed.typeSection());
             byte[] params = encode(type.params());
             byte[] results = encode(type.returns());
-            if (needsGlobalCharging(code.getFunctionBody(f)) || params == null || results == null) {
+            if (!calledDirectly[f] || needsGlobalCharging(code.getFunctionBody(f)) || params == null || results == null) {
                 continue;
             }
             clone[f] = nextFunction++;
@@ -174,7 +190,13 @@ final class FuelInstrumenter {
         }
         types.addAll(newTypes);
         byte[] out = rebuild(wasm, plan, types, functionTypes, fuelGlobal);
-        return new Result(out, fuelGlobal, definedGlobals + 1);
+        Map<Integer, Integer> clones = new java.util.HashMap<>();
+        for (int f = 0; f < n; f++) {
+            if (clone[f] >= 0) {
+                clones.put(clone[f], importedFunctions + f);
+            }
+        }
+        return new Result(out, fuelGlobal, definedGlobals + 1, Map.copyOf(clones));
     }
 
     /** Per-address insertions of one rewrite, kept in two layers so charges always come first. */
@@ -252,7 +274,7 @@ final class FuelInstrumenter {
                 CodeRewriter.insert(edits.charges, ins.get(0).address(), reload);
             }
             int segmentStart = 0;
-            long cost = 0;
+            long cost = 1; // the function's closing `end`
             boolean live = true; // the function entry is always entered
             boolean stale = false; // a callee has spent fuel since the local was loaded
             // open blocks, innermost first: {opcode ordinal, 1 if a branch targets its end}; a branch
@@ -264,7 +286,9 @@ final class FuelInstrumenter {
                 if (in.address() < 0) {
                     throw new IllegalStateException("instruction without address in function " + f);
                 }
-                cost += 1 + staticExtra(in);
+                // the closing `end` is paid with the entry block (once per call), so a block made
+                // only of it (after an if/else, say) needs no charge of its own
+                cost += i == n - 1 ? 0 : 1 + staticExtra(in);
                 Helper h = helperOf(op);
                 if (h != null) {
                     byte[] call = concat(new byte[] {0x10}, u32(helperIndex.get(h)));
@@ -335,7 +359,7 @@ final class FuelInstrumenter {
                 if (b == Boundary.NONE) {
                     continue;
                 }
-                if (live) {
+                if (live && cost > 0) {
                     CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
                             local ? chargeLocal(fuelLocal, fuelGlobal, cost) : charge(fuelGlobal, cost));
                 }

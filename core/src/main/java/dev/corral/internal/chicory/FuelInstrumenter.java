@@ -23,6 +23,14 @@ import java.util.TreeMap;
  * uses them, up to three helper functions {@code (i32) -> (i32)} appended after the module's own
  * functions, which charge for a run-time length and pass it through.
  *
+ * <p><b>Fuel-passing clones.</b> A function other functions call directly gets a clone,
+ * {@code (params, i64 fuel) -> (results, i64 fuel)}, appended after the helpers, which runs its
+ * metered body; the function itself keeps its index and type and becomes a wrapper that passes the
+ * global in and out. Exports, tables, {@code ref.func} and the start function still name the
+ * wrapper (nothing is renumbered), while direct calls go clone to clone with the fuel in a JVM
+ * local, never touching the global: this is what keeps recursion and call-heavy code cheap.
+ * Functions with tail calls or {@code try_table}, or with GC-typed signatures, get no clone.
+ *
  * <p><b>Where fuel is charged.</b> Each function body is cut into straight-line segments: a segment
  * ends after every instruction that can transfer control ({@code if}, {@code else}, {@code end},
  * {@code loop}, every branch, {@code return}, tail calls, {@code throw}, {@code unreachable}). Every
@@ -226,8 +234,9 @@ final class FuelInstrumenter {
 
     /**
      * Meters one function body. Where it can, the function keeps its fuel in a local of its own
-     * (a JVM local once compiled, so charging a loop iteration costs a subtract and a test). The
-     * global is the truth at calls and exits: the local is loaded from it at entry, written back
+     * (a JVM local once compiled, so charging a loop iteration costs a subtract and a test): the
+     * fuel parameter of a clone, or an added local. Around calls that are not clone to clone the
+     * global is the truth: the added local is loaded from it at entry, written back
      * before a call, return, tail call, throw, trap or branch out of the function when it holds
      * charges the global lacks, and loaded again after a call, lazily, at the next block boundary
      * (so consecutive calls cost one write, not a write and a read each). A trap that is not a

@@ -1,5 +1,8 @@
 package dev.corral;
 
+import dev.corral.internal.GuestInterfaces;
+import dev.corral.spi.GuestMemory;
+
 /**
  * One instance of a {@link PluginModule}: its own memory, globals and tables.
  *
@@ -57,6 +60,26 @@ public interface Plugin extends AutoCloseable {
 
     /** Current size of memory 0 in pages (0 if the module has no memory). */
     int memoryPages();
+
+    /**
+     * Memory 0, bounds-checked, for host code that exchanges data with the plugin outside host
+     * calls (e.g. generated guest-interface bindings). Throws {@link GuestMemoryException} if the
+     * module has no memory.
+     */
+    GuestMemory memory();
+
+    /**
+     * This plugin seen through a typed Java interface annotated with {@code @GuestInterface}
+     * (corral-host-bindings): its methods call the plugin's exports with strings, bytes and
+     * numbers marshalled by the Corral guest ABI. The implementation is the class the annotation
+     * processor generated next to {@code type} ({@code <Name>_CorralGuest}); it checks the
+     * plugin's ABI version and every export's signature once, here.
+     *
+     * @throws IllegalArgumentException if {@code type} has no generated binding
+     */
+    default <T> T as(Class<T> type) {
+        return GuestInterfaces.bind(this, type);
+    }
 
     /**
      * Gives up this thread's ownership, so that another thread may call the plugin next. Fails if

@@ -1,5 +1,6 @@
 package dev.corral;
 
+import dev.corral.spi.Capability;
 import dev.corral.spi.HostModule;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public final class PluginPolicy {
     private final int maxMemoryPages;
     private final Duration timeout;
     private final List<HostModule> hostModules;
+    private final List<Capability> capabilities;
     private final OutputStream stdout;
     private final OutputStream stderr;
     private final List<String> arguments;
@@ -36,6 +38,7 @@ public final class PluginPolicy {
         this.maxMemoryPages = b.maxMemoryPages;
         this.timeout = b.timeout;
         this.hostModules = List.copyOf(b.hostModules);
+        this.capabilities = List.copyOf(b.capabilities);
         this.stdout = b.stdout;
         this.stderr = b.stderr;
         this.arguments = List.copyOf(b.arguments);
@@ -56,6 +59,7 @@ public final class PluginPolicy {
         b.maxMemoryPages = maxMemoryPages;
         b.timeout = timeout;
         b.hostModules.addAll(hostModules);
+        b.capabilities.addAll(capabilities);
         b.stdout = stdout;
         b.stderr = stderr;
         b.arguments.addAll(arguments);
@@ -78,17 +82,39 @@ public final class PluginPolicy {
         return hostModules;
     }
 
-    /** Where the guest's WASI stdout goes; empty = discarded. */
+    /** Capabilities granted to the plugin, bound once per instance (e.g. corral-capabilities' WASI). */
+    public List<Capability> capabilities() {
+        return capabilities;
+    }
+
+    /**
+     * Where the guest's WASI stdout goes when no capability provides WASI; empty = discarded.
+     *
+     * @deprecated grant stdout through a capability (corral-capabilities' {@code Wasi}); kept so
+     *     existing callers keep working while they migrate.
+     */
+    @Deprecated
     public Optional<OutputStream> stdout() {
         return Optional.ofNullable(stdout);
     }
 
-    /** Where the guest's WASI stderr goes; empty = discarded. */
+    /**
+     * Where the guest's WASI stderr goes when no capability provides WASI; empty = discarded.
+     *
+     * @deprecated grant stderr through a capability (corral-capabilities' {@code Wasi}).
+     */
+    @Deprecated
     public Optional<OutputStream> stderr() {
         return Optional.ofNullable(stderr);
     }
 
-    /** WASI arguments after argv[0] (which is always the plugin's name). */
+    /**
+     * WASI arguments after argv[0] (which is always the plugin's name), used when no capability
+     * provides WASI.
+     *
+     * @deprecated grant arguments through a capability (corral-capabilities' {@code Wasi}).
+     */
+    @Deprecated
     public List<String> arguments() {
         return arguments;
     }
@@ -107,6 +133,7 @@ public final class PluginPolicy {
         private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
         private Duration timeout;
         private final List<HostModule> hostModules = new ArrayList<>();
+        private final List<Capability> capabilities = new ArrayList<>();
         private OutputStream stdout;
         private OutputStream stderr;
         private final List<String> arguments = new ArrayList<>();
@@ -152,16 +179,32 @@ public final class PluginPolicy {
             return this;
         }
 
+        /**
+         * Grants a capability: its host modules, bound afresh for every instance, take part in
+         * linking like {@link #hostModule granted host modules}. Without any grant that provides
+         * {@code wasi_snapshot_preview1}, WASI imports link to a deny-by-default stub.
+         */
+        public Builder grant(Capability capability) {
+            capabilities.add(Objects.requireNonNull(capability, "capability"));
+            return this;
+        }
+
+        /** @deprecated grant stdout through a capability (corral-capabilities' {@code Wasi}). */
+        @Deprecated
         public Builder stdout(OutputStream out) {
             this.stdout = out;
             return this;
         }
 
+        /** @deprecated grant stderr through a capability (corral-capabilities' {@code Wasi}). */
+        @Deprecated
         public Builder stderr(OutputStream err) {
             this.stderr = err;
             return this;
         }
 
+        /** @deprecated grant arguments through a capability (corral-capabilities' {@code Wasi}). */
+        @Deprecated
         public Builder arguments(List<String> args) {
             arguments.clear();
             arguments.addAll(args);

@@ -1,6 +1,7 @@
 package dev.corral.spi;
 
 import dev.corral.GuestMemoryException;
+import java.nio.ByteBuffer;
 
 /**
  * A plugin's linear memory as the host sees it. Pointers and lengths come from the guest and are
@@ -23,6 +24,15 @@ public interface GuestMemory {
 
     /** Copies {@code len} bytes out of the guest. */
     byte[] read(int ptr, int len);
+
+    /**
+     * A read-only buffer over {@code len} bytes at {@code ptr}, valid only until the guest runs
+     * again. Chicory's paged memory cannot be viewed in place, so this default copies; a memory
+     * of Corral's own can override it with a true zero-copy view.
+     */
+    default ByteBuffer readOnlyView(int ptr, int len) {
+        return ByteBuffer.wrap(read(ptr, len)).asReadOnlyBuffer();
+    }
 
     /**
      * Decodes {@code len} bytes of strict UTF-8; malformed input is a {@link GuestMemoryException},

@@ -10,4 +10,13 @@ public interface HostContext {
 
     /** The calling plugin's memory 0; every access is bounds-checked. */
     GuestMemory memory();
+
+    /**
+     * An export of the calling plugin, for host functions that must call back into it (e.g. the
+     * guest's allocator, to hand it a result). Re-entry happens on the calling thread, inside the
+     * running call's deadline.
+     *
+     * @throws IllegalArgumentException if the plugin exports no function of that name
+     */
+    dev.corral.PluginFunction function(String export);
 }

@@ -13,6 +13,13 @@ public interface HostModule {
     /** The functions; each one's {@link HostFunction#module()} must equal {@link #name()}. */
     List<HostFunction> functions();
 
+    /**
+     * Called before linking a plugin that imports at least one of {@link #functions()}; throw a
+     * {@link dev.corral.CorralException} to refuse it with a clear message (e.g. a plugin built
+     * for an incompatible guest ABI). The default accepts every plugin.
+     */
+    default void checkPlugin(dev.corral.PluginModule module) {}
+
     static HostModule of(String name, List<HostFunction> functions) {
         List<HostFunction> copy = List.copyOf(functions);
         for (HostFunction f : copy) {

@@ -65,6 +65,12 @@ final class ChicoryGuestMemory implements GuestMemory {
     @Override
     public String readString(int ptr, int len) {
         byte[] bytes = read(ptr, len);
+        // Fast path: the JDK's lenient decoder is intrinsified, and it only yields U+FFFD for
+        // malformed input or a genuine U+FFFD; only then pay for the strict decoder to tell which.
+        String fast = new String(bytes, StandardCharsets.UTF_8);
+        if (fast.indexOf('\uFFFD') < 0) {
+            return fast;
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

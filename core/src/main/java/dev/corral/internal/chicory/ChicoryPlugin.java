@@ -3,7 +3,6 @@ package dev.corral.internal.chicory;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.types.MutabilityType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.corral.CallTimeoutException;
@@ -18,12 +17,14 @@ import dev.corral.PluginPolicy;
 import dev.corral.Results;
 import dev.corral.TrapException;
 import dev.corral.ValueType;
+import dev.corral.spi.Capability;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -62,7 +63,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private final Duration timeout;
     private final Errors errors;
     private Instance instance;
-    private WasiPreview1 wasi;
+    private List<Capability.Binding> bindings = List.of();
     private GuestMemory memory;
     private final Map<String, Handle> handles = new HashMap<>();
 
@@ -107,9 +108,9 @@ final class ChicoryPlugin implements Plugin, HostContext {
         return g;
     }
 
-    void attach(Instance instance, WasiPreview1 wasi) {
+    void attach(Instance instance, List<Capability.Binding> bindings) {
         this.instance = instance;
-        this.wasi = wasi;
+        this.bindings = bindings;
         this.memory = module.memories().isEmpty() ? null : new ChicoryGuestMemory(instance.memory());
         errors.attach(instance);
     }
@@ -280,8 +281,8 @@ final class ChicoryPlugin implements Plugin, HostContext {
             return;
         }
         closed = true;
-        if (wasi != null) {
-            wasi.close();
+        for (var b : bindings) {
+            b.close();
         }
     }
 

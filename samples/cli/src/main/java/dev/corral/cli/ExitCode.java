@@ -34,6 +34,9 @@ enum ExitCode {
         if (e instanceof UsageException || e instanceof IllegalArgumentException) {
             return USAGE;
         }
+        if (e instanceof InputFileException) {
+            return IO;
+        }
         if (e instanceof ModuleLoadException) {
             return ((ModuleLoadException) e).reason() == ModuleLoadException.Reason.UNREADABLE ? IO : LOAD;
         }
@@ -53,6 +56,6 @@ enum ExitCode {
 
     /** Failures whose message is meant for users; anything else is a bug and gets its class name shown. */
     static boolean isExpected(Throwable e) {
-        return e instanceof CorralException || e instanceof UsageException;
+        return e instanceof CorralException || e instanceof UsageException || e instanceof InputFileException;
     }
 }

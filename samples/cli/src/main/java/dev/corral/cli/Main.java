@@ -52,6 +52,8 @@ public final class Main implements Callable<Integer> {
 
     static CommandLine commandLine(PrintStream out, PrintStream err) {
         var cli = new CommandLine(new Main());
+        // '@FILE' is ours (run --input @FILE), not picocli's argument-file expansion
+        cli.setExpandAtFiles(false);
         cli.addSubcommand(new RunCommand(out, err));
         cli.addSubcommand(new InspectCommand(out));
         cli.setOut(new PrintWriter(out, true));

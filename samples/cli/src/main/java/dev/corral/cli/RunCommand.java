@@ -7,7 +7,18 @@ import dev.corral.Plugin;
 import dev.corral.PluginExitException;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
+import dev.corral.ModuleLoadException;
 import dev.corral.Results;
+import dev.corral.capabilities.Wasi;
+import dev.corral.capabilities.WasiOutput;
+import dev.corral.bindings.Abi;
+import dev.corral.bindings.AbiException;
+import dev.corral.bindings.GuestAbi;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +36,9 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {
             "Runs a WASI command's _start, or calls one export with --invoke.",
-            "The plugin's stdout and stderr are this process's; nothing else is granted."})
+            "The plugin's stdout and stderr are this process's; nothing else is granted unless asked:",
+            "no file without --dir, no variable without --env, clocks at 0 without --clock,",
+            "no randomness without --random. Denied calls get an errno, as on a real system."})
 final class RunCommand implements Callable<Integer>, Main.Verbose {
     private static final FunctionSignature NO_ARGS = FunctionSignature.of(List.of(), List.of());
 
@@ -35,6 +48,14 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     @Option(names = "--invoke", paramLabel = "EXPORT",
             description = "Call this export with ARGs parsed per its parameter types (i32, i64, f32, f64) and print its results.")
     private String invoke;
+
+    @Option(names = "--input", paramLabel = "TEXT|@FILE",
+            description = "Call EXPORT, of shape (string) -> string, through the Corral guest ABI with TEXT (or the UTF-8 contents of FILE) and print the string it returns.")
+    private String input;
+
+    @Option(names = "--input-bytes", paramLabel = "@FILE",
+            description = "As --input with the raw bytes of FILE; the bytes EXPORT returns are written to stdout unchanged.")
+    private String inputBytes;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Units.DurationConverter.class,
             description = "Stop the call after this long (wall clock): 500ms, 2s, 1m, 250us.")
@@ -54,8 +75,28 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     @Option(names = "--interpreter", description = "Use Chicory's interpreter instead of compiling to JVM bytecode.")
     private boolean interpreter;
 
-    @Option(names = "--verbose", description = "Report timings on stderr, and stack traces with errors.")
+    @Option(names = "--verbose", description = "Report timings and denied WASI calls on stderr, and stack traces with errors.")
     private boolean verbose;
+
+    @Option(names = "--dir", paramLabel = "HOST_DIR[::GUEST_PATH][:ro|:rw]",
+            description = "Preopen a host directory, read-only unless :rw; the guest path defaults to HOST_DIR. Repeatable.")
+    private List<String> dirs = new ArrayList<>();
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set one environment variable for the plugin. Repeatable.")
+    private List<String> envs = new ArrayList<>();
+
+    @Option(names = "--arg", paramLabel = "ARG", description = "Append one WASI argument (before the positional ARGs of a command). Repeatable.")
+    private List<String> extraArgs = new ArrayList<>();
+
+    @Option(names = "--clock", paramLabel = "system|fixed:ISO_INSTANT",
+            description = "Grant a clock: the host's, or one fixed at an instant such as fixed:2020-01-01T00:00:00Z.")
+    private String clock;
+
+    @Option(names = "--random", paramLabel = "secure|seed:N", description = "Grant randomness: secure, or deterministic from seed N.")
+    private String random;
+
+    @Option(names = "--strict", description = "Refuse the module (exit 65) if it imports WASI functions the grants do not cover.")
+    private boolean strict;
 
     @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
     private Path module;
@@ -76,7 +117,15 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
 
     @Override
     public Integer call() {
-        var policy = PluginPolicy.builder().stdout(out).stderr(err);
+        List<String> wasiArgs = new ArrayList<>(extraArgs);
+        if (invoke == null) {
+            wasiArgs.addAll(args);
+        }
+        Wasi wasi = Grants.wasi(dirs, envs, wasiArgs, clock, random, strict)
+                .stdout(WasiOutput.forward(out))
+                .stderr(WasiOutput.forward(err))
+                .build();
+        var policy = PluginPolicy.builder().grant(wasi);
         if (timeout != null) {
             policy.timeout(timeout);
         }
@@ -89,17 +138,25 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             }
             policy.fuel(fuel);
         }
-        if (invoke == null) {
-            policy.arguments(args);
-        }
         var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
         try (Corral corral = Corral.builder().executionMode(mode).build()) {
             long t0 = System.nanoTime();
             PluginModule m = corral.loader().executionMode(mode).load(module);
             trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256() + ")", t0);
 
+            if ((input != null || inputBytes != null) && invoke == null) {
+                throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
+            }
             String export = invoke == null ? "_start" : invoke;
             FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
+            if (input != null || inputBytes != null) {
+                byte[] data = abiInput(m, export, sig);
+                t0 = System.nanoTime();
+                try (Plugin plugin = m.instantiate(policy.build())) {
+                    trace("instantiated", t0);
+                    return invokeAbi(plugin, export, data);
+                }
+            }
             long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
 
             t0 = System.nanoTime();
@@ -109,6 +166,10 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                     return runCommand(plugin);
                 }
                 return invoke(m, plugin, export, sig, raw);
+            } finally {
+                if (verbose && wasi.deniedTotal() > 0) {
+                    err.println("[corral] denied WASI calls: " + wasi.deniedCalls());
+                }
             }
         }
     }
@@ -156,6 +217,78 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             if (r.size() > 0) {
                 out.println(r);
             }
+            return 0;
+        } catch (PluginExitException e) {
+            return e.exitCode();
+        }
+    }
+
+    /** Checks an ABI call (--input / --input-bytes) before instantiating, and reads its input. */
+    private byte[] abiInput(PluginModule m, String export, FunctionSignature sig) {
+        String option = input != null ? "--input" : "--input-bytes";
+        if (input != null && inputBytes != null) {
+            throw new UsageException("--input and --input-bytes exclude each other");
+        }
+        if (!args.isEmpty()) {
+            throw new UsageException(option + " passes the export's only argument; remove the extra arguments " + args);
+        }
+        if (!sig.equals(GuestAbi.BYTES_TO_BYTES)) {
+            throw new UsageException("'" + export + "' has type " + sig + ", but " + option + " needs an export of shape "
+                    + GuestAbi.BYTES_TO_BYTES + " (string in, string out; see guest-sdks/ABI.md)");
+        }
+        try {
+            Abi.requireVersion(m);
+        } catch (AbiException e) {
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNSUPPORTED, e.getMessage(), e);
+        }
+        if (input != null && !input.startsWith("@")) {
+            return input.getBytes(StandardCharsets.UTF_8);
+        }
+        String value = input != null ? input : inputBytes;
+        if (!value.startsWith("@") || value.length() == 1) {
+            throw new UsageException("--input-bytes takes @FILE, got '" + value + "'");
+        }
+        Path file = Path.of(value.substring(1));
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (IOException | RuntimeException e) {
+            throw new InputFileException("cannot read input file '" + file + "': " + e.getMessage(), e);
+        }
+        if (input != null) {
+            try {
+                StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(data));
+            } catch (CharacterCodingException e) {
+                throw new UsageException("input file '" + file + "' is not UTF-8 text; pass it with --input-bytes");
+            }
+        }
+        return data;
+    }
+
+    private int invokeAbi(Plugin plugin, String export, byte[] data) {
+        try {
+            // a reactor's _initialize already ran at instantiation (core)
+            long t0 = System.nanoTime();
+            GuestAbi abi;
+            try {
+                abi = GuestAbi.of(plugin, true);
+            } catch (AbiException e) {
+                throw new ModuleLoadException(ModuleLoadException.Reason.UNSUPPORTED, e.getMessage(), e);
+            }
+            byte[] result;
+            if (input != null) {
+                // strict UTF-8 on the way back too; written as UTF-8 whatever the platform's charset
+                result = abi.callString(export, new String(data, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            } else {
+                result = abi.callBytes(export, data);
+            }
+            trace("'" + export + "' returned " + result.length + " bytes", t0);
+            out.flush(); // the guest's own output first
+            out.write(result, 0, result.length);
+            if (input != null) {
+                out.write('\n');
+            }
+            out.flush();
             return 0;
         } catch (PluginExitException e) {
             return e.exitCode();

@@ -1,0 +1,124 @@
+package dev.corral.benchmarks.bindings;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
+import dev.corral.Corral;
+import dev.corral.ExecutionMode;
+import dev.corral.PluginFunction;
+import dev.corral.PluginPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Typed bindings vs hand-written raw Chicory host functions, compiled mode, same wasm. The guest
+ * loops {@value #CALLS} host calls per invocation, so scores are per host call. Targets (issue 5):
+ * typed primitive call ≤ 1.1x raw; typed 32-byte String ≤ 1.5x raw {@code readString}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class BindingsBenchmark {
+    static final int CALLS = 1000;
+    static final String NAME = "0123456789abcdef0123456789abcdef"; // 32 bytes
+
+    private Corral corral;
+    private PluginFunction typedAdd;
+    private PluginFunction typedConsume;
+    private PluginFunction spiAdd;
+    private BenchGreeter greeter;
+    private ExportFunction rawAdd;
+    private ExportFunction rawConsume;
+
+    private static byte[] wasm() throws IOException {
+        try (InputStream in = BindingsBenchmark.class.getResourceAsStream("/wasm/bindings_bench.wasm")) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Setup
+    public void setup() throws IOException {
+        byte[] wasm = wasm();
+        corral = Corral.builder().executionMode(ExecutionMode.COMPILED).build();
+        var plugin = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(new BenchHost_CorralHost(new BenchHost())).build());
+        typedAdd = plugin.function("add_loop");
+        typedConsume = plugin.function("consume_loop");
+        greeter = plugin.as(BenchGreeter.class);
+        // the same import through Corral's SPI by hand: separates core's host-call cost from the binding's
+        var sig = dev.corral.FunctionSignature.of(List.of(dev.corral.ValueType.I32, dev.corral.ValueType.I32), List.of(dev.corral.ValueType.I32));
+        var spi = dev.corral.spi.HostModule.of("bench", List.of(
+                dev.corral.spi.HostFunction.of("bench", "add", sig, (ctx, a) -> new long[] {(int) a[0] + (int) a[1]}),
+                dev.corral.spi.HostFunction.of("bench", "consume", sig, (ctx, a) -> new long[] {a[1]})));
+        spiAdd = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(spi).build()).function("add_loop");
+
+        var module = Parser.parse(wasm);
+        var i32 = ValType.I32;
+        var add = new HostFunction("bench", "add", FunctionType.of(List.of(i32, i32), List.of(i32)),
+                (inst, args) -> new long[] {(int) args[0] + (int) args[1]});
+        var consume = new HostFunction("bench", "consume", FunctionType.of(List.of(i32, i32), List.of(i32)),
+                (inst, args) -> new long[] {inst.memory().readString((int) args[0], (int) args[1]).length()});
+        Instance raw = Instance.builder(module)
+                .withImportValues(ImportValues.builder().addFunction(add, consume).build())
+                .withMachineFactory(MachineFactoryCompiler.compile(module))
+                .build();
+        rawAdd = raw.export("add_loop");
+        rawConsume = raw.export("consume_loop");
+    }
+
+    @TearDown
+    public void tearDown() {
+        corral.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallPrimitivesTyped() {
+        return typedAdd.callRaw(CALLS)[0];
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallPrimitivesCorralSpi() {
+        return spiAdd.callRaw(CALLS)[0];
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallPrimitivesRawChicory() {
+        return rawAdd.apply(CALLS)[0];
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallString32Typed() {
+        return typedConsume.callRaw(CALLS)[0];
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallString32RawChicory() {
+        return rawConsume.apply(CALLS)[0];
+    }
+
+    /** Host → guest: allocate + write the argument, call, read + free the result, free the argument. */
+    @Benchmark
+    public String guestInterfaceStringInOut() {
+        return greeter.greet(NAME);
+    }
+}

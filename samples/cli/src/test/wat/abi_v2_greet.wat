@@ -1,0 +1,7 @@
+;; A plugin built for a future ABI: --input must refuse it.
+(module
+  (memory (export "memory") 1)
+  (func (export "corral_abi_v2"))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 64))
+  (func (export "greet") (param i32 i32) (result i64) (i64.const 0))
+)

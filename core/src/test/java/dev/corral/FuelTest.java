@@ -81,6 +81,19 @@ class FuelTest {
     }
 
     @Test
+    void theTotalAddsUpEveryCall() {
+        var p = metered(ExecutionMode.COMPILED, 1_000_000);
+        long atStart = p.fuelConsumedTotal();
+        p.call("count", 10);
+        long first = p.fuelConsumed();
+        assertThrows(FuelExhaustedException.class, () -> metered(ExecutionMode.COMPILED, 10).call("spin_br"));
+        p.call("count", 20);
+        long second = p.fuelConsumed();
+        assertEquals(atStart + first + second, p.fuelConsumedTotal());
+        assertEquals(0, LOOPS.get(ExecutionMode.COMPILED).instantiate().fuelConsumedTotal());
+    }
+
+    @Test
     void loopCostGrowsLinearlyWithIterations() {
         var p = metered(ExecutionMode.COMPILED, 1_000_000);
         p.call("count", 10);

@@ -82,6 +82,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private long budget; // of the running or last outermost call
     private long pendingFuel;
     private long lastConsumed;
+    private long totalConsumed;
 
     ChicoryPlugin(ChicoryModule module, PluginPolicy policy, ModuleVariant variant) {
         this.module = module;
@@ -197,6 +198,14 @@ final class ChicoryPlugin implements Plugin, HostContext {
             return 0;
         }
         return depth > 0 ? budget - fuel.getValue() : lastConsumed;
+    }
+
+    @Override
+    public long fuelConsumedTotal() {
+        if (!metered) {
+            return 0;
+        }
+        return depth > 0 ? totalConsumed + budget - fuel.getValue() : totalConsumed;
     }
 
     @Override
@@ -362,6 +371,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
             throw e;
         } finally {
             lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
+            totalConsumed += lastConsumed;
         }
     }
 

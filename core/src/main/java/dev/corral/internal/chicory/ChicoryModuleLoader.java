@@ -78,7 +78,7 @@ public final class ChicoryModuleLoader {
         Function<Instance, Machine> factory = mode == ExecutionMode.COMPILED
                 ? compile(engine, name, module)
                 : TrackingInterpreterMachine::new;
-        return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount());
+        return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
     }
 
     /** Parses and validates {@code bytes}; visible for the instrumenter's tests. */

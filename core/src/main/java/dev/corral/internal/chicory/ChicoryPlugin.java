@@ -85,12 +85,13 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private long budget; // of the running or last outermost call
     private long pendingFuel;
     private long lastConsumed;
+    private long totalConsumed;
 
     ChicoryPlugin(ChicoryModule module, PluginPolicy policy, ModuleVariant variant) {
         this.module = module;
         this.policy = policy;
         this.timeout = policy.timeout().orElse(null);
-        this.errors = new Errors(module);
+        this.errors = new Errors(module, variant.clones());
         this.metered = variant.metered();
         this.fuelPerCall = policy.fuel().orElse(0);
         this.hostCallFuel = policy.hostCallFuel();
@@ -200,6 +201,14 @@ final class ChicoryPlugin implements Plugin, HostContext {
             return 0;
         }
         return depth > 0 ? budget - fuel.getValue() : lastConsumed;
+    }
+
+    @Override
+    public long fuelConsumedTotal() {
+        if (!metered) {
+            return 0;
+        }
+        return depth > 0 ? totalConsumed + budget - fuel.getValue() : totalConsumed;
     }
 
     @Override
@@ -398,6 +407,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
             throw e;
         } finally {
             lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
+            totalConsumed += lastConsumed;
         }
     }
 

@@ -31,6 +31,33 @@ public interface Plugin extends AutoCloseable {
      */
     int runMain();
 
+    /**
+     * Fuel charged by the most recent outermost call (or the one running, when asked from inside
+     * it, e.g. by a host function), successful or not; until the first call, by instantiation
+     * (the start function). 0 when the policy sets no fuel. Fuel used by nested guest→host→guest
+     * calls on this plugin counts toward the outer call. Exact after success and after
+     * {@link FuelExhaustedException}; after a trap it may leave out what the trapping wasm function
+     * charged since its last call (functions keep their fuel in a local between calls).
+     */
+    long fuelConsumed();
+
+    /**
+     * Fuel left for the running call, or, between calls, the fuel the next call will start with
+     * (the policy's per-call fuel plus pending top-ups). Never negative.
+     *
+     * @throws IllegalStateException if the policy sets no fuel
+     */
+    long fuelRemaining();
+
+    /**
+     * Adds {@code units} of fuel: to the running call when called from inside it (e.g. by a host
+     * function), else to the next call only (top-ups accumulate until a call starts; after that
+     * call the per-call budget applies again).
+     *
+     * @throws IllegalStateException if the policy sets no fuel
+     */
+    void addFuel(long units);
+
     /** Current size of memory 0 in pages (0 if the module has no memory). */
     int memoryPages();
 

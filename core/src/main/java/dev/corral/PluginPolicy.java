@@ -1,5 +1,6 @@
 package dev.corral;
 
+import dev.corral.spi.Capability;
 import dev.corral.spi.HostModule;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * What one plugin instance may do and use: its limits and the host modules it is granted. Deny
@@ -25,17 +27,23 @@ public final class PluginPolicy {
     private final int maxMemoryPages;
     private final Duration timeout;
     private final List<HostModule> hostModules;
+    private final List<Capability> capabilities;
     private final OutputStream stdout;
     private final OutputStream stderr;
     private final List<String> arguments;
+    private final long fuel; // -1 = unmetered
+    private final long hostCallFuel;
 
     private PluginPolicy(Builder b) {
         this.maxMemoryPages = b.maxMemoryPages;
         this.timeout = b.timeout;
         this.hostModules = List.copyOf(b.hostModules);
+        this.capabilities = List.copyOf(b.capabilities);
         this.stdout = b.stdout;
         this.stderr = b.stderr;
         this.arguments = List.copyOf(b.arguments);
+        this.fuel = b.fuel;
+        this.hostCallFuel = b.hostCallFuel;
     }
 
     public static PluginPolicy defaults() {
@@ -51,9 +59,12 @@ public final class PluginPolicy {
         b.maxMemoryPages = maxMemoryPages;
         b.timeout = timeout;
         b.hostModules.addAll(hostModules);
+        b.capabilities.addAll(capabilities);
         b.stdout = stdout;
         b.stderr = stderr;
         b.arguments.addAll(arguments);
+        b.fuel = fuel;
+        b.hostCallFuel = hostCallFuel;
         return b;
     }
 
@@ -71,28 +82,63 @@ public final class PluginPolicy {
         return hostModules;
     }
 
-    /** Where the guest's WASI stdout goes; empty = discarded. */
+    /** Capabilities granted to the plugin, bound once per instance (e.g. corral-capabilities' WASI). */
+    public List<Capability> capabilities() {
+        return capabilities;
+    }
+
+    /**
+     * Where the guest's WASI stdout goes when no capability provides WASI; empty = discarded.
+     *
+     * @deprecated grant stdout through a capability (corral-capabilities' {@code Wasi}); kept so
+     *     existing callers keep working while they migrate.
+     */
+    @Deprecated
     public Optional<OutputStream> stdout() {
         return Optional.ofNullable(stdout);
     }
 
-    /** Where the guest's WASI stderr goes; empty = discarded. */
+    /**
+     * Where the guest's WASI stderr goes when no capability provides WASI; empty = discarded.
+     *
+     * @deprecated grant stderr through a capability (corral-capabilities' {@code Wasi}).
+     */
+    @Deprecated
     public Optional<OutputStream> stderr() {
         return Optional.ofNullable(stderr);
     }
 
-    /** WASI arguments after argv[0] (which is always the plugin's name). */
+    /**
+     * WASI arguments after argv[0] (which is always the plugin's name), used when no capability
+     * provides WASI.
+     *
+     * @deprecated grant arguments through a capability (corral-capabilities' {@code Wasi}).
+     */
+    @Deprecated
     public List<String> arguments() {
         return arguments;
+    }
+
+    /** Fuel budget of each call, if calls are metered; see {@link Builder#fuel(long)}. */
+    public OptionalLong fuel() {
+        return fuel < 0 ? OptionalLong.empty() : OptionalLong.of(fuel);
+    }
+
+    /** Fuel charged for each call of a host function (on top of the call instruction); 0 by default. */
+    public long hostCallFuel() {
+        return hostCallFuel;
     }
 
     public static final class Builder {
         private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
         private Duration timeout;
         private final List<HostModule> hostModules = new ArrayList<>();
+        private final List<Capability> capabilities = new ArrayList<>();
         private OutputStream stdout;
         private OutputStream stderr;
         private final List<String> arguments = new ArrayList<>();
+        private long fuel = -1;
+        private long hostCallFuel;
 
         private Builder() {}
 
@@ -133,19 +179,73 @@ public final class PluginPolicy {
             return this;
         }
 
+        /**
+         * Grants a capability: its host modules, bound afresh for every instance, take part in
+         * linking like {@link #hostModule granted host modules}. Without any grant that provides
+         * {@code wasi_snapshot_preview1}, WASI imports link to a deny-by-default stub.
+         */
+        public Builder grant(Capability capability) {
+            capabilities.add(Objects.requireNonNull(capability, "capability"));
+            return this;
+        }
+
+        /** @deprecated grant stdout through a capability (corral-capabilities' {@code Wasi}). */
+        @Deprecated
         public Builder stdout(OutputStream out) {
             this.stdout = out;
             return this;
         }
 
+        /** @deprecated grant stderr through a capability (corral-capabilities' {@code Wasi}). */
+        @Deprecated
         public Builder stderr(OutputStream err) {
             this.stderr = err;
             return this;
         }
 
+        /** @deprecated grant arguments through a capability (corral-capabilities' {@code Wasi}). */
+        @Deprecated
         public Builder arguments(List<String> args) {
             arguments.clear();
             arguments.addAll(args);
+            return this;
+        }
+
+        /**
+         * Meters every call: each outermost call (and the module's start function at
+         * instantiation) starts with {@code unitsPerCall} units of fuel; unused fuel does not carry
+         * over to the next call, and {@link Plugin#addFuel} tops up the running or the next call.
+         * When a call needs more than it has, it stops with {@link FuelExhaustedException}. Fuel is
+         * deterministic: the same module and input use the same fuel, compiled or interpreted.
+         *
+         * <p>Cost model: 1 unit per wasm instruction executed (each straight-line block is paid
+         * in full when entered); {@code memory.grow} adds 1024 units per page requested;
+         * {@code memory.fill/copy/init} add 1 unit per 64 bytes; table and GC array bulk operations
+         * add 1 unit per element; each host function call adds {@link #hostCallFuel(long)}.
+         *
+         * <p>Without fuel, a module runs uninstrumented at no cost. With fuel, the module is
+         * instrumented and compiled once more the first time (shared by all metered instances).
+         */
+        public Builder fuel(long unitsPerCall) {
+            if (unitsPerCall <= 0) {
+                throw new IllegalArgumentException("fuel must be > 0, got " + unitsPerCall);
+            }
+            this.fuel = unitsPerCall;
+            return this;
+        }
+
+        /** Calls are not metered (the default). */
+        public Builder noFuel() {
+            this.fuel = -1;
+            return this;
+        }
+
+        /** Fuel each host function call costs, on top of its call instruction (default 0). Needs {@link #fuel(long)}. */
+        public Builder hostCallFuel(long units) {
+            if (units < 0) {
+                throw new IllegalArgumentException("hostCallFuel must be >= 0, got " + units);
+            }
+            this.hostCallFuel = units;
             return this;
         }
 

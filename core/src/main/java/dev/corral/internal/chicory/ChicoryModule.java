@@ -42,6 +42,10 @@ final class ChicoryModule implements PluginModule {
     private final ExecutionMode mode;
     final WasmModule module;
     final Function<Instance, Machine> machineFactory;
+    private final ModuleVariant plain;
+    /** The original bytes, kept to build the metered variant on first demand. */
+    private final byte[] bytes;
+    private volatile ModuleVariant metered;
     private final List<ImportDescriptor> imports;
     private final List<ExportDescriptor> exports;
     private final List<MemoryDescriptor> memories;
@@ -49,7 +53,7 @@ final class ChicoryModule implements PluginModule {
     private final Map<Integer, String> exportNamesByFunction;
     final int importedFunctionCount;
 
-    ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, WasmModule original,
+    ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
             WasmModule module, Function<Instance, Machine> machineFactory) {
         this.engine = engine;
         this.name = name;
@@ -57,6 +61,8 @@ final class ChicoryModule implements PluginModule {
         this.mode = mode;
         this.module = module;
         this.machineFactory = machineFactory;
+        this.plain = new ModuleVariant(module, machineFactory, -1, module.globalSection().globalCount());
+        this.bytes = bytes;
         this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
 
         var imp = new ArrayList<ImportDescriptor>();
@@ -165,6 +171,27 @@ final class ChicoryModule implements PluginModule {
         }
         String exported = exportNamesByFunction.get(idx);
         return exported != null ? exported : "func[" + idx + "]";
+    }
+
+    /**
+     * The variant a policy runs: plain without fuel (no instrumentation, zero cost), else the
+     * metered one, instrumented and compiled once on first use and shared by every metered instance.
+     */
+    ModuleVariant variant(PluginPolicy policy) {
+        if (policy.fuel().isEmpty()) {
+            return plain;
+        }
+        ModuleVariant m = metered;
+        if (m == null) {
+            synchronized (this) {
+                m = metered;
+                if (m == null) {
+                    m = ChicoryModuleLoader.meter(engine, name, bytes, mode);
+                    metered = m;
+                }
+            }
+        }
+        return m;
     }
 
     Engine engine() {

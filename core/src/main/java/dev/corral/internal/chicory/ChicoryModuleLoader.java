@@ -44,7 +44,7 @@ public final class ChicoryModuleLoader {
             machineFactory = TrackingInterpreterMachine::new;
         }
         try {
-            return new ChicoryModule(engine, name, sha256, mode, original, module, machineFactory);
+            return new ChicoryModule(engine, name, sha256, mode, bytes, original, module, machineFactory);
         } catch (RuntimeException e) {
             // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
             // that does not exist); describing the module is where they surface
@@ -52,7 +52,34 @@ public final class ChicoryModuleLoader {
         }
     }
 
-    private static WasmModule parse(String name, byte[] bytes) {
+    /**
+     * Builds the fuel-metered variant of an already loaded module: instrument, re-parse with
+     * validation (the rewrite must produce a valid module), compile once.
+     */
+    static ModuleVariant meter(Engine engine, String name, byte[] bytes, ExecutionMode mode) {
+        WasmModule original = parse(name, bytes);
+        FuelInstrumenter.Result r;
+        try {
+            r = FuelInstrumenter.instrument(bytes, original);
+        } catch (RuntimeException e) {
+            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' cannot be fuel-metered: "
+                    + e.getMessage(), e);
+        }
+        WasmModule module;
+        try {
+            module = parse(name, r.bytes());
+        } catch (ModuleLoadException e) {
+            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name
+                    + "' cannot be fuel-metered: the instrumented module does not validate (" + e.getMessage() + ")", e);
+        }
+        Function<Instance, Machine> factory = mode == ExecutionMode.COMPILED
+                ? compile(engine, name, module)
+                : TrackingInterpreterMachine::new;
+        return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount());
+    }
+
+    /** Parses and validates {@code bytes}; visible for the instrumenter's tests. */
+    static WasmModule parse(String name, byte[] bytes) {
         try {
             return Parser.builder().withValidation(true).build().parse(() -> new java.io.ByteArrayInputStream(bytes));
         } catch (InvalidException e) {

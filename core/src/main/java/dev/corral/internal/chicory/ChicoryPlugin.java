@@ -1,10 +1,13 @@
 package dev.corral.internal.chicory;
 
 import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.types.MutabilityType;
+import com.dylibso.chicory.wasm.types.ValType;
 import dev.corral.CallTimeoutException;
 import dev.corral.CorralException;
+import dev.corral.FuelExhaustedException;
 import dev.corral.FunctionSignature;
 import dev.corral.Plugin;
 import dev.corral.PluginExitException;
@@ -12,13 +15,16 @@ import dev.corral.PluginFunction;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.Results;
+import dev.corral.TrapException;
 import dev.corral.ValueType;
+import dev.corral.spi.Capability;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,6 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * later calls by the owner cost one volatile read and a compare. A CAS on every call (to allow any
  * thread, one at a time) would double the cost of a trivial call, so handing a plugin to another
  * thread takes an explicit {@link #release()} (pools do it for you).
+ *
+ * <p>Fuel: when the policy meters calls, the instance runs the instrumented variant and the
+ * outermost call sets the fuel global to its budget and reads it back afterwards (two field
+ * accesses); an unmetered plugin pays one final-field test per call and allocates nothing more.
  */
 final class ChicoryPlugin implements Plugin, HostContext {
     private static final VarHandle OWNER;
@@ -53,7 +63,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private final Duration timeout;
     private final Errors errors;
     private Instance instance;
-    private WasiPreview1 wasi;
+    private List<Capability.Binding> bindings = List.of();
     private GuestMemory memory;
     private final Map<String, Handle> handles = new HashMap<>();
 
@@ -62,16 +72,45 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private int depth;
     private volatile boolean closed;
 
-    ChicoryPlugin(ChicoryModule module, PluginPolicy policy) {
+    // ---- fuel (all unused when unmetered) ----
+    private final boolean metered;
+    private final long fuelPerCall;
+    private final long hostCallFuel;
+    private final int definedGlobals;
+    private GlobalInstance fuel;
+    private int globalsCreated;
+    private long budget; // of the running or last outermost call
+    private long pendingFuel;
+    private long lastConsumed;
+
+    ChicoryPlugin(ChicoryModule module, PluginPolicy policy, ModuleVariant variant) {
         this.module = module;
         this.policy = policy;
         this.timeout = policy.timeout().orElse(null);
         this.errors = new Errors(module);
+        this.metered = variant.metered();
+        this.fuelPerCall = policy.fuel().orElse(0);
+        this.hostCallFuel = policy.hostCallFuel();
+        this.definedGlobals = variant.definedGlobals();
     }
 
-    void attach(Instance instance, WasiPreview1 wasi) {
+    /**
+     * Chicory's global factory for a metered instance. {@code Instance.initialize} re-creates the
+     * globals and then runs the start function; the fuel global (the last defined one) must hold
+     * the budget before that, so it is seeded here.
+     */
+    GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
+        var g = new GlobalInstance(value, high, type, mutability);
+        if (globalsCreated++ % definedGlobals == definedGlobals - 1) {
+            g.setValue(budget);
+            fuel = g;
+        }
+        return g;
+    }
+
+    void attach(Instance instance, List<Capability.Binding> bindings) {
         this.instance = instance;
-        this.wasi = wasi;
+        this.bindings = bindings;
         this.memory = module.memories().isEmpty() ? null : new ChicoryGuestMemory(instance.memory());
         errors.attach(instance);
     }
@@ -81,6 +120,9 @@ final class ChicoryPlugin implements Plugin, HostContext {
         try {
             guarded("(start)", () -> {
                 instance.initialize(false);
+                if (metered) {
+                    fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
+                }
                 return null;
             });
             // a WASI reactor (wasi-libc's -mexec-model=reactor, Rust cdylib on wasm32-wasi) must run
@@ -150,6 +192,62 @@ final class ChicoryPlugin implements Plugin, HostContext {
     }
 
     @Override
+    public long fuelConsumed() {
+        if (!metered) {
+            return 0;
+        }
+        return depth > 0 ? budget - fuel.getValue() : lastConsumed;
+    }
+
+    @Override
+    public long fuelRemaining() {
+        requireMetered();
+        return depth > 0 ? Math.max(0, fuel.getValue()) : saturatedAdd(fuelPerCall, pendingFuel);
+    }
+
+    @Override
+    public void addFuel(long units) {
+        requireMetered();
+        if (units < 0) {
+            throw new IllegalArgumentException("units must be >= 0, got " + units);
+        }
+        enter();
+        if (depth > 0) {
+            budget = saturatedAdd(budget, units);
+            fuel.setValue(saturatedAdd(fuel.getValue(), units));
+        } else {
+            pendingFuel = saturatedAdd(pendingFuel, units);
+        }
+    }
+
+    private void requireMetered() {
+        if (!metered) {
+            throw new IllegalStateException("plugin '" + name() + "' is not metered: set PluginPolicy.Builder.fuel");
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    /** Charges a host call's cost; called by the host-call adapters before the host runs. */
+    void chargeHostCall(String function) {
+        if (hostCallFuel == 0 || fuel == null) {
+            return;
+        }
+        long left = fuel.getValue() - hostCallFuel;
+        fuel.setValue(left);
+        if (left < 0) {
+            throw new FuelExhaustedException(name(), function, budget - left, budget, null);
+        }
+    }
+
+    boolean metered() {
+        return metered;
+    }
+
+    @Override
     public int memoryPages() {
         return memory == null ? 0 : memory.pages();
     }
@@ -183,8 +281,8 @@ final class ChicoryPlugin implements Plugin, HostContext {
             return;
         }
         closed = true;
-        if (wasi != null) {
-            wasi.close();
+        for (var b : bindings) {
+            b.close();
         }
     }
 
@@ -226,6 +324,13 @@ final class ChicoryPlugin implements Plugin, HostContext {
 
     private long[] guarded(String export, Body body) {
         enter();
+        if (metered && depth == 0) {
+            return guardedMetered(export, body);
+        }
+        return guardedUnmetered(export, body);
+    }
+
+    private long[] guardedUnmetered(String export, Body body) {
         if (depth > 0 || timeout == null) {
             depth++;
             try {
@@ -237,6 +342,27 @@ final class ChicoryPlugin implements Plugin, HostContext {
             }
         }
         return guardedWithDeadline(export, body);
+    }
+
+    /** The outermost call of a metered plugin: fresh budget in, consumption out, exhaustion named. */
+    private long[] guardedMetered(String export, Body body) {
+        long b = saturatedAdd(fuelPerCall, pendingFuel);
+        pendingFuel = 0;
+        budget = b;
+        if (fuel != null) {
+            fuel.setValue(b);
+        }
+        try {
+            return guardedUnmetered(export, body);
+        } catch (TrapException e) {
+            // only the instrumentation's check traps with the global below zero
+            if (fuel != null && fuel.getValue() < 0) {
+                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, e);
+            }
+            throw e;
+        } finally {
+            lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
+        }
     }
 
     private long[] guardedWithDeadline(String export, Body body) {

@@ -21,6 +21,9 @@ import java.util.TreeMap;
  * head of every loop body puts an unconditional {@code br} on every iteration of every loop,
  * whatever branch closes it. The same check goes at every function entry, for tail calls. The
  * block has no effect on the stack or on semantics.
+ *
+ * <p>{@link FuelInstrumenter} composes with it: it adds its charges to the same insertion map and
+ * appends its own sections and functions around the splice.
  */
 public final class CodeRewriter {
     static final int CODE_SECTION = 10;
@@ -33,6 +36,12 @@ public final class CodeRewriter {
     /** Returns the module with an interrupt check at every function entry and loop head. */
     static byte[] makeLoopsInterruptible(byte[] wasm, WasmModule parsed) {
         NavigableMap<Integer, byte[]> insertions = new TreeMap<>();
+        addLoopInterruptChecks(parsed, insertions);
+        return insertions.isEmpty() ? wasm : splice(wasm, insertions);
+    }
+
+    /** Adds an interrupt check at every function entry and loop head to {@code insertions}. */
+    static void addLoopInterruptChecks(WasmModule parsed, NavigableMap<Integer, byte[]> insertions) {
         var code = parsed.codeSection();
         for (int f = 0; f < code.functionBodyCount(); f++) {
             FunctionBody body = code.getFunctionBody(f);
@@ -40,7 +49,7 @@ public final class CodeRewriter {
             if (!ins.isEmpty() && ins.get(0).address() >= 0) {
                 // function entry too: the interpreter's return_call replaces the frame in place
                 // without passing its interrupt check, so tail recursion would never stop
-                insertions.put(ins.get(0).address(), INTERRUPT_CHECK);
+                insert(insertions, ins.get(0).address(), INTERRUPT_CHECK);
             }
             for (int i = 0; i + 1 < ins.size(); i++) {
                 if (ins.get(i).opcode() == OpCode.LOOP) {
@@ -48,14 +57,21 @@ public final class CodeRewriter {
                     if (at < 0) {
                         throw new IllegalStateException("instruction without address after loop in function " + f);
                     }
-                    insertions.merge(at, INTERRUPT_CHECK, CodeRewriter::concat);
+                    insert(insertions, at, INTERRUPT_CHECK);
                 }
             }
         }
-        return insertions.isEmpty() ? wasm : splice(wasm, insertions);
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
+    /**
+     * Schedules {@code bytes} before the instruction at {@code address}; several rewrites may
+     * insert at one address, in the order they are added (all insertions are stack-neutral).
+     */
+    static void insert(NavigableMap<Integer, byte[]> insertions, int address, byte[] bytes) {
+        insertions.merge(address, bytes, CodeRewriter::concat);
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
         byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
@@ -79,7 +95,7 @@ public final class CodeRewriter {
                 Leb128.writeU32(out, size);
                 out.write(wasm, start, size);
             } else {
-                byte[] section = rewriteCode(wasm, start, end, insertions);
+                byte[] section = rewriteCode(wasm, start, end, insertions, List.of(), null);
                 out.write(id);
                 Leb128.writeU32(out, section.length);
                 out.write(section, 0, section.length);
@@ -89,17 +105,34 @@ public final class CodeRewriter {
         return out.toByteArray();
     }
 
-    private static byte[] rewriteCode(byte[] wasm, int start, int end, NavigableMap<Integer, byte[]> insertions) {
+    /**
+     * The code section's content with {@code insertions} spliced in and {@code extraBodies} (each
+     * already size-prefixed) appended after the module's own functions. Body {@code f} gets one
+     * more i64 local, declared last, when {@code addI64Local[f]} (the address of its first
+     * instruction, where the local declarations end) is not -1.
+     */
+    static byte[] rewriteCode(byte[] wasm, int start, int end, NavigableMap<Integer, byte[]> insertions,
+            List<byte[]> extraBodies, int[] addI64Local) {
         var out = new ByteArrayOutputStream(end - start + insertions.size() * 8);
         int[] pos = {start};
         long count = Leb128.readU32(wasm, pos);
-        Leb128.writeU32(out, count);
+        Leb128.writeU32(out, count + extraBodies.size());
         for (long f = 0; f < count; f++) {
             int bodySize = (int) Leb128.readU32(wasm, pos);
             int bodyStart = pos[0];
             int bodyEnd = bodyStart + bodySize;
             var body = new ByteArrayOutputStream(bodySize + 16);
             int cursor = bodyStart;
+            int codeStart = addI64Local == null ? -1 : addI64Local[(int) f];
+            if (codeStart >= 0) {
+                int[] p = {bodyStart};
+                long groups = Leb128.readU32(wasm, p);
+                Leb128.writeU32(body, groups + 1);
+                body.write(wasm, p[0], codeStart - p[0]);
+                body.write(1);
+                body.write(0x7E); // one i64
+                cursor = codeStart;
+            }
             for (var e : insertions.subMap(bodyStart, true, bodyEnd, false).entrySet()) {
                 body.write(wasm, cursor, e.getKey() - cursor);
                 body.write(e.getValue(), 0, e.getValue().length);
@@ -109,6 +142,9 @@ public final class CodeRewriter {
             Leb128.writeU32(out, body.size());
             out.writeBytes(body.toByteArray());
             pos[0] = bodyEnd;
+        }
+        for (byte[] b : extraBodies) {
+            out.writeBytes(b);
         }
         return out.toByteArray();
     }

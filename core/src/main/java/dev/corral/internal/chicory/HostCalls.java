@@ -10,6 +10,8 @@ import dev.corral.HostFunctionException;
  * through Chicory unwrapped; here it becomes a {@link HostFunctionException} naming the function,
  * with the host's exception as cause. Corral's own exceptions (a bad guest pointer, a nested
  * plugin's timeout) pass as they are.
+ *
+ * <p>On a metered plugin, every host call is charged the policy's host-call fuel first.
  */
 final class HostCalls {
     private HostCalls() {}
@@ -18,7 +20,11 @@ final class HostCalls {
         var impl = f.implementation();
         var qualified = f.module() + "." + f.name();
         int results = type.returns().size();
+        boolean metered = plugin.metered();
         return new HostFunction(f.module(), f.name(), type, (instance, args) -> {
+            if (metered) {
+                plugin.chargeHostCall(qualified);
+            }
             long[] out;
             try {
                 out = impl.apply(plugin, args);
@@ -33,6 +39,16 @@ final class HostCalls {
                         "returned " + got + " values but its signature declares " + results));
             }
             return out;
+        });
+    }
+
+    /** A host function provided by Chicory (WASI), charged like ours on a metered plugin. */
+    static HostFunction metered(ChicoryPlugin plugin, HostFunction f) {
+        var handle = f.handle();
+        var qualified = f.module() + "." + f.name();
+        return new HostFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
+            plugin.chargeHostCall(qualified);
+            return handle.apply(instance, args);
         });
     }
 }

@@ -4,8 +4,6 @@ import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasi.WasiOptions;
-import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
@@ -14,8 +12,10 @@ import dev.corral.ImportDescriptor;
 import dev.corral.ModuleLoadException;
 import dev.corral.PluginPolicy;
 import dev.corral.UnlinkableModuleException;
+import dev.corral.internal.wasi.DenyingWasi;
+import dev.corral.internal.wasi.WasiSignatures;
+import dev.corral.spi.Capability;
 import dev.corral.spi.HostModule;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,17 +29,38 @@ import java.util.Map;
  * instance. Every unresolved import is collected, so one error lists them all.
  */
 final class Linker {
-    static final String WASI = "wasi_snapshot_preview1";
+    static final String WASI = WasiSignatures.MODULE;
 
     private Linker() {}
 
     static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy) {
-        var module = cm.module;
-        var plugin = new ChicoryPlugin(cm, policy);
+        List<Capability.Binding> bindings = new ArrayList<>();
+        try {
+            List<HostModule> modules = new ArrayList<>(policy.hostModules());
+            for (Capability c : policy.capabilities()) {
+                var b = c.bind(cm);
+                bindings.add(b);
+                modules.addAll(b.hostModules());
+            }
+            return instantiate(cm, policy, modules, bindings);
+        } catch (RuntimeException | Error e) {
+            for (var b : bindings) {
+                b.close();
+            }
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("deprecation") // the legacy stdout/stderr/arguments settings feed the WASI stub
+    private static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy, List<HostModule> modules,
+            List<Capability.Binding> bindings) {
+        var variant = cm.variant(policy);
+        var module = variant.module();
+        var plugin = new ChicoryPlugin(cm, policy, variant);
 
         Map<String, dev.corral.spi.HostFunction> granted = new HashMap<>();
         Map<String, HostModule> grantedBy = new HashMap<>();
-        for (HostModule hm : policy.hostModules()) {
+        for (HostModule hm : modules) {
             for (var f : hm.functions()) {
                 var key = f.module() + "\0" + f.name();
                 if (granted.putIfAbsent(key, f) != null) {
@@ -50,8 +71,6 @@ final class Linker {
         }
         Set<HostModule> used = Collections.newSetFromMap(new IdentityHashMap<>());
 
-        WasiPreview1 wasi = null;
-        Map<String, HostFunction> wasiFunctions = Map.of();
         List<HostFunction> provided = new ArrayList<>();
         List<ImportDescriptor> missing = new ArrayList<>();
         var imports = module.importSection();
@@ -63,6 +82,11 @@ final class Linker {
             }
             FunctionType expected = module.typeSection().getType(((FunctionImport) im).typeIndex());
             var host = granted.get(im.module() + "\0" + im.name());
+            if (host == null && WASI.equals(im.module())) {
+                // deny by default: no grant provides WASI, so the import links to a stub that reaches nothing
+                host = DenyingWasi.function(im.name(), cm.name(), policy.arguments(),
+                        policy.stdout().orElse(null), policy.stderr().orElse(null));
+            }
             if (host != null) {
                 FunctionType actual = Types.toChicory(host.signature());
                 if (!actual.typesMatch(expected)) {
@@ -70,48 +94,31 @@ final class Linker {
                     continue;
                 }
                 provided.add(HostCalls.adapt(plugin, host, expected));
-                used.add(grantedBy.get(im.module() + "\0" + im.name()));
+                HostModule owner = grantedBy.get(im.module() + "\0" + im.name());
+                if (owner != null) { // null: the deny-by-default WASI stub
+                    used.add(owner);
+                }
                 continue;
-            }
-            if (WASI.equals(im.module())) {
-                if (wasi == null) {
-                    wasi = wasi(cm.name(), policy);
-                    wasiFunctions = new HashMap<>();
-                    for (HostFunction f : wasi.toHostFunctions()) {
-                        wasiFunctions.put(f.name(), f);
-                    }
-                }
-                HostFunction f = wasiFunctions.get(im.name());
-                if (f != null && f.functionType().typesMatch(expected)) {
-                    provided.add(f);
-                    continue;
-                }
             }
             missing.add(ChicoryModule.describeImport(module, im));
         }
         if (!missing.isEmpty()) {
-            if (wasi != null) {
-                wasi.close();
-            }
             throw new UnlinkableModuleException(cm.name(), missing, "grant host modules through PluginPolicy.Builder.hostModule");
         }
-        try {
-            for (HostModule hm : used) {
-                hm.checkPlugin(cm);
-            }
-        } catch (RuntimeException e) {
-            if (wasi != null) {
-                wasi.close();
-            }
-            throw e;
+        // the caller closes the capability bindings if a module refuses the plugin
+        for (HostModule hm : used) {
+            hm.checkPlugin(cm);
         }
 
         var builder = Instance.builder(module)
                 .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(provided)).build())
-                .withMachineFactory(cm.machineFactory)
+                .withMachineFactory(variant.machineFactory())
                 .withMemoryFactory(ByteArrayMemory::new)
                 .withInitialize(false)
                 .withStart(false);
+        if (variant.metered()) {
+            builder.withGlobalFactory(plugin::createGlobal);
+        }
         var limits = memoryLimits(cm, policy);
         if (limits != null) {
             builder.withMemoryLimits(limits);
@@ -120,15 +127,13 @@ final class Linker {
         try {
             instance = builder.build();
         } catch (RuntimeException e) {
-            if (wasi != null) {
-                wasi.close();
-            }
             var reason = e instanceof com.dylibso.chicory.wasm.UnlinkableException
                     ? ModuleLoadException.Reason.UNLINKABLE : ModuleLoadException.Reason.INVALID;
             throw new ModuleLoadException(reason, "module '" + cm.name() + "' cannot be instantiated: " + e.getMessage(), e);
         }
-        plugin.attach(instance, wasi);
-        // data segments, globals and the start function run under the policy's guards (timeout, error mapping)
+        plugin.attach(instance, bindings);
+        // data segments, globals and the start function run under the policy's guards (timeout, error mapping);
+        // a failure there closes the plugin, and with it the bindings
         plugin.initialize();
         return plugin;
     }
@@ -158,18 +163,5 @@ final class Linker {
                     + max + " pages (" + max * 64L + " KiB): raise PluginPolicy.maxMemory");
         }
         return new MemoryLimits(m.minPages(), max);
-    }
-
-    private static WasiPreview1 wasi(String name, PluginPolicy policy) {
-        List<String> args = new ArrayList<>();
-        args.add(name);
-        args.addAll(policy.arguments());
-        var opts = WasiOptions.builder()
-                .withArguments(args)
-                .withStdout(policy.stdout().orElse(OutputStream.nullOutputStream()), false)
-                .withStderr(policy.stderr().orElse(OutputStream.nullOutputStream()), false)
-                .withThrowOnExit0(true)
-                .build();
-        return WasiPreview1.builder().withOptions(opts).build();
     }
 }

@@ -2,6 +2,7 @@ package dev.corral.cli;
 
 import dev.corral.CallTimeoutException;
 import dev.corral.CorralException;
+import dev.corral.FuelExhaustedException;
 import dev.corral.ModuleLoadException;
 import dev.corral.StackExhaustedException;
 
@@ -15,7 +16,7 @@ enum ExitCode {
     LOAD(65, "load"),
     IO(66, "io"),
     TRAP(70, "trap"),
-    /** Reserved for fuel exhaustion (metering arrives with a later issue); nothing maps here yet. */
+    /** The call used up its {@code --fuel}. */
     FUEL(71, "fuel"),
     TIMEOUT(72, "timeout"),
     STACK(73, "stack");
@@ -38,6 +39,9 @@ enum ExitCode {
         }
         if (e instanceof ModuleLoadException) {
             return ((ModuleLoadException) e).reason() == ModuleLoadException.Reason.UNREADABLE ? IO : LOAD;
+        }
+        if (e instanceof FuelExhaustedException) {
+            return FUEL;
         }
         if (e instanceof CallTimeoutException) {
             return TIMEOUT;

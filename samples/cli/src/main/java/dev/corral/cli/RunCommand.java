@@ -17,6 +17,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import dev.corral.capabilities.Wasi;
+import dev.corral.capabilities.WasiOutput;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {
             "Runs a WASI command's _start, or calls one export with --invoke.",
-            "The plugin's stdout and stderr are this process's; nothing else is granted."})
+            "The plugin's stdout and stderr are this process's; nothing else is granted unless asked:",
+            "no file without --dir, no variable without --env, clocks at 0 without --clock,",
+            "no randomness without --random. Denied calls get an errno, as on a real system."})
 final class RunCommand implements Callable<Integer>, Main.Verbose {
     private static final FunctionSignature NO_ARGS = FunctionSignature.of(List.of(), List.of());
 
@@ -61,11 +65,38 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             description = "Bound the plugin's memory: 64KiB, 16MiB, 1GiB, or bytes. Default 16MiB; never above the module's own max.")
     private Long maxMemory;
 
+    @Option(names = "--fuel", paramLabel = "N",
+            description = "Meter the call: stop it after N units of fuel (about one per wasm instruction; exit code 71).")
+    private Long fuel;
+
+    @Option(names = "--stats", description = "After the call, print one line on stderr: fuel used (with --fuel), time, memory pages.")
+    private boolean stats;
+
     @Option(names = "--interpreter", description = "Use Chicory's interpreter instead of compiling to JVM bytecode.")
     private boolean interpreter;
 
-    @Option(names = "--verbose", description = "Report timings on stderr, and stack traces with errors.")
+    @Option(names = "--verbose", description = "Report timings and denied WASI calls on stderr, and stack traces with errors.")
     private boolean verbose;
+
+    @Option(names = "--dir", paramLabel = "HOST_DIR[::GUEST_PATH][:ro|:rw]",
+            description = "Preopen a host directory, read-only unless :rw; the guest path defaults to HOST_DIR. Repeatable.")
+    private List<String> dirs = new ArrayList<>();
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set one environment variable for the plugin. Repeatable.")
+    private List<String> envs = new ArrayList<>();
+
+    @Option(names = "--arg", paramLabel = "ARG", description = "Append one WASI argument (before the positional ARGs of a command). Repeatable.")
+    private List<String> extraArgs = new ArrayList<>();
+
+    @Option(names = "--clock", paramLabel = "system|fixed:ISO_INSTANT",
+            description = "Grant a clock: the host's, or one fixed at an instant such as fixed:2020-01-01T00:00:00Z.")
+    private String clock;
+
+    @Option(names = "--random", paramLabel = "secure|seed:N", description = "Grant randomness: secure, or deterministic from seed N.")
+    private String random;
+
+    @Option(names = "--strict", description = "Refuse the module (exit 65) if it imports WASI functions the grants do not cover.")
+    private boolean strict;
 
     @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file.")
     private Path module;
@@ -86,15 +117,26 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
 
     @Override
     public Integer call() {
-        var policy = PluginPolicy.builder().stdout(out).stderr(err);
+        List<String> wasiArgs = new ArrayList<>(extraArgs);
+        if (invoke == null) {
+            wasiArgs.addAll(args);
+        }
+        Wasi wasi = Grants.wasi(dirs, envs, wasiArgs, clock, random, strict)
+                .stdout(WasiOutput.forward(out))
+                .stderr(WasiOutput.forward(err))
+                .build();
+        var policy = PluginPolicy.builder().grant(wasi);
         if (timeout != null) {
             policy.timeout(timeout);
         }
         if (maxMemory != null) {
             policy.maxMemory(maxMemory);
         }
-        if (invoke == null) {
-            policy.arguments(args);
+        if (fuel != null) {
+            if (fuel <= 0) {
+                throw new UsageException("--fuel must be a positive number of units, got " + fuel);
+            }
+            policy.fuel(fuel);
         }
         var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
         try (Corral corral = Corral.builder().executionMode(mode).build()) {
@@ -124,15 +166,35 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                     return runCommand(plugin);
                 }
                 return invoke(m, plugin, export, sig, raw);
+            } finally {
+                if (verbose && wasi.deniedTotal() > 0) {
+                    err.println("[corral] denied WASI calls: " + wasi.deniedCalls());
+                }
             }
         }
     }
 
     private int runCommand(Plugin plugin) {
         long t0 = System.nanoTime();
-        int code = plugin.runMain();
-        trace("_start ended with exit code " + code, t0);
-        return code;
+        try {
+            int code = plugin.runMain();
+            trace("_start ended with exit code " + code, t0);
+            return code;
+        } finally {
+            stats(plugin, t0);
+        }
+    }
+
+    /** The {@code --stats} line, also after a failed call (then before the error line). */
+    private void stats(Plugin plugin, long startNanos) {
+        if (!stats) {
+            return;
+        }
+        long nanos = System.nanoTime() - startNanos;
+        out.flush();
+        err.printf(Locale.ROOT, "corral: stats: %stime=%.3fms memory=%d%n",
+                fuel != null ? "fuel=" + plugin.fuelConsumed() + " " : "", nanos / 1e6, plugin.memoryPages());
+        err.flush();
     }
 
     private int invoke(PluginModule m, Plugin plugin, String export, FunctionSignature sig, long[] raw) {
@@ -141,8 +203,14 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             if (!export.equals("_initialize") && m.exportedFunction("_initialize").filter(NO_ARGS::equals).isPresent()) {
                 plugin.function("_initialize").callRaw();
             }
+            var function = plugin.function(export);
             long t0 = System.nanoTime();
-            long[] results = plugin.function(export).callRaw(raw);
+            long[] results;
+            try {
+                results = function.callRaw(raw);
+            } finally {
+                stats(plugin, t0);
+            }
             trace("'" + export + "' returned", t0);
             var r = new Results(sig.results(), results);
             out.flush(); // the guest's own output first

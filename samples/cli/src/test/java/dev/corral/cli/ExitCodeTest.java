@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.CallInterruptedException;
 import dev.corral.CallTimeoutException;
+import dev.corral.FuelExhaustedException;
 import dev.corral.HostFunctionException;
 import dev.corral.ModuleLoadException;
 import dev.corral.StackExhaustedException;
@@ -32,6 +33,7 @@ class ExitCodeTest {
         assertEquals(70, ExitCode.of(new TrapException(TrapException.Kind.UNREACHABLE, null, "x", null)).code);
         assertEquals(70, ExitCode.of(new HostFunctionException("env.f", new RuntimeException("boom"))).code);
         assertEquals(70, ExitCode.of(new CallInterruptedException("f")).code);
+        assertEquals(71, ExitCode.of(new FuelExhaustedException("p", "f", 12, 10, null)).code);
         assertEquals(72, ExitCode.of(new CallTimeoutException("f", Duration.ofMillis(5))).code);
         assertEquals(73, ExitCode.of(new StackExhaustedException("f", null)).code);
         assertEquals(64, ExitCode.of(new UsageException("x")).code);

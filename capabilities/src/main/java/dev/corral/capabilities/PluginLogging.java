@@ -1,0 +1,175 @@
+package dev.corral.capabilities;
+
+import dev.corral.FunctionSignature;
+import dev.corral.PluginModule;
+import dev.corral.ValueType;
+import dev.corral.spi.Capability;
+import dev.corral.spi.HostFunction;
+import dev.corral.spi.HostModule;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Logging for plugins through {@code System.Logger} (no logging dependency): host module
+ * {@value #MODULE} with
+ * <ul>
+ *   <li>{@code log(level: i32, ptr: i32, len: i32)}: one UTF-8 message;
+ *   <li>{@code enabled(level: i32) -> i32}: 1 if a message at that level would be kept, so guests can
+ *       skip formatting.
+ * </ul>
+ * Levels: 0 trace, 1 debug, 2 info, 3 warn, 4 error (out-of-range values are clamped). Records go
+ * to logger {@code dev.corral.plugin.<plugin name>} (or the one given), prefixed {@code [name]}.
+ * Per plugin instance: a level threshold, a message-size cap (longer messages are cut), and a
+ * rate limit in messages and bytes per second; what the limit drops is counted and reported in one
+ * WARNING record when logging resumes.
+ */
+public final class PluginLogging implements Capability {
+    public static final String MODULE = "corral_log";
+    private static final Level[] LEVELS = {Level.TRACE, Level.DEBUG, Level.INFO, Level.WARNING, Level.ERROR};
+
+    private final Level threshold;
+    private final int maxMessageBytes;
+    private final int maxMessagesPerSecond;
+    private final long maxBytesPerSecond;
+    private final WasiClock clock;
+    private final System.Logger logger;
+    private final LongAdder dropped = new LongAdder();
+
+    private PluginLogging(Builder b) {
+        this.threshold = b.threshold;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.maxMessagesPerSecond = b.maxMessagesPerSecond;
+        this.maxBytesPerSecond = b.maxBytesPerSecond;
+        this.clock = b.clock;
+        this.logger = b.logger;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Messages dropped by the rate limits so far, over every instance bound to this grant. */
+    public long droppedMessages() {
+        return dropped.sum();
+    }
+
+    @Override
+    public Binding bind(PluginModule module) {
+        var state = new State(module.name(), logger != null ? logger : System.getLogger("dev.corral.plugin." + module.name()));
+        var i32 = ValueType.I32;
+        var log = HostFunction.of(MODULE, "log", FunctionSignature.of(List.of(i32, i32, i32), List.of()), (ctx, a) -> {
+            Level level = level(a[0]);
+            int len = (int) a[2];
+            if (!keep(level, state)) {
+                return new long[0];
+            }
+            int n = Math.min(Math.max(len, 0), maxMessageBytes);
+            byte[] bytes = ctx.memory().read((int) a[1], n);
+            state.log(level, new String(bytes, StandardCharsets.UTF_8) + (n < len ? "…" : ""), n);
+            return new long[0];
+        });
+        var enabled = HostFunction.of(MODULE, "enabled", FunctionSignature.of(List.of(i32), List.of(i32)),
+                (ctx, a) -> new long[] {keep(level(a[0]), state) ? 1 : 0});
+        var hm = HostModule.of(MODULE, List.of(log, enabled));
+        return () -> List.of(hm);
+    }
+
+    private static Level level(long raw) {
+        return LEVELS[(int) Math.max(0, Math.min(4, raw))];
+    }
+
+    private boolean keep(Level level, State s) {
+        return level.getSeverity() >= threshold.getSeverity() && s.logger.isLoggable(level);
+    }
+
+    /** One instance's limiter: a fixed one-second window on the plugin's clock. */
+    private final class State {
+        final String name;
+        final System.Logger logger;
+        long windowStart = Long.MIN_VALUE;
+        int messages;
+        long bytes;
+        long droppedHere;
+
+        State(String name, System.Logger logger) {
+            this.name = name;
+            this.logger = logger;
+        }
+
+        void log(Level level, String text, int size) {
+            long now = clock.monotonicNanos();
+            if (windowStart == Long.MIN_VALUE || now - windowStart >= 1_000_000_000L) {
+                windowStart = now;
+                messages = 0;
+                bytes = 0;
+                if (droppedHere > 0) {
+                    logger.log(Level.WARNING, "[" + name + "] " + droppedHere + " log messages dropped by the rate limit");
+                    droppedHere = 0;
+                }
+            }
+            if (messages >= maxMessagesPerSecond || bytes + size > maxBytesPerSecond) {
+                droppedHere++;
+                dropped.increment();
+                return;
+            }
+            messages++;
+            bytes += size;
+            logger.log(level, "[" + name + "] " + text);
+        }
+    }
+
+    public static final class Builder {
+        private Level threshold = Level.INFO;
+        private int maxMessageBytes = 4096;
+        private int maxMessagesPerSecond = 100;
+        private long maxBytesPerSecond = 64 * 1024;
+        private WasiClock clock = WasiClock.system();
+        private System.Logger logger;
+
+        private Builder() {}
+
+        /** Messages below this level are dropped silently (default INFO). */
+        public Builder threshold(Level level) {
+            this.threshold = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        /** Longer messages are cut to this many bytes (default 4096). */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxMessageBytes must be >= 0");
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /** Per instance and second; beyond, messages are dropped and counted (default 100, 64 KiB). */
+        public Builder rateLimit(int messagesPerSecond, long bytesPerSecond) {
+            if (messagesPerSecond < 0 || bytesPerSecond < 0) {
+                throw new IllegalArgumentException("rate limits must be >= 0");
+            }
+            this.maxMessagesPerSecond = messagesPerSecond;
+            this.maxBytesPerSecond = bytesPerSecond;
+            return this;
+        }
+
+        /** The time the rate limit is measured in (default the system clock; a virtual one for tests and games). */
+        public Builder clock(WasiClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Send every plugin's records to this logger instead of {@code dev.corral.plugin.<name>}. */
+        public Builder logger(System.Logger logger) {
+            this.logger = Objects.requireNonNull(logger, "logger");
+            return this;
+        }
+
+        public PluginLogging build() {
+            return new PluginLogging(this);
+        }
+    }
+}

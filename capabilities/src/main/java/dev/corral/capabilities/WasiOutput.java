@@ -1,0 +1,162 @@
+package dev.corral.capabilities;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Where a plugin's stdout or stderr goes. The guest's writes always succeed in full (it cannot
+ * tell a discarded or truncated stream from a real one), except a forwarded stream whose
+ * {@code OutputStream} fails, which the guest sees as EIO.
+ */
+public interface WasiOutput {
+    /** One instance's end of the stream; used by one plugin thread at a time. */
+    interface Sink {
+        void write(byte[] data, int off, int len) throws IOException;
+
+        /** End of the instance: flush what is pending. */
+        default void close() {}
+    }
+
+    /** @param stream "stdout" or "stderr" */
+    Sink open(String pluginName, String stream);
+
+    /** Drop everything (the default). */
+    static WasiOutput discard() {
+        return Discard.INSTANCE;
+    }
+
+    /** Keep the first {@code maxBytes} bytes written by all instances sharing this object. */
+    static Capture capture(int maxBytes) {
+        return new Capture(maxBytes);
+    }
+
+    /** Write through to {@code out} (not closed by Corral), flushed after each guest write. */
+    static WasiOutput forward(OutputStream out) {
+        Objects.requireNonNull(out, "out");
+        return (name, stream) -> (data, off, len) -> {
+            out.write(data, off, len);
+            out.flush();
+        };
+    }
+
+    /**
+     * One {@code System.Logger} record per line, on logger {@code dev.corral.plugin.<name>},
+     * prefixed with the plugin's name and stream. Lines longer than 8 KiB are split.
+     */
+    static WasiOutput log(System.Logger.Level level) {
+        Objects.requireNonNull(level, "level");
+        return (name, stream) -> new LineLogger(System.getLogger("dev.corral.plugin." + name),
+                level, "[" + name + " " + stream + "] ");
+    }
+
+    /** Like {@link #log(System.Logger.Level)}, to the given logger for every plugin. */
+    static WasiOutput log(System.Logger logger, System.Logger.Level level) {
+        Objects.requireNonNull(logger, "logger");
+        Objects.requireNonNull(level, "level");
+        return (name, stream) -> new LineLogger(logger, level, "[" + name + " " + stream + "] ");
+    }
+
+    /** The no-op output. */
+    enum Discard implements WasiOutput, Sink {
+        INSTANCE;
+
+        @Override
+        public Sink open(String pluginName, String stream) {
+            return this;
+        }
+
+        @Override
+        public void write(byte[] data, int off, int len) {}
+    }
+
+    /** A bounded, thread-safe capture buffer; bytes beyond the bound are counted and dropped. */
+    final class Capture implements WasiOutput {
+        private final int maxBytes;
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private long dropped;
+
+        private Capture(int maxBytes) {
+            if (maxBytes < 0) {
+                throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
+            }
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public Sink open(String pluginName, String stream) {
+            return this::append;
+        }
+
+        private synchronized void append(byte[] data, int off, int len) {
+            int keep = Math.min(len, maxBytes - buf.size());
+            buf.write(data, off, keep);
+            dropped += len - keep;
+        }
+
+        public synchronized byte[] bytes() {
+            return buf.toByteArray();
+        }
+
+        /** The captured bytes as UTF-8 (malformed sequences replaced). */
+        public synchronized String text() {
+            return buf.toString(StandardCharsets.UTF_8);
+        }
+
+        /** Bytes written beyond the bound. */
+        public synchronized long droppedBytes() {
+            return dropped;
+        }
+
+        public synchronized void clear() {
+            buf.reset();
+            dropped = 0;
+        }
+    }
+
+    /** Splits the stream into lines for the logger. */
+    final class LineLogger implements Sink {
+        private static final int MAX_LINE = 8192;
+        private final System.Logger logger;
+        private final System.Logger.Level level;
+        private final String prefix;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LineLogger(System.Logger logger, System.Logger.Level level, String prefix) {
+            this.logger = logger;
+            this.level = level;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public void write(byte[] data, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                byte b = data[i];
+                if (b == '\n') {
+                    emit();
+                } else {
+                    line.write(b);
+                    if (line.size() >= MAX_LINE) {
+                        emit();
+                    }
+                }
+            }
+        }
+
+        private void emit() {
+            if (logger.isLoggable(level)) {
+                logger.log(level, prefix + line.toString(StandardCharsets.UTF_8));
+            }
+            line.reset();
+        }
+
+        @Override
+        public void close() {
+            if (line.size() > 0) {
+                emit();
+            }
+        }
+    }
+}

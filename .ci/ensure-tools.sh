@@ -10,7 +10,7 @@ for set in "$@"; do
     wabt) command -v wat2wasm >/dev/null || need_apt+=(wabt) ;;
     c)    { command -v clang >/dev/null && [[ -e /usr/share/wasi-sysroot || -e /usr/lib/wasm32-wasi ]] && command -v wasm-ld >/dev/null; } \
             || need_apt+=(clang lld wasi-libc libclang-rt-dev-wasm32) ;;
-    rust) { [[ -x /usr/bin/rustc ]] && [[ -d /usr/lib/rustlib/wasm32-unknown-unknown || -d /usr/lib/rustlib/wasm32-wasi ]]; } \
+    rust) { [[ -x /usr/bin/rustc && -x /usr/bin/cargo ]] && [[ -d /usr/lib/rustlib/wasm32-unknown-unknown && -d /usr/lib/rustlib/wasm32-wasi ]]; } \
             || need_apt+=(rustc cargo libstd-rust-dev-wasm32 lld) ;;
     node) command -v npm >/dev/null || need_apt+=(nodejs npm) ;;
     *) echo "ensure-tools: unknown tool set '$set'" >&2; exit 2 ;;

@@ -1,5 +1,7 @@
 package dev.corral.capabilities;
 
+import dev.corral.capabilities.internal.Discard;
+import dev.corral.capabilities.internal.LineLogger;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,19 +61,6 @@ public interface WasiOutput {
         return (name, stream) -> new LineLogger(logger, level, "[" + name + " " + stream + "] ");
     }
 
-    /** The no-op output. */
-    enum Discard implements WasiOutput, Sink {
-        INSTANCE;
-
-        @Override
-        public Sink open(String pluginName, String stream) {
-            return this;
-        }
-
-        @Override
-        public void write(byte[] data, int off, int len) {}
-    }
-
     /** A bounded, thread-safe capture buffer; bytes beyond the bound are counted and dropped. */
     final class Capture implements WasiOutput {
         private final int maxBytes;
@@ -113,50 +102,6 @@ public interface WasiOutput {
         public synchronized void clear() {
             buf.reset();
             dropped = 0;
-        }
-    }
-
-    /** Splits the stream into lines for the logger. */
-    final class LineLogger implements Sink {
-        private static final int MAX_LINE = 8192;
-        private final System.Logger logger;
-        private final System.Logger.Level level;
-        private final String prefix;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-
-        LineLogger(System.Logger logger, System.Logger.Level level, String prefix) {
-            this.logger = logger;
-            this.level = level;
-            this.prefix = prefix;
-        }
-
-        @Override
-        public void write(byte[] data, int off, int len) {
-            for (int i = off; i < off + len; i++) {
-                byte b = data[i];
-                if (b == '\n') {
-                    emit();
-                } else {
-                    line.write(b);
-                    if (line.size() >= MAX_LINE) {
-                        emit();
-                    }
-                }
-            }
-        }
-
-        private void emit() {
-            if (logger.isLoggable(level)) {
-                logger.log(level, prefix + line.toString(StandardCharsets.UTF_8));
-            }
-            line.reset();
-        }
-
-        @Override
-        public void close() {
-            if (line.size() > 0) {
-                emit();
-            }
         }
     }
 }

@@ -41,14 +41,4 @@ final class HostCalls {
             return out;
         });
     }
-
-    /** A host function provided by Chicory (WASI), charged like ours on a metered plugin. */
-    static HostFunction metered(ChicoryPlugin plugin, HostFunction f) {
-        var handle = f.handle();
-        var qualified = f.module() + "." + f.name();
-        return new HostFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
-            plugin.chargeHostCall(qualified);
-            return handle.apply(instance, args);
-        });
-    }
 }

@@ -94,7 +94,7 @@ final class Linker {
                     continue;
                 }
                 provided.add(HostCalls.adapt(plugin, host, expected));
-                HostModule owner = grantedBy.get(im.module() + "\0" + im.name());
+                var owner = grantedBy.get(im.module() + "\0" + im.name());
                 if (owner != null) { // null: the deny-by-default WASI stub
                     used.add(owner);
                 }
@@ -105,7 +105,7 @@ final class Linker {
         if (!missing.isEmpty()) {
             throw new UnlinkableModuleException(cm.name(), missing, "grant host modules through PluginPolicy.Builder.hostModule");
         }
-        // the caller closes the capability bindings if a module refuses the plugin
+        // e.g. generated bindings refuse a plugin built for another guest ABI version
         for (HostModule hm : used) {
             hm.checkPlugin(cm);
         }

@@ -202,10 +202,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
 
     private int invoke(PluginModule m, Plugin plugin, String export, FunctionSignature sig, long[] raw) {
         try {
-            // a WASI reactor expects _initialize before any other export, as wasmtime does it
-            if (!export.equals("_initialize") && m.exportedFunction("_initialize").filter(NO_ARGS::equals).isPresent()) {
-                plugin.function("_initialize").callRaw();
-            }
+            // a WASI reactor's _initialize already ran once at instantiation (core), as wasmtime does it
             var function = plugin.function(export);
             long fuelBefore = plugin.fuelConsumedTotal();
             long t0 = System.nanoTime();

@@ -21,10 +21,16 @@ import java.util.OptionalLong;
 public final class PluginPolicy {
     /** 16 MiB: a sane default bound for a plugin that did not ask for more. */
     public static final int DEFAULT_MAX_MEMORY_PAGES = 256;
+    /** Elements per table: plenty for function tables of real programs, small enough to be cheap (~12 bytes each). */
+    public static final int DEFAULT_MAX_TABLE_ELEMENTS = 10_000;
+    /** 16 MiB: the most a host function may read from guest memory at once. */
+    public static final int DEFAULT_MAX_GUEST_TRANSFER = 16 << 20;
 
     private static final PluginPolicy DEFAULTS = builder().build();
 
     private final int maxMemoryPages;
+    private final int maxTableElements;
+    private final int maxGuestTransfer;
     private final Duration timeout;
     private final List<HostModule> hostModules;
     private final List<Capability> capabilities;
@@ -36,6 +42,8 @@ public final class PluginPolicy {
 
     private PluginPolicy(Builder b) {
         this.maxMemoryPages = b.maxMemoryPages;
+        this.maxTableElements = b.maxTableElements;
+        this.maxGuestTransfer = b.maxGuestTransfer;
         this.timeout = b.timeout;
         this.hostModules = List.copyOf(b.hostModules);
         this.capabilities = List.copyOf(b.capabilities);
@@ -57,6 +65,8 @@ public final class PluginPolicy {
     public Builder toBuilder() {
         var b = new Builder();
         b.maxMemoryPages = maxMemoryPages;
+        b.maxTableElements = maxTableElements;
+        b.maxGuestTransfer = maxGuestTransfer;
         b.timeout = timeout;
         b.hostModules.addAll(hostModules);
         b.capabilities.addAll(capabilities);
@@ -71,6 +81,16 @@ public final class PluginPolicy {
     /** Upper bound for memory 0, in pages; never raises the module's own declared maximum. */
     public int maxMemoryPages() {
         return maxMemoryPages;
+    }
+
+    /** Upper bound for every table's size, in elements; never raises the module's own declared maximum. */
+    public int maxTableElements() {
+        return maxTableElements;
+    }
+
+    /** The most bytes one {@link dev.corral.spi.GuestMemory} read (bytes or string) may copy out of the guest. */
+    public int maxGuestTransfer() {
+        return maxGuestTransfer;
     }
 
     /** Wall-clock limit per call, if any. */
@@ -131,6 +151,8 @@ public final class PluginPolicy {
 
     public static final class Builder {
         private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
+        private int maxTableElements = DEFAULT_MAX_TABLE_ELEMENTS;
+        private int maxGuestTransfer = DEFAULT_MAX_GUEST_TRANSFER;
         private Duration timeout;
         private final List<HostModule> hostModules = new ArrayList<>();
         private final List<Capability> capabilities = new ArrayList<>();
@@ -155,6 +177,31 @@ public final class PluginPolicy {
                 throw new IllegalArgumentException("maxMemoryPages must be in 0..65536, got " + pages);
             }
             this.maxMemoryPages = pages;
+            return this;
+        }
+
+        /**
+         * Each table may grow to at most this many elements ({@code table.grow} returns -1 beyond);
+         * a module whose tables start larger fails to instantiate ({@code Reason.LIMITS}).
+         */
+        public Builder maxTableElements(int elements) {
+            if (elements < 0) {
+                throw new IllegalArgumentException("maxTableElements must be >= 0, got " + elements);
+            }
+            this.maxTableElements = elements;
+            return this;
+        }
+
+        /**
+         * The most bytes a host function may copy out of guest memory in one read (bytes or string);
+         * a larger read is a {@link GuestMemoryException}, so a guest cannot make the host allocate
+         * more than this per read whatever length it passes.
+         */
+        public Builder maxGuestTransfer(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxGuestTransfer must be >= 0, got " + bytes);
+            }
+            this.maxGuestTransfer = bytes;
             return this;
         }
 

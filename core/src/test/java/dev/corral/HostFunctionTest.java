@@ -82,6 +82,23 @@ class HostFunctionTest {
 
     @ParameterizedTest
     @EnumSource(ExecutionMode.class)
+    void aGuestCannotMakeTheHostReadMoreThanThePolicyAllows(ExecutionMode mode) {
+        try (var corral = Fixtures.engine(mode)) {
+            var p = corral.load(Fixtures.wasm("host")).instantiate(PluginPolicy.builder().maxGuestTransfer(4)
+                    .hostModule(env((c, a) -> {
+                        c.memory().readString((int) a[0], (int) a[1]);
+                        return null;
+                    }, (c, a) -> null)).build());
+            var big = assertThrows(GuestMemoryException.class, () -> p.call("hello")); // 5 bytes > 4
+            assertTrue(big.getMessage().contains("maxGuestTransfer"), big.getMessage());
+            assertEquals(4, p.memory().read(16, 4).length);
+            assertThrows(GuestMemoryException.class, () -> p.memory().read(16, 5));
+            assertThrows(GuestMemoryException.class, () -> p.memory().readOnlyView(16, 5));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
     void aHostFunctionReturningTheWrongArityIsCaught(ExecutionMode mode) {
         try (var corral = Fixtures.engine(mode)) {
             var env = HostModule.of("env", List.of(

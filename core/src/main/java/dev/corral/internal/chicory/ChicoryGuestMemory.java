@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class ChicoryGuestMemory implements GuestMemory {
     private final Memory memory;
+    private final int maxTransfer;
 
-    ChicoryGuestMemory(Memory memory) {
+    ChicoryGuestMemory(Memory memory, int maxTransfer) {
         this.memory = memory;
+        this.maxTransfer = maxTransfer;
     }
 
     @Override
@@ -59,6 +61,11 @@ final class ChicoryGuestMemory implements GuestMemory {
 
     @Override
     public byte[] read(int ptr, int len) {
+        // the length is the guest's: bound what it can make the host allocate, whatever its memory size
+        if (len > maxTransfer) {
+            throw new GuestMemoryException("guest asked the host to read " + Integer.toUnsignedLong(len)
+                    + " bytes at once, more than the policy's maxGuestTransfer of " + maxTransfer + " bytes");
+        }
         return memory.readBytes(check(ptr, len), len);
     }
 

@@ -115,7 +115,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
     void attach(Instance instance, List<Capability.Binding> bindings) {
         this.instance = instance;
         this.bindings = bindings;
-        this.memory = module.memories().isEmpty() ? null : new ChicoryGuestMemory(instance.memory());
+        this.memory = module.memories().isEmpty() ? null : new ChicoryGuestMemory(instance.memory(), policy.maxGuestTransfer());
         errors.attach(instance);
     }
 

@@ -119,6 +119,9 @@ final class Linker {
         if (variant.metered()) {
             builder.withGlobalFactory(plugin::createGlobal);
         }
+        checkTables(cm, module, policy);
+        int maxTable = policy.maxTableElements();
+        builder.withTableFactory((table, init) -> new BoundedTable(table, maxTable, init));
         var limits = memoryLimits(cm, policy);
         if (limits != null) {
             builder.withMemoryLimits(limits);
@@ -140,6 +143,19 @@ final class Linker {
 
     private static ImportDescriptor withNote(ImportDescriptor d, String note) {
         return new ImportDescriptor(d.module(), d.name(), d.kind(), d.type() + "; " + note);
+    }
+
+    /** Tables that start larger than the policy allows fail here, before anything is allocated. */
+    private static void checkTables(ChicoryModule cm, com.dylibso.chicory.wasm.WasmModule module, PluginPolicy policy) {
+        var tables = module.tableSection();
+        for (int i = 0; i < tables.tableCount(); i++) {
+            long min = tables.getTable(i).limits().min();
+            if (min > policy.maxTableElements()) {
+                throw new ModuleLoadException(ModuleLoadException.Reason.LIMITS, "module '" + cm.name() + "' needs "
+                        + min + " elements in table " + i + " at start, but its policy allows at most "
+                        + policy.maxTableElements() + ": raise PluginPolicy.maxTableElements");
+            }
+        }
     }
 
     /**

@@ -77,6 +77,8 @@ final class ChicoryPlugin implements Plugin, HostContext {
 
     // ---- fuel (all unused when unmetered) ----
     private final boolean metered;
+    /** No fuel, no deadline: a call needs only the ownership test and error mapping. */
+    private final boolean plain;
     private final long fuelPerCall;
     private final long hostCallFuel;
     private final int definedGlobals;
@@ -93,6 +95,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
         this.timeout = policy.timeout().orElse(null);
         this.errors = new Errors(module, variant.clones());
         this.metered = variant.metered();
+        this.plain = !metered && timeout == null;
         this.fuelPerCall = policy.fuel().orElse(0);
         this.hostCallFuel = policy.hostCallFuel();
         this.definedGlobals = variant.definedGlobals();
@@ -333,10 +336,15 @@ final class ChicoryPlugin implements Plugin, HostContext {
 
     // ---- the guard ----
 
-    /** The hot path is one volatile read and a compare: closing parks the CLOSED sentinel in {@code owner}. */
+    /**
+     * The hot path is one plain read and a compare (closing parks the CLOSED sentinel in
+     * {@code owner}). A plain read is enough: only thread T ever stores T, and only T can later
+     * replace it (release, close), so T reading T is never stale; any other value sends the caller
+     * to {@link #claim}, which reads and CASes with full ordering.
+     */
     private void enter() {
         Thread t = Thread.currentThread();
-        if (owner != t) {
+        if (OWNER.get(this) != t) {
             claim(t);
         }
     }
@@ -482,12 +490,32 @@ final class ChicoryPlugin implements Plugin, HostContext {
 
         @Override
         public long[] callRaw(long... args) {
+            if (plain && args.length == paramCount && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()) {
+                // the hot path, kept small and flat so the JIT inlines it, and Chicory's call into
+                // it, whole (then even the varargs array is scalar-replaced): no lambda, no fuel or
+                // deadline branches (benchmarks/README.md: trivial-call overhead)
+                long[] out;
+                int d = depth;
+                depth = d + 1;
+                try {
+                    out = fn.apply(args);
+                } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                    throw errors.map(e, name);
+                } finally {
+                    depth = d;
+                }
+                return out == null ? NO_RESULTS : out; // Chicory returns null for no results
+            }
+            return callRawGuarded(args);
+        }
+
+        private long[] callRawGuarded(long[] args) {
             if (args.length != paramCount) {
                 throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
                         + ", got " + args.length);
             }
             long[] out = guarded(name, () -> fn.apply(args));
-            return out == null ? NO_RESULTS : out; // Chicory returns null for no results
+            return out == null ? NO_RESULTS : out;
         }
 
         @Override

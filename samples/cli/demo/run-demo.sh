@@ -12,6 +12,31 @@ command -v wat2wasm >/dev/null || .ci/ensure-tools.sh wabt
 mkdir -p samples/cli/target/demo
 wat2wasm samples/cli/demo/hello.wat -o samples/cli/target/demo/hello.wasm
 
-set -x
-java -jar "$jar" run samples/cli/target/demo/hello.wasm
-java -jar "$jar" run --timeout 2s --max-memory 16MiB samples/cli/target/demo/hello.wasm --invoke add 2 3
+demo=samples/cli/target/demo
+data="$demo/data"
+rm -rf "$data" && mkdir -p "$data" && echo "hello from the host" > "$data/input.txt"
+fsdemo=capabilities/target/test-classes/wasm/fsdemo.wasm   # a C plugin (clang + wasi-libc), built by ./mvnw package
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "a WASI command: only stdout/stderr are granted"
+java -jar "$jar" run "$demo/hello.wasm"
+
+step "an export called with typed arguments, under a 2 s deadline and a 16 MiB memory bound"
+java -jar "$jar" run --timeout 2s --max-memory 16MiB "$demo/hello.wasm" --invoke add 2 3
+
+if [[ -f guest-sdks/out/rust-hello.wasm ]]; then
+  step "a Rust plugin (guest SDK): a string in, a string out, through the Corral ABI"
+  java -jar "$jar" run guest-sdks/out/rust-hello.wasm --invoke greet --input Corral
+fi
+
+if [[ -f "$fsdemo" ]]; then
+  step "a C plugin granted $data READ-ONLY at /data, one env var, a fixed clock and seeded random"
+  step "(its write and both escape attempts are denied with an errno; nothing outside /data is touched)"
+  java -jar "$jar" run --dir "$data::/data:ro" --env GREETING=hi --clock fixed:2020-01-01T00:00:00Z \
+      --random seed:42 "$fsdemo"
+  step "the same plugin, /data now READ-WRITE: the write lands in $data, the escapes still fail"
+  java -jar "$jar" run --dir "$data::/data:rw" --env GREETING=hi --clock fixed:2020-01-01T00:00:00Z \
+      --random seed:42 "$fsdemo"
+  ls "$data"
+fi

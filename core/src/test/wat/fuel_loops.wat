@@ -1,6 +1,7 @@
 ;; Runaway shapes and small metered workloads for the fuel tests (FuelTest).
 (module
   (memory 1)
+  (table $t 1 funcref)
   (func (export "spin_br") (loop $l (br $l)))
   (func (export "spin_br_if") (loop $l (br_if $l (i32.const 1))))
   (func (export "spin_br_table") (loop $l (br_table $l $l (i32.const 0))))
@@ -32,6 +33,8 @@
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   ;; memory bomb: grows by a page per iteration forever, ignoring failures
   (func (export "grow_forever") (loop $l (drop (memory.grow (i32.const 1))) (br $l)))
+  ;; table bomb: grows the table by 1000 slots per iteration forever
+  (func (export "table_bomb") (loop $l (drop (table.grow $t (ref.null func) (i32.const 1000))) (br $l)))
   ;; grows once by $n pages: fuel proportional to $n
   (func (export "grow") (param $n i32) (result i32) (memory.grow (local.get $n)))
   ;; traps on 0 after a metered loop
@@ -40,6 +43,9 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
     (i32.div_u (i32.const 100) (i32.sub (local.get $n) (i32.const 5))))
+  ;; a trap inside a function other functions call (so the metered variant runs it as a clone)
+  (func $divider (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func (export "divide") (param i32) (result i32) (call $divider (local.get 0)))
   ;; fills $n bytes: fuel proportional to $n / 64
   (func (export "fill") (param $n i32) (memory.fill (i32.const 0) (i32.const 7) (local.get $n)))
 )

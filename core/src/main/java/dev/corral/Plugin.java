@@ -42,6 +42,13 @@ public interface Plugin extends AutoCloseable {
     long fuelConsumed();
 
     /**
+     * All the fuel this plugin has been charged since it was instantiated (instantiation included),
+     * over every call, successful or not; 0 when the policy sets no fuel. The difference of two
+     * readings is what a sequence of calls used, e.g. the several calls behind one guest-ABI call.
+     */
+    long fuelConsumedTotal();
+
+    /**
      * Fuel left for the running call, or, between calls, the fuel the next call will start with
      * (the policy's per-call fuel plus pending top-ups). Never negative.
      *

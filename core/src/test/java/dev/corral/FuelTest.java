@@ -81,6 +81,19 @@ class FuelTest {
     }
 
     @Test
+    void theTotalAddsUpEveryCall() {
+        var p = metered(ExecutionMode.COMPILED, 1_000_000);
+        long atStart = p.fuelConsumedTotal();
+        p.call("count", 10);
+        long first = p.fuelConsumed();
+        assertThrows(FuelExhaustedException.class, () -> metered(ExecutionMode.COMPILED, 10).call("spin_br"));
+        p.call("count", 20);
+        long second = p.fuelConsumed();
+        assertEquals(atStart + first + second, p.fuelConsumedTotal());
+        assertEquals(0, LOOPS.get(ExecutionMode.COMPILED).instantiate().fuelConsumedTotal());
+    }
+
+    @Test
     void loopCostGrowsLinearlyWithIterations() {
         var p = metered(ExecutionMode.COMPILED, 1_000_000);
         p.call("count", 10);
@@ -150,6 +163,27 @@ class FuelTest {
         var p = LOOPS.get(mode).instantiate(PluginPolicy.builder().fuel(50_000_000).maxMemory(4 * 65536).build());
         assertThrows(FuelExhaustedException.class, () -> p.call("grow_forever"));
         assertEquals(4, p.memoryPages(), "never above the policy's limit");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void tableBombIsStoppedByFuel(ExecutionMode mode) {
+        // each table.grow is charged per slot requested; bounding the table's size is the table
+        // limit's job, fuel bounds the work
+        long used = exhaust(mode, 200_000, "table_bomb");
+        assertTrue(used > 200_000);
+    }
+
+    @Test
+    void wasiCallsPayTheHostCallCostToo() {
+        var m = ENGINES.get(ExecutionMode.COMPILED).load(FuelTest.class.getResourceAsStream("/wasm/wasi_exit.wasm"));
+        long[] used = new long[2];
+        for (int i = 0; i < 2; i++) {
+            var p = m.instantiate(PluginPolicy.builder().fuel(1_000_000).hostCallFuel(i * 500L).build());
+            assertEquals(3, p.runMain());
+            used[i] = p.fuelConsumed();
+        }
+        assertEquals(used[0] + 2 * 500, used[1], "fd_write and proc_exit each cost 500");
     }
 
     @Test
@@ -272,6 +306,17 @@ class FuelTest {
         assertTrue(timed.fuelConsumed() >= 0);
         assertEquals(45, timed.call("count", 10).getInt(0), "usable after a timeout");
         assertFalse(Thread.currentThread().isInterrupted());
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void trapsNameTheSameFunctionMeteredOrNot(ExecutionMode mode) {
+        var plain = assertThrows(TrapException.class, () -> LOOPS.get(mode).instantiate().call("divide", 0));
+        var metered = assertThrows(TrapException.class, () -> metered(mode, 1_000).call("divide", 0));
+        assertEquals(TrapException.Kind.INTEGER_DIVIDE_BY_ZERO, metered.kind());
+        assertTrue(plain.function().isPresent());
+        assertEquals(plain.function(), metered.function());
+        assertEquals(1, metered(mode, 1_000).call("divide", 1).getInt(0));
     }
 
     @Test

@@ -94,6 +94,16 @@ class EndToEndTest {
 
     @ParameterizedTest
     @EnumSource(ExecutionMode.class)
+    void reentryIntoTheAllocatorWorksUnderADeadline(ExecutionMode mode) throws IOException {
+        var policy = PluginPolicy.builder().hostModule(new Demo_CorralHost(new Demo())).timeout(java.time.Duration.ofSeconds(5)).build();
+        var f = load(mode, "abi_guest").instantiate(policy).as(Forwarder.class);
+        for (int i = 0; i < 100; i++) {
+            assertEquals("Hello, " + i + "!", f.callGreet(String.valueOf(i)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
     void contextNamesTheCallingPlugin(ExecutionMode mode) throws IOException {
         var p = plugin(mode, new Demo());
         assertEquals(p.name(), p.as(Forwarder.class).callPluginName());

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The C header and Rust module generated from {@link Demo} used by real guests
  * (src/test/guests), compiled with the system toolchains and run against the generated host
  * binding: the Java interface is the contract on both sides. Skipped where a toolchain is missing
- * (.ci/setup installs clang; Debian's rustc with libstd-rust-dev-wasm32 for Rust).
+ * (the build installs clang and Debian's rustc; AssemblyScript's compiler comes with guest-sdks).
  */
 class GeneratedDeclarationsTest {
     // sum("cba") + add(1, 2) + scale(1.0, 2.0) + not(true) + big(3)
@@ -48,6 +48,18 @@ class GeneratedDeclarationsTest {
         build(List.of("/usr/bin/rustc", "--edition", "2018", "--crate-type=cdylib", "--target", "wasm32-unknown-unknown", "-O",
                 "-o", wasm.toString(), tmp.resolve("lib.rs").toString()));
         assertEquals(List.of("Hello, x!rust"), run(wasm));
+    }
+
+    @Test
+    void assemblyScriptGuestUsingTheGeneratedModule() throws Exception {
+        // the SDK's pinned compiler once guest-sdks/build.sh has installed it, else one on PATH
+        Path sdkAsc = Path.of("..", "guest-sdks", "assemblyscript", "node_modules", ".bin", "asc");
+        String asc = Files.isExecutable(sdkAsc) ? sdkAsc.toAbsolutePath().toString() : "asc";
+        Files.copy(GENERATED.resolve("demo.ts"), tmp.resolve("demo.ts"));
+        Files.copy(GUESTS.resolve("demo_guest.ts"), tmp.resolve("index.ts"));
+        Path wasm = tmp.resolve("as.wasm");
+        build(List.of(asc, tmp.resolve("index.ts").toString(), "--runtime", "stub", "-O3", "--use", "abort=", "-o", wasm.toString()));
+        assertEquals(List.of("Hello, x!as"), run(wasm));
     }
 
     private List<String> run(Path wasm) {

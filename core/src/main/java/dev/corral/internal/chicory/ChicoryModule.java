@@ -61,7 +61,7 @@ final class ChicoryModule implements PluginModule {
         this.mode = mode;
         this.module = module;
         this.machineFactory = machineFactory;
-        this.plain = new ModuleVariant(module, machineFactory, -1, module.globalSection().globalCount());
+        this.plain = new ModuleVariant(module, machineFactory, -1, module.globalSection().globalCount(), java.util.Map.of());
         this.bytes = bytes;
         this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
 

@@ -33,15 +33,18 @@ public final class ChicoryModuleLoader {
                     + " but " + expectedSha256 + " was expected: refusing to load it");
         }
         WasmModule original = parse(name, bytes);
-        // The original, validated, describes the module to users; what runs is the rewritten copy.
-        byte[] runnable = rewrite(name, bytes, original);
-        WasmModule module = runnable == bytes ? original : parse(name, runnable);
-
-        Function<Instance, Machine> machineFactory;
-        if (mode == ExecutionMode.COMPILED) {
-            machineFactory = compile(engine, name, module);
-        } else {
-            machineFactory = TrackingInterpreterMachine::new;
+        WasmModule module = original;
+        Function<Instance, Machine> machineFactory = null;
+        if (mode == ExecutionMode.COMPILED && !needsInterpreterFallback(engine, original)) {
+            // compiled code checks interrupts on every back-edge and call: run the module as it is
+            machineFactory = compileWholly(engine, original);
+        }
+        if (machineFactory == null) {
+            // interpreted, or some function is too large for a JVM method and will be interpreted:
+            // run a copy whose loops the interpreter can interrupt (see CodeRewriter)
+            byte[] runnable = rewrite(name, bytes, original);
+            module = runnable == bytes ? original : parse(name, runnable);
+            machineFactory = mode == ExecutionMode.COMPILED ? compile(engine, name, module) : TrackingInterpreterMachine::new;
         }
         try {
             return new ChicoryModule(engine, name, sha256, mode, bytes, original, module, machineFactory);
@@ -75,7 +78,7 @@ public final class ChicoryModuleLoader {
         Function<Instance, Machine> factory = mode == ExecutionMode.COMPILED
                 ? compile(engine, name, module)
                 : TrackingInterpreterMachine::new;
-        return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount());
+        return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
     }
 
     /** Parses and validates {@code bytes}; visible for the instrumenter's tests. */
@@ -102,6 +105,47 @@ public final class ChicoryModuleLoader {
         } catch (RuntimeException e) {
             throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be prepared for safe execution: " + e, e);
         }
+    }
+
+    /**
+     * Compiles every function to bytecode (no interpreter fallback), or returns null when some
+     * function cannot be, remembering that in the cache so the next load does not try again (a
+     * failed attempt on a large module costs as much as a compile).
+     */
+    private static Function<Instance, Machine> compileWholly(Engine engine, WasmModule module) {
+        try {
+            return MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.FAIL)
+                    .withCache(new CacheAdapter(engine))
+                    .compile();
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            // maybe only a damaged cache entry: decide on a compile that does not read the cache
+        }
+        try {
+            engine.countCompilation();
+            return MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.FAIL)
+                    .compile();
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            try {
+                engine.compileCache().putIfAbsent(fallbackMarker(module), new byte[] {1});
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // only the next load is slower
+            }
+            return null;
+        }
+    }
+
+    private static boolean needsInterpreterFallback(Engine engine, WasmModule module) {
+        try {
+            return module.digest() != null && engine.compileCache().get(fallbackMarker(module)) != null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String fallbackMarker(WasmModule module) {
+        return CacheAdapter.key(module.digest()) + "/needs-interpreter-fallback";
     }
 
     private static Function<Instance, Machine> compile(Engine engine, String name, WasmModule module) {

@@ -43,6 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ChicoryPlugin implements Plugin, HostContext {
     private static final VarHandle OWNER;
+    private static final long[] NO_RESULTS = new long[0];
+    /** Parked in {@code owner} by close(): never started, never equal to a caller. */
+    private static final Thread CLOSED = new Thread("corral-closed-plugin");
 
     static {
         try {
@@ -82,12 +85,13 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private long budget; // of the running or last outermost call
     private long pendingFuel;
     private long lastConsumed;
+    private long totalConsumed;
 
     ChicoryPlugin(ChicoryModule module, PluginPolicy policy, ModuleVariant variant) {
         this.module = module;
         this.policy = policy;
         this.timeout = policy.timeout().orElse(null);
-        this.errors = new Errors(module);
+        this.errors = new Errors(module, variant.clones());
         this.metered = variant.metered();
         this.fuelPerCall = policy.fuel().orElse(0);
         this.hostCallFuel = policy.hostCallFuel();
@@ -200,6 +204,14 @@ final class ChicoryPlugin implements Plugin, HostContext {
     }
 
     @Override
+    public long fuelConsumedTotal() {
+        if (!metered) {
+            return 0;
+        }
+        return depth > 0 ? totalConsumed + budget - fuel.getValue() : totalConsumed;
+    }
+
+    @Override
     public long fuelRemaining() {
         requireMetered();
         return depth > 0 ? Math.max(0, fuel.getValue()) : saturatedAdd(fuelPerCall, pendingFuel);
@@ -256,7 +268,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
     public void release() {
         Thread t = Thread.currentThread();
         Thread o = owner;
-        if (o == null) {
+        if (o == null || o == CLOSED) {
             return;
         }
         if (o != t) {
@@ -277,8 +289,26 @@ final class ChicoryPlugin implements Plugin, HostContext {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        Thread t = Thread.currentThread();
+        while (true) {
+            Thread o = owner;
+            if (o == CLOSED) {
+                return;
+            }
+            if (o == t) {
+                if (depth > 0) {
+                    throw new IllegalStateException("plugin '" + name() + "' cannot be closed from inside one of its own calls");
+                }
+                OWNER.setVolatile(this, CLOSED);
+                break;
+            }
+            if (o != null) {
+                throw new IllegalStateException("plugin '" + name() + "' is owned by thread '" + o.getName()
+                        + "': close it there, or release() it there first");
+            }
+            if (OWNER.compareAndSet(this, null, CLOSED)) {
+                break;
+            }
         }
         closed = true;
         for (var b : bindings) {
@@ -303,17 +333,32 @@ final class ChicoryPlugin implements Plugin, HostContext {
 
     // ---- the guard ----
 
+    /** The hot path is one volatile read and a compare: closing parks the CLOSED sentinel in {@code owner}. */
     private void enter() {
         Thread t = Thread.currentThread();
-        if (owner != t && !OWNER.compareAndSet(this, null, t)) {
-            Thread o = owner;
-            throw new IllegalStateException("plugin '" + name() + "' is in use by thread '"
-                    + (o == null ? "?" : o.getName()) + "' and cannot be called from thread '" + t.getName()
-                    + "': a plugin instance is not thread-safe. Use one instance per thread (or a pool), "
-                    + "or call release() on the owning thread before handing it over");
+        if (owner != t) {
+            claim(t);
         }
-        if (closed) {
-            throw new IllegalStateException("plugin '" + name() + "' is closed");
+    }
+
+    private void claim(Thread t) {
+        while (true) {
+            Thread o = owner;
+            if (o == CLOSED) {
+                throw new IllegalStateException("plugin '" + name() + "' is closed");
+            }
+            if (o == t) {
+                return;
+            }
+            if (o != null) {
+                throw new IllegalStateException("plugin '" + name() + "' is in use by thread '" + o.getName()
+                        + "' and cannot be called from thread '" + t.getName()
+                        + "': a plugin instance is not thread-safe. Use one instance per thread (or a pool), "
+                        + "or call release() on the owning thread before handing it over");
+            }
+            if (OWNER.compareAndSet(this, null, t)) {
+                return;
+            }
         }
     }
 
@@ -362,6 +407,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
             throw e;
         } finally {
             lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
+            totalConsumed += lastConsumed;
         }
     }
 
@@ -440,7 +486,8 @@ final class ChicoryPlugin implements Plugin, HostContext {
                 throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
                         + ", got " + args.length);
             }
-            return guarded(name, () -> fn.apply(args));
+            long[] out = guarded(name, () -> fn.apply(args));
+            return out == null ? NO_RESULTS : out; // Chicory returns null for no results
         }
 
         @Override

@@ -19,8 +19,12 @@ import java.util.TreeMap;
  * thread's interrupt flag on {@code call} and {@code br} but not on {@code br_if}/{@code br_table},
  * so a loop closed by {@code br_if} can never be stopped. Inserting {@code block br 0 end} at the
  * head of every loop body puts an unconditional {@code br} on every iteration of every loop,
- * whatever branch closes it. The same check goes at every function entry, for tail calls. The
- * block has no effect on the stack or on semantics.
+ * whatever branch closes it. The same check goes before every tail call. The block has no effect
+ * on the stack or on semantics.
+ *
+ * <p>Compiled code needs none of this (Chicory's compiler checks on every back-edge and call), so
+ * compiled modules run unrewritten unless some function is too large for a JVM method and falls
+ * back to the interpreter.
  *
  * <p>{@link FuelInstrumenter} composes with it: it adds its charges to the same insertion map and
  * appends its own sections and functions around the splice.
@@ -33,26 +37,31 @@ public final class CodeRewriter {
 
     private CodeRewriter() {}
 
-    /** Returns the module with an interrupt check at every function entry and loop head. */
+    /** Returns the module with an interrupt check at every loop head and before every tail call. */
     static byte[] makeLoopsInterruptible(byte[] wasm, WasmModule parsed) {
         NavigableMap<Integer, byte[]> insertions = new TreeMap<>();
         addLoopInterruptChecks(parsed, insertions);
         return insertions.isEmpty() ? wasm : splice(wasm, insertions);
     }
 
-    /** Adds an interrupt check at every function entry and loop head to {@code insertions}. */
+    /** Adds an interrupt check at every loop head and before every tail call to {@code insertions}. */
     static void addLoopInterruptChecks(WasmModule parsed, NavigableMap<Integer, byte[]> insertions) {
         var code = parsed.codeSection();
         for (int f = 0; f < code.functionBodyCount(); f++) {
             FunctionBody body = code.getFunctionBody(f);
             List<? extends Instruction> ins = body.instructions();
-            if (!ins.isEmpty() && ins.get(0).address() >= 0) {
-                // function entry too: the interpreter's return_call replaces the frame in place
-                // without passing its interrupt check, so tail recursion would never stop
-                insert(insertions, ins.get(0).address(), INTERRUPT_CHECK);
-            }
             for (int i = 0; i + 1 < ins.size(); i++) {
-                if (ins.get(i).opcode() == OpCode.LOOP) {
+                var op = ins.get(i).opcode();
+                if (op == OpCode.RETURN_CALL || op == OpCode.RETURN_CALL_INDIRECT || op == OpCode.RETURN_CALL_REF) {
+                    // the interpreter's tail calls replace the frame in place without passing the
+                    // interrupt check of an ordinary call, so tail recursion would never stop. (A
+                    // check at every function entry would do too, but costs every call ~40 ns.)
+                    if (ins.get(i).address() < 0) {
+                        throw new IllegalStateException("tail call without address in function " + f);
+                    }
+                    insert(insertions, ins.get(i).address(), INTERRUPT_CHECK);
+                }
+                if (op == OpCode.LOOP) {
                     int at = ins.get(i + 1).address();
                     if (at < 0) {
                         throw new IllegalStateException("instruction without address after loop in function " + f);

@@ -24,8 +24,12 @@ final class Errors {
     private final ChicoryModule module;
     private Instance instance;
 
-    Errors(ChicoryModule module) {
+    /** Function indices of fuel-passing clones (metered variant) to the function each one runs. */
+    private final java.util.Map<Integer, Integer> clones;
+
+    Errors(ChicoryModule module, java.util.Map<Integer, Integer> clones) {
         this.module = module;
+        this.clones = clones;
     }
 
     void attach(Instance instance) {
@@ -109,17 +113,21 @@ final class Errors {
         return null;
     }
 
+    private String name(int functionIndex) {
+        return module.functionName(clones.getOrDefault(functionIndex, functionIndex));
+    }
+
     /** The innermost wasm function the exception came out of, by name, or null. */
     private String functionOf(Throwable e) {
         if (instance != null && instance.getMachine() instanceof TrackingInterpreterMachine) {
-            return module.functionName(((TrackingInterpreterMachine) instance.getMachine()).functionOf(e));
+            return name(((TrackingInterpreterMachine) instance.getMachine()).functionOf(e));
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             for (StackTraceElement f : t.getStackTrace()) {
                 String m = f.getMethodName();
                 if (m.startsWith("func_") && f.getClassName().startsWith(COMPILED_PREFIX)) {
                     try {
-                        return module.functionName(Integer.parseInt(m.substring(5)));
+                        return name(Integer.parseInt(m.substring(5)));
                     } catch (NumberFormatException ignored) {
                         // not one of the compiler's function methods
                     }

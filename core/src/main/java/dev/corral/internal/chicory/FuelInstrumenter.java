@@ -23,6 +23,14 @@ import java.util.TreeMap;
  * uses them, up to three helper functions {@code (i32) -> (i32)} appended after the module's own
  * functions, which charge for a run-time length and pass it through.
  *
+ * <p><b>Fuel-passing clones.</b> A function other functions call directly gets a clone,
+ * {@code (params, i64 fuel) -> (results, i64 fuel)}, appended after the helpers, which runs its
+ * metered body; the function itself keeps its index and type and becomes a wrapper that passes the
+ * global in and out. Exports, tables, {@code ref.func} and the start function still name the
+ * wrapper (nothing is renumbered), while direct calls go clone to clone with the fuel in a JVM
+ * local, never touching the global: this is what keeps recursion and call-heavy code cheap.
+ * Functions with tail calls or {@code try_table}, or with GC-typed signatures, get no clone.
+ *
  * <p><b>Where fuel is charged.</b> Each function body is cut into straight-line segments: a segment
  * ends after every instruction that can transfer control ({@code if}, {@code else}, {@code end},
  * {@code loop}, every branch, {@code return}, tail calls, {@code throw}, {@code unreachable}). Every
@@ -36,7 +44,8 @@ import java.util.TreeMap;
  * {@link dev.corral.PluginPolicy.Builder#fuel(long)}):
  * <ul>
  *   <li>1 unit per wasm instruction of the original module, structural ones ({@code block},
- *       {@code end} ...) included; the instrumentation's own code is free.</li>
+ *       {@code end} ...) included; the instrumentation's own code is free. A function's closing
+ *       {@code end} is paid on entry, once per call.</li>
  *   <li>{@code memory.grow}: additionally 1024 units per page requested (one unit per 64 bytes),
  *       whether or not the growth succeeds.</li>
  *   <li>{@code memory.fill/copy/init}: additionally 1 unit per 64 bytes (rounded up).</li>
@@ -76,8 +85,12 @@ final class FuelInstrumenter {
         }
     }
 
-    /** The rewritten module and where its fuel global lives. */
-    record Result(byte[] bytes, int fuelGlobalIndex, int definedGlobalCount) {}
+    /**
+     * The rewritten module and where its fuel global lives.
+     *
+     * @param clones each fuel-passing clone's function index, mapped to the function it clones
+     */
+    record Result(byte[] bytes, int fuelGlobalIndex, int definedGlobalCount, Map<Integer, Integer> clones) {}
 
     private FuelInstrumenter() {}
 
@@ -120,40 +133,110 @@ final class FuelInstrumenter {
             helperBodies.add(helperBody(e.getKey(), fuelGlobal));
         }
 
-        int[] fuelLocals = new int[code.functionBodyCount()];
-        for (int f = 0; f < code.functionBodyCount(); f++) {
+        // fuel-passing clones: function f's body moves to f' = (params, i64 fuel) -> (results, i64
+        // fuel), appended after the helpers; f keeps its index and type as a wrapper that passes
+        // the global in and out, for exports, tables, ref.func and the start function
+        int n = code.functionBodyCount();
+        // only functions other functions call directly gain from a clone; the rest (exports, table
+        // entries) are entered through the global anyway
+        boolean[] calledDirectly = new boolean[n];
+        for (int f = 0; f < n; f++) {
+            for (var in : code.getFunctionBody(f).instructions()) {
+                if (in.opcode() == OpCode.CALL && in.operand(0) >= importedFunctions
+                        && in.operand(0) - importedFunctions < n) {
+                    calledDirectly[(int) (in.operand(0) - importedFunctions)] = true;
+                }
+            }
+        }
+        int[] clone = new int[n];
+        List<byte[]> newTypes = new ArrayList<>();
+        List<Integer> cloneTypes = new ArrayList<>();
+        byte[][] blockTypes = new byte[n][];
+        int firstNewType = parsed.typeSection().subTypeCount() + (helperBodies.isEmpty() ? 0 : 1);
+        for (int f = 0; f < n; f++) {
+            clone[f] = -1;
+            var type = parsed.functionSection().getFunctionType(f, parsed.typeSection());
+            byte[] params = encode(type.params());
+            byte[] results = encode(type.returns());
+            if (!calledDirectly[f] || needsGlobalCharging(code.getFunctionBody(f)) || params == null || results == null) {
+                continue;
+            }
+            clone[f] = nextFunction++;
+            cloneTypes.add(firstNewType + typeIndex(newTypes, funcType(concat(params, new byte[] {0x7E}), concat(results, new byte[] {0x7E}))));
+            if (results.length == 0) {
+                blockTypes[f] = new byte[] {0x40};
+            } else if (results.length == 1) {
+                blockTypes[f] = results;
+            } else {
+                blockTypes[f] = sleb33(firstNewType + typeIndex(newTypes, funcType(new byte[0], results)));
+            }
+        }
+
+        int[] fuelLocals = new int[n];
+        for (int f = 0; f < n; f++) {
             FunctionBody body = code.getFunctionBody(f);
+            int params = parsed.functionSection().getFunctionType(f, parsed.typeSection()).params().size();
             int fuelLocal = -1;
-            if (!needsGlobalCharging(body)) {
-                int params = parsed.functionSection().getFunctionType(f, parsed.typeSection()).params().size();
+            if (clone[f] >= 0) {
+                fuelLocal = params; // the fuel parameter
+            } else if (!needsGlobalCharging(body)) {
                 fuelLocal = params + body.localTypes().size();
             }
             fuelLocals[f] = fuelLocal;
-            new FunctionMeter(body, f, fuelGlobal, fuelLocal, edits, helperIndex).run();
+            new FunctionMeter(body, f, fuelGlobal, fuelLocal, clone[f] >= 0, clone, importedFunctions, edits, helperIndex).run();
         }
+        var plan = new CodePlan(fuelGlobal, code, fuelLocals, clone, blockTypes, helperBodies, edits);
         int helperType = parsed.typeSection().subTypeCount();
-        byte[] out = rebuild(wasm, edits.merged(), helperBodies, helperType, fuelGlobal, fuelLocals, code);
-        return new Result(out, fuelGlobal, definedGlobals + 1);
+        List<Integer> functionTypes = new ArrayList<>();
+        for (int k = 0; k < helperBodies.size(); k++) {
+            functionTypes.add(helperType);
+        }
+        functionTypes.addAll(cloneTypes);
+        List<byte[]> types = new ArrayList<>();
+        if (!helperBodies.isEmpty()) {
+            types.add(new byte[] {0x60, 0x01, 0x7F, 0x01, 0x7F}); // (i32) -> (i32)
+        }
+        types.addAll(newTypes);
+        byte[] out = rebuild(wasm, plan, types, functionTypes, fuelGlobal);
+        Map<Integer, Integer> clones = new java.util.HashMap<>();
+        for (int f = 0; f < n; f++) {
+            if (clone[f] >= 0) {
+                clones.put(clone[f], importedFunctions + f);
+            }
+        }
+        return new Result(out, fuelGlobal, definedGlobals + 1, Map.copyOf(clones));
     }
 
     /** Per-address insertions of one rewrite, kept in two layers so charges always come first. */
     static final class Edits {
         final NavigableMap<Integer, byte[]> charges = new TreeMap<>();
         final NavigableMap<Integer, byte[]> others = new TreeMap<>();
+        /** Instructions rewritten in place: their new bytes, and how many original bytes they replace. */
+        final NavigableMap<Integer, byte[]> replacements = new TreeMap<>();
+        final Map<Integer, Integer> skips = new java.util.HashMap<>();
 
         NavigableMap<Integer, byte[]> merged() {
             NavigableMap<Integer, byte[]> all = new TreeMap<>(charges);
             for (var e : others.entrySet()) {
                 CodeRewriter.insert(all, e.getKey(), e.getValue());
             }
+            for (var e : replacements.entrySet()) {
+                CodeRewriter.insert(all, e.getKey(), e.getValue());
+            }
             return all;
+        }
+
+        void replace(AnnotatedInstruction in, AnnotatedInstruction next, byte[] bytes) {
+            replacements.put(in.address(), bytes);
+            skips.put(in.address(), next.address() - in.address());
         }
     }
 
     /**
      * Meters one function body. Where it can, the function keeps its fuel in a local of its own
-     * (a JVM local once compiled, so charging a loop iteration costs a subtract and a test). The
-     * global is the truth at calls and exits: the local is loaded from it at entry, written back
+     * (a JVM local once compiled, so charging a loop iteration costs a subtract and a test): the
+     * fuel parameter of a clone, or an added local. Around calls that are not clone to clone the
+     * global is the truth: the added local is loaded from it at entry, written back
      * before a call, return, tail call, throw, trap or branch out of the function when it holds
      * charges the global lacks, and loaded again after a call, lazily, at the next block boundary
      * (so consecutive calls cost one write, not a write and a read each). A trap that is not a
@@ -173,8 +256,16 @@ final class FuelInstrumenter {
         private final Map<Helper, Integer> helperIndex;
         private final byte[] flush;
         private final byte[] reload;
+        /** The body becomes a fuel-passing clone: fuel comes in as a parameter and goes out as a result. */
+        private final boolean passing;
+        private final int[] clone;
+        private final int importedFunctions;
 
-        FunctionMeter(FunctionBody body, int f, int fuelGlobal, int fuelLocal, Edits edits, Map<Helper, Integer> helperIndex) {
+        FunctionMeter(FunctionBody body, int f, int fuelGlobal, int fuelLocal, boolean passing, int[] clone,
+                int importedFunctions, Edits edits, Map<Helper, Integer> helperIndex) {
+            this.passing = passing;
+            this.clone = clone;
+            this.importedFunctions = importedFunctions;
             this.ins = body.instructions();
             this.f = f;
             this.fuelGlobal = fuelGlobal;
@@ -188,11 +279,11 @@ final class FuelInstrumenter {
         void run() {
             int n = ins.size();
             boolean local = fuelLocal >= 0;
-            if (local) {
+            if (local && !passing) {
                 CodeRewriter.insert(edits.charges, ins.get(0).address(), reload);
             }
             int segmentStart = 0;
-            long cost = 0;
+            long cost = 1; // the function's closing `end`
             boolean live = true; // the function entry is always entered
             boolean stale = false; // a callee has spent fuel since the local was loaded
             // open blocks, innermost first: {opcode ordinal, 1 if a branch targets its end}; a branch
@@ -204,17 +295,34 @@ final class FuelInstrumenter {
                 if (in.address() < 0) {
                     throw new IllegalStateException("instruction without address in function " + f);
                 }
-                cost += 1 + staticExtra(in);
+                // the closing `end` is paid with the entry block (once per call), so a block made
+                // only of it (after an if/else, say) needs no charge of its own
+                cost += i == n - 1 ? 0 : 1 + staticExtra(in);
                 Helper h = helperOf(op);
                 if (h != null) {
                     byte[] call = concat(new byte[] {0x10}, u32(helperIndex.get(h)));
                     CodeRewriter.insert(edits.others, in.address(), local && !stale ? concat(flush, call) : call);
                     stale = local;
+                } else if (op == OpCode.CALL && calleeClone(in) >= 0) {
+                    // fuel travels as an argument and a result: no global access
+                    byte[] call = concat(new byte[] {0x10}, u32(calleeClone(in)));
+                    if (local) {
+                        byte[] get = {0x20};
+                        byte[] pass = concat(concat(concat(get, u32(fuelLocal)), call), concat(new byte[] {0x21}, u32(fuelLocal)));
+                        edits.replace(in, ins.get(i + 1), stale ? concat(reload, pass) : pass);
+                        stale = false;
+                    } else {
+                        edits.replace(in, ins.get(i + 1), concat(concat(concat(new byte[] {0x23}, u32(fuelGlobal)), call),
+                                concat(new byte[] {0x24}, u32(fuelGlobal))));
+                    }
                 } else if (local && isCall(op)) {
                     if (!stale) {
                         CodeRewriter.insert(edits.others, in.address(), flush);
                     }
                     stale = true;
+                } else if (passing && isLocalAccess(op) && in.operand(0) >= fuelLocal) {
+                    // the fuel parameter sits between the parameters and the declared locals
+                    edits.replace(in, ins.get(i + 1), concat(new byte[] {(byte) op.opcode()}, u32(in.operand(0) + 1)));
                 }
                 Boundary b = boundaryOf(in);
                 int depth = blocks.size();
@@ -239,7 +347,16 @@ final class FuelInstrumenter {
                     default:
                         break;
                 }
-                if (local && b != Boundary.NONE) {
+                if (passing && b != Boundary.NONE && !escapes(op)) {
+                    // every exit returns the fuel parameter, and every label needs it current
+                    if (stale) {
+                        CodeRewriter.insert(edits.others, in.address(), reload);
+                    }
+                    if (op == OpCode.RETURN) {
+                        CodeRewriter.insert(edits.others, in.address(), concat(new byte[] {0x20}, u32(fuelLocal)));
+                    }
+                    stale = false;
+                } else if (local && b != Boundary.NONE) {
                     Exit exit = exitOf(in, depth, i == n - 1);
                     if (stale && exit != Exit.ALWAYS) {
                         CodeRewriter.insert(edits.others, in.address(), reload); // now local == global
@@ -251,7 +368,7 @@ final class FuelInstrumenter {
                 if (b == Boundary.NONE) {
                     continue;
                 }
-                if (live) {
+                if (live && cost > 0) {
                     CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
                             local ? chargeLocal(fuelLocal, fuelGlobal, cost) : charge(fuelGlobal, cost));
                 }
@@ -274,6 +391,12 @@ final class FuelInstrumenter {
                 // the parser guarantees a body ends with `end`, which closes every segment
                 throw new IllegalStateException("function " + f + " does not end with 'end'");
             }
+        }
+
+        /** The fuel-passing clone a direct call can go to instead of the callee's wrapper, or -1. */
+        private int calleeClone(AnnotatedInstruction in) {
+            long callee = in.operand(0) - importedFunctions;
+            return callee >= 0 && callee < clone.length ? clone[(int) callee] : -1;
         }
     }
 
@@ -320,6 +443,21 @@ final class FuelInstrumenter {
 
     /** Whether control leaves the function at a block boundary instruction. */
     private enum Exit { NEVER, MAYBE, ALWAYS }
+
+    private static boolean escapes(OpCode op) {
+        switch (op) {
+            case THROW:
+            case THROW_REF:
+            case UNREACHABLE:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static boolean isLocalAccess(OpCode op) {
+        return op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE;
+    }
 
     private static boolean isCall(OpCode op) {
         switch (op) {
@@ -543,6 +681,178 @@ final class FuelInstrumenter {
         return out.toByteArray();
     }
 
+    /** How each body of the code section is rewritten, and what is appended after them. */
+    private static final class CodePlan {
+        private final int fuelGlobal;
+        private final com.dylibso.chicory.wasm.types.CodeSection code;
+        private final int[] fuelLocals;
+        private final int[] clone;
+        private final byte[][] blockTypes;
+        private final List<byte[]> helperBodies;
+        private final NavigableMap<Integer, byte[]> insertions;
+        private final Map<Integer, Integer> skips;
+
+        CodePlan(int fuelGlobal, com.dylibso.chicory.wasm.types.CodeSection code, int[] fuelLocals, int[] clone,
+                byte[][] blockTypes, List<byte[]> helperBodies, Edits edits) {
+            this.fuelGlobal = fuelGlobal;
+            this.code = code;
+            this.fuelLocals = fuelLocals;
+            this.clone = clone;
+            this.blockTypes = blockTypes;
+            this.helperBodies = helperBodies;
+            this.insertions = edits.merged();
+            this.skips = edits.skips;
+        }
+
+        /**
+         * The code section: each body rewritten in place, or replaced by its wrapper with the
+         * rewritten body moved to its clone; then the helpers, then the clones.
+         */
+        byte[] rewrite(byte[] wasm, int start, int end) {
+            var out = new ByteArrayOutputStream((end - start) * 3 / 2 + 64);
+            int[] pos = {start};
+            long count = Leb128.readU32(wasm, pos);
+            List<byte[]> clones = new ArrayList<>();
+            for (int f = 0; f < count; f++) {
+                int bodySize = (int) Leb128.readU32(wasm, pos);
+                int bodyStart = pos[0];
+                int bodyEnd = bodyStart + bodySize;
+                if (clone[f] >= 0) {
+                    int params = fuelLocals[f];
+                    sized(out, wrapper(params, clone[f]));
+                    // block (results) <body> local.get fuel end: branches to the function label now
+                    // land before the fuel is pushed
+                    byte[] prefix = concat(new byte[] {0x02}, blockTypes[f]);
+                    byte[] suffix = concat(concat(new byte[] {0x20}, u32(params)), new byte[] {0x0B});
+                    var body = new ByteArrayOutputStream(bodySize * 3 / 2 + 16);
+                    edited(wasm, bodyStart, bodyEnd, f, false, prefix, suffix, body);
+                    clones.add(body.toByteArray());
+                } else {
+                    var body = new ByteArrayOutputStream(bodySize * 3 / 2 + 16);
+                    edited(wasm, bodyStart, bodyEnd, f, fuelLocals[f] >= 0, new byte[0], new byte[0], body);
+                    sized(out, body.toByteArray());
+                }
+                pos[0] = bodyEnd;
+            }
+            for (byte[] b : helperBodies) {
+                out.writeBytes(b);
+            }
+            for (byte[] b : clones) {
+                sized(out, b);
+            }
+            var section = new ByteArrayOutputStream(out.size() + 5);
+            Leb128.writeU32(section, count + helperBodies.size() + clones.size());
+            section.writeBytes(out.toByteArray());
+            return section.toByteArray();
+        }
+
+        private void edited(byte[] wasm, int bodyStart, int bodyEnd, int f, boolean addLocal, byte[] prefix, byte[] suffix,
+                ByteArrayOutputStream body) {
+            int codeStart = code.getFunctionBody(f).instructions().get(0).address();
+            int[] p = {bodyStart};
+            long groups = Leb128.readU32(wasm, p);
+            Leb128.writeU32(body, groups + (addLocal ? 1 : 0));
+            body.write(wasm, p[0], codeStart - p[0]);
+            if (addLocal) {
+                body.write(1);
+                body.write(0x7E); // one i64
+            }
+            body.writeBytes(prefix);
+            int cursor = codeStart;
+            for (var e : insertions.subMap(codeStart, true, bodyEnd, false).entrySet()) {
+                int at = e.getKey();
+                body.write(wasm, cursor, at - cursor);
+                body.writeBytes(e.getValue());
+                cursor = at + skips.getOrDefault(at, 0);
+            }
+            body.write(wasm, cursor, bodyEnd - cursor);
+            body.writeBytes(suffix);
+        }
+
+        /** {@code f(params...) = clone(params..., fuel)}, the global passed in and out. */
+        private byte[] wrapper(int params, int cloneIndex) {
+            var w = new ByteArrayOutputStream(16 + params * 2);
+            w.write(0x00); // no locals
+            for (int i = 0; i < params; i++) {
+                w.write(0x20);
+                Leb128.writeU32(w, i);
+            }
+            w.write(0x23);
+            Leb128.writeU32(w, fuelGlobal);
+            w.write(0x10);
+            Leb128.writeU32(w, cloneIndex);
+            w.write(0x24);
+            Leb128.writeU32(w, fuelGlobal);
+            w.write(0x0B);
+            return w.toByteArray();
+        }
+
+        private static void sized(ByteArrayOutputStream out, byte[] body) {
+            Leb128.writeU32(out, body.length);
+            out.writeBytes(body);
+        }
+    }
+
+    /** Value types as bytes, for the clones' types; null if one is not a plain (non-GC) type. */
+    private static byte[] encode(List<com.dylibso.chicory.wasm.types.ValType> types) {
+        byte[] out = new byte[types.size()];
+        for (int i = 0; i < out.length; i++) {
+            int b = encode(types.get(i));
+            if (b < 0) {
+                return null;
+            }
+            out[i] = (byte) b;
+        }
+        return out;
+    }
+
+    private static int encode(com.dylibso.chicory.wasm.types.ValType t) {
+        if (t.equals(com.dylibso.chicory.wasm.types.ValType.I32)) {
+            return 0x7F;
+        } else if (t.equals(com.dylibso.chicory.wasm.types.ValType.I64)) {
+            return 0x7E;
+        } else if (t.equals(com.dylibso.chicory.wasm.types.ValType.F32)) {
+            return 0x7D;
+        } else if (t.equals(com.dylibso.chicory.wasm.types.ValType.F64)) {
+            return 0x7C;
+        } else if (t.equals(com.dylibso.chicory.wasm.types.ValType.V128)) {
+            return 0x7B;
+        } else if (t.equals(com.dylibso.chicory.wasm.types.ValType.FuncRef)) {
+            return 0x70;
+        } else if (t.equals(com.dylibso.chicory.wasm.types.ValType.ExternRef)) {
+            return 0x6F;
+        }
+        return -1; // typed references and GC types leave their function without a clone (it syncs with the global)
+    }
+
+    private static byte[] funcType(byte[] params, byte[] results) {
+        var out = new ByteArrayOutputStream(4 + params.length + results.length);
+        out.write(0x60);
+        Leb128.writeU32(out, params.length);
+        out.writeBytes(params);
+        Leb128.writeU32(out, results.length);
+        out.writeBytes(results);
+        return out.toByteArray();
+    }
+
+    /** Index of {@code type} in {@code types}, appended if new. */
+    private static int typeIndex(List<byte[]> types, byte[] type) {
+        for (int i = 0; i < types.size(); i++) {
+            if (java.util.Arrays.equals(types.get(i), type)) {
+                return i;
+            }
+        }
+        types.add(type);
+        return types.size() - 1;
+    }
+
+    /** A block type naming a type index (a non-negative s33). */
+    private static byte[] sleb33(int index) {
+        var out = new ByteArrayOutputStream(5);
+        Leb128.writeS64(out, index);
+        return out.toByteArray();
+    }
+
     /** Section order of the binary format (tag = 13 sits between memory and global, datacount before code). */
     private static int rank(int id) {
         switch (id) {
@@ -552,14 +862,9 @@ final class FuelInstrumenter {
         }
     }
 
-    private static byte[] rebuild(byte[] wasm, NavigableMap<Integer, byte[]> insertions, List<byte[]> helperBodies,
-            int helperType, int fuelGlobal, int[] fuelLocals, com.dylibso.chicory.wasm.types.CodeSection code) {
-        // bodies that get the fuel local: where their instructions start (after the local declarations)
-        int[] codeStarts = new int[fuelLocals.length];
-        for (int f = 0; f < fuelLocals.length; f++) {
-            codeStarts[f] = fuelLocals[f] < 0 ? -1 : code.getFunctionBody(f).instructions().get(0).address();
-        }
-        var out = new ByteArrayOutputStream(wasm.length + insertions.size() * 16 + 256);
+    private static byte[] rebuild(byte[] wasm, CodePlan plan, List<byte[]> newTypes, List<Integer> newFunctionTypes,
+            int fuelGlobal) {
+        var out = new ByteArrayOutputStream(wasm.length * 3 / 2 + 256);
         out.write(wasm, 0, 8);
         byte[] fuelGlobalEntry = {0x7E, 0x01, 0x42, 0x00, 0x0B}; // mut i64 = i64.const 0
         byte[] nameBytes = FUEL_EXPORT.getBytes(StandardCharsets.UTF_8);
@@ -594,19 +899,18 @@ final class FuelInstrumenter {
                     exportDone = true;
                     break;
                 case TYPE_SECTION:
-                    content = helperBodies.isEmpty() ? null
-                            : append(wasm, start, end, List.of(new byte[] {0x60, 0x01, 0x7F, 0x01, 0x7F}));
+                    content = newTypes.isEmpty() ? null : append(wasm, start, end, newTypes);
                     break;
                 case FUNCTION_SECTION: {
                     List<byte[]> types = new ArrayList<>();
-                    for (int k = 0; k < helperBodies.size(); k++) {
-                        types.add(u32(helperType));
+                    for (int t : newFunctionTypes) {
+                        types.add(u32(t));
                     }
-                    content = helperBodies.isEmpty() ? null : append(wasm, start, end, types);
+                    content = types.isEmpty() ? null : append(wasm, start, end, types);
                     break;
                 }
                 case CodeRewriter.CODE_SECTION:
-                    content = CodeRewriter.rewriteCode(wasm, start, end, insertions, helperBodies, codeStarts);
+                    content = plan.rewrite(wasm, start, end);
                     break;
                 default:
                     content = null;

@@ -12,9 +12,11 @@ import java.util.function.Function;
  *
  * @param fuelGlobal index of the fuel global, or -1 when unmetered
  * @param definedGlobals globals the module defines (the fuel global is the last of them)
+ * @param clones function indices of the metered variant's fuel-passing clones, mapped to the
+ *     module's own function each one runs (for naming the function a trap happened in)
  */
 record ModuleVariant(WasmModule module, Function<Instance, Machine> machineFactory, int fuelGlobal,
-        int definedGlobals) {
+        int definedGlobals, java.util.Map<Integer, Integer> clones) {
     boolean metered() {
         return fuelGlobal >= 0;
     }

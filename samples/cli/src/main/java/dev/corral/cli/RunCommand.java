@@ -175,41 +175,42 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     }
 
     private int runCommand(Plugin plugin) {
+        long fuelBefore = plugin.fuelConsumedTotal();
         long t0 = System.nanoTime();
         try {
             int code = plugin.runMain();
             trace("_start ended with exit code " + code, t0);
             return code;
         } finally {
-            stats(plugin, t0);
+            stats(plugin, t0, fuelBefore);
         }
     }
 
     /** The {@code --stats} line, also after a failed call (then before the error line). */
-    private void stats(Plugin plugin, long startNanos) {
+    private void stats(Plugin plugin, long startNanos, long fuelBefore) {
         if (!stats) {
             return;
         }
         long nanos = System.nanoTime() - startNanos;
         out.flush();
+        // a difference of totals: an --input call is several guest calls
         err.printf(Locale.ROOT, "corral: stats: %stime=%.3fms memory=%d%n",
-                fuel != null ? "fuel=" + plugin.fuelConsumed() + " " : "", nanos / 1e6, plugin.memoryPages());
+                fuel != null ? "fuel=" + (plugin.fuelConsumedTotal() - fuelBefore) + " " : "", nanos / 1e6,
+                plugin.memoryPages());
         err.flush();
     }
 
     private int invoke(PluginModule m, Plugin plugin, String export, FunctionSignature sig, long[] raw) {
         try {
-            // a WASI reactor expects _initialize before any other export, as wasmtime does it
-            if (!export.equals("_initialize") && m.exportedFunction("_initialize").filter(NO_ARGS::equals).isPresent()) {
-                plugin.function("_initialize").callRaw();
-            }
+            // a WASI reactor's _initialize already ran once at instantiation (core), as wasmtime does it
             var function = plugin.function(export);
+            long fuelBefore = plugin.fuelConsumedTotal();
             long t0 = System.nanoTime();
             long[] results;
             try {
                 results = function.callRaw(raw);
             } finally {
-                stats(plugin, t0);
+                stats(plugin, t0, fuelBefore);
             }
             trace("'" + export + "' returned", t0);
             var r = new Results(sig.results(), results);
@@ -268,6 +269,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     private int invokeAbi(Plugin plugin, String export, byte[] data) {
         try {
             // a reactor's _initialize already ran at instantiation (core)
+            long fuelBefore = plugin.fuelConsumedTotal();
             long t0 = System.nanoTime();
             GuestAbi abi;
             try {
@@ -276,11 +278,15 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                 throw new ModuleLoadException(ModuleLoadException.Reason.UNSUPPORTED, e.getMessage(), e);
             }
             byte[] result;
-            if (input != null) {
-                // strict UTF-8 on the way back too; written as UTF-8 whatever the platform's charset
-                result = abi.callString(export, new String(data, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-            } else {
-                result = abi.callBytes(export, data);
+            try {
+                if (input != null) {
+                    // strict UTF-8 on the way back too; written as UTF-8 whatever the platform's charset
+                    result = abi.callString(export, new String(data, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+                } else {
+                    result = abi.callBytes(export, data);
+                }
+            } finally {
+                stats(plugin, t0, fuelBefore);
             }
             trace("'" + export + "' returned " + result.length + " bytes", t0);
             out.flush(); // the guest's own output first

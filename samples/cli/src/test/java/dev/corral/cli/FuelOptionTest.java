@@ -81,6 +81,19 @@ class FuelOptionTest {
         run("run", "--fuel", "50", wasm("fuel")).assertError(71, "fuel", "_start");
     }
 
+    @Test
+    void statsCountEveryGuestCallBehindAnInputCall() {
+        var r = run("run", "--fuel", "1000000", "--stats", wasm("abi_greet"), "--invoke", "greet", "--input", "world");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Hello, world!\n", r.out());
+        long all = Long.parseLong(stats(r.err()).group(2));
+        // the export alone, on an empty string and without the allocator calls around it, uses less
+        var direct = run("run", "--fuel", "1000000", "--stats", wasm("abi_greet"), "--invoke", "greet", "0", "0");
+        assertEquals(0, direct.code(), direct.err());
+        long alone = Long.parseLong(stats(direct.err()).group(2));
+        assertTrue(alone > 0 && all > alone, "ABI call " + all + " vs export alone " + alone);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0", "-5", "lots"})
     void fuelMustBeAPositiveNumber(String n) {

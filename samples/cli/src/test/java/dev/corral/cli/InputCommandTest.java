@@ -74,6 +74,11 @@ class InputCommandTest {
     }
 
     @Test
+    void aReactorIsInitializedExactlyOnce() {
+        Cli.run("run", Cli.wasm("reactor"), "--invoke", "ready").assertOk("1\n");
+    }
+
+    @Test
     void hostileResultsAreTrapsNotCrashes() {
         Cli.run("run", Cli.wasm("abi_greet"), "--invoke", "garbage", "--input", "x").assertError(70, "trap", "not valid UTF-8");
         Cli.run("run", Cli.wasm("abi_greet"), "--invoke", "wild", "--input", "x").assertError(70, "trap", "outside the plugin's memory");

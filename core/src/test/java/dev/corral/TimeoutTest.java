@@ -121,4 +121,33 @@ class TimeoutTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void afterTheEngineClosesATimedCallFailsInsteadOfRunningUnguarded(ExecutionMode mode) {
+        var corral = Fixtures.engine(mode);
+        var p = corral.load(Fixtures.wasm("loops")).instantiate(HUNDRED_MS);
+        assertEquals(10, p.call("count", 10).getInt(0));
+        corral.close();
+        var e = assertThrows(IllegalStateException.class, () -> p.call("spin_br_if"));
+        assertTrue(e.getMessage().contains("engine is closed"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void manyPluginsWithDeadlinesEachStopOnTheirOwn(ExecutionMode mode) throws Exception {
+        try (var corral = Fixtures.engine(mode)) {
+            var module = corral.load(Fixtures.wasm("loops"));
+            var plugins = new java.util.ArrayList<Plugin>();
+            for (int i = 0; i < 200; i++) {
+                var p = module.instantiate(HUNDRED_MS);
+                assertEquals(10, p.call("count", 10).getInt(0));
+                plugins.add(p);
+            }
+            plugins.subList(0, 100).forEach(Plugin::close);
+            var last = plugins.get(199);
+            assertThrows(CallTimeoutException.class, () -> last.call("spin_br"));
+            assertStillUsable(last);
+        }
+    }
 }

@@ -74,6 +74,13 @@ public final class Engine {
         return w;
     }
 
+    /** Fails when the engine is closed: its watchdog is gone, so no deadline could be enforced. */
+    public void checkWatchdogRunning() {
+        if (closed) {
+            throw new IllegalStateException("the Corral engine is closed: calls with a timeout cannot run");
+        }
+    }
+
     public synchronized void close() {
         closed = true;
         if (watchdog != null) {

@@ -18,6 +18,7 @@ import dev.corral.Results;
 import dev.corral.TrapException;
 import dev.corral.ValueType;
 import dev.corral.spi.Capability;
+import dev.corral.internal.Deadline;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import java.lang.invoke.MethodHandles;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One instance and the guard around every entry into it: thread confinement, the deadline, and
@@ -55,15 +55,12 @@ final class ChicoryPlugin implements Plugin, HostContext {
         }
     }
 
-    // deadline states of the running outermost call
-    private static final int RUNNING = 0;
-    private static final int DONE = 1;
-    private static final int FIRING = 2;
-    private static final int FIRED = 3;
 
     private final ChicoryModule module;
     private final PluginPolicy policy;
     private final Duration timeout;
+    private final long timeoutNanos;
+    private Deadline deadline; // created on the first call with a timeout
     private final Errors errors;
     private Instance instance;
     private List<Capability.Binding> bindings = List.of();
@@ -93,6 +90,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
         this.module = module;
         this.policy = policy;
         this.timeout = policy.timeout().orElse(null);
+        this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
         this.errors = new Errors(module, variant.clones());
         this.metered = variant.metered();
         this.plain = !metered && timeout == null;
@@ -314,6 +312,9 @@ final class ChicoryPlugin implements Plugin, HostContext {
             }
         }
         closed = true;
+        if (deadline != null) {
+            deadline.retire();
+        }
         for (var b : bindings) {
             b.close();
         }
@@ -422,13 +423,13 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private long[] guardedWithDeadline(String export, Body body) {
         final Thread self = Thread.currentThread();
         final boolean wasInterrupted = self.isInterrupted();
-        final AtomicInteger state = new AtomicInteger(RUNNING);
-        var task = module.engine().watchdog().schedule(() -> {
-            if (state.compareAndSet(RUNNING, FIRING)) {
-                self.interrupt();
-                state.set(FIRED);
-            }
-        }, timeout);
+        if (deadline == null) {
+            deadline = new Deadline();
+            module.engine().watchdog().register(deadline);
+        } else {
+            module.engine().checkWatchdogRunning();
+        }
+        long token = deadline.arm(self, timeoutNanos);
         depth++;
         long[] result = null;
         RuntimeException failure = null;
@@ -439,13 +440,9 @@ final class ChicoryPlugin implements Plugin, HostContext {
         } finally {
             depth--;
         }
-        boolean fired = !state.compareAndSet(RUNNING, DONE);
-        if (fired) {
-            // the watchdog has interrupted us or is about to: wait for it, then take our
-            // interrupt back so the thread's status is what the caller had
-            while (state.get() != FIRED) {
-                Thread.onSpinWait();
-            }
+        if (deadline.disarm(token)) {
+            // the watchdog interrupted us: take that interrupt back so the thread's status is
+            // what the caller had
             Thread.interrupted();
             if (wasInterrupted) {
                 self.interrupt();
@@ -455,7 +452,6 @@ final class ChicoryPlugin implements Plugin, HostContext {
             }
             return result; // finished just as the deadline passed: the result is good
         }
-        task.cancel(false);
         if (failure != null) {
             throw failure;
         }

@@ -6,7 +6,6 @@
  */
 module dev.corral.core {
     requires com.dylibso.chicory.runtime;
-    requires com.dylibso.chicory.wasi;
     requires com.dylibso.chicory.compiler;
 
     exports dev.corral;

@@ -70,7 +70,6 @@ final class ChicoryPlugin implements Plugin, HostContext {
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
     private int depth;
-    private volatile boolean closed;
 
     // ---- fuel (all unused when unmetered) ----
     private final boolean metered;
@@ -311,7 +310,6 @@ final class ChicoryPlugin implements Plugin, HostContext {
                 break;
             }
         }
-        closed = true;
         if (deadline != null) {
             deadline.retire();
         }

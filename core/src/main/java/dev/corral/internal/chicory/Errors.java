@@ -3,7 +3,6 @@ package dev.corral.internal.chicory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.WasmException;
-import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasm.UninstantiableException;
 import dev.corral.CallInterruptedException;
 import dev.corral.CorralException;
@@ -49,9 +48,6 @@ final class Errors {
         if (e instanceof ChicoryInterruptedException) {
             // the deadline path replaces this with CallTimeoutException when the watchdog fired
             return new CallInterruptedException(export);
-        }
-        if (e instanceof WasiExitException) {
-            return new PluginExitException(((WasiExitException) e).exitCode());
         }
         if (e instanceof WasmException) {
             return new TrapException(Kind.UNCAUGHT_EXCEPTION, functionOf(e),

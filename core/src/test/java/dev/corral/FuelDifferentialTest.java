@@ -107,28 +107,12 @@ class FuelDifferentialTest {
         } catch (UnlinkableModuleException e) {
             return null;
         } catch (CorralException e) {
-            return kind(e);
+            return Outcomes.kind(e);
         }
         try (p) {
             return "ok " + p.call(export, args) + " pages=" + p.memoryPages();
         } catch (CorralException e) {
-            return kind(e);
+            return Outcomes.kind(e);
         }
-    }
-
-    private static String kind(CorralException e) {
-        if (e instanceof CallTimeoutException) {
-            return "timeout";
-        }
-        if (e instanceof FuelExhaustedException) {
-            return "fuel";
-        }
-        if (e instanceof TrapException) {
-            return "trap " + ((TrapException) e).kind();
-        }
-        if (e instanceof PluginExitException) {
-            return "exit " + ((PluginExitException) e).exitCode();
-        }
-        return e.getClass().getSimpleName();
     }
 }

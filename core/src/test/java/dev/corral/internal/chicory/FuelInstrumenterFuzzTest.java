@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.dylibso.chicory.wasm.WasmModule;
-import dev.corral.CallTimeoutException;
 import dev.corral.Corral;
 import dev.corral.CorralException;
 import dev.corral.ExecutionMode;
-import dev.corral.FuelExhaustedException;
 import dev.corral.ModuleLoadException;
 import dev.corral.Plugin;
-import dev.corral.PluginExitException;
 import dev.corral.PluginModule;
+import dev.corral.Outcomes;
 import dev.corral.PluginPolicy;
-import dev.corral.TrapException;
 import dev.corral.ValueType;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -87,28 +84,12 @@ class FuelInstrumenterFuzzTest {
         try {
             p = m.instantiate(policy);
         } catch (CorralException e) {
-            return "instantiate " + kind(e);
+            return "instantiate " + Outcomes.kind(e);
         }
         try (p) {
             return "ok " + p.call(export) + " pages=" + p.memoryPages();
         } catch (CorralException e) {
-            return kind(e);
+            return Outcomes.kind(e);
         }
-    }
-
-    private static String kind(CorralException e) {
-        if (e instanceof CallTimeoutException) {
-            return "timeout";
-        }
-        if (e instanceof FuelExhaustedException) {
-            return "fuel";
-        }
-        if (e instanceof TrapException) {
-            return "trap " + ((TrapException) e).kind();
-        }
-        if (e instanceof PluginExitException) {
-            return "exit " + ((PluginExitException) e).exitCode();
-        }
-        return e.getClass().getSimpleName();
     }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -299,9 +298,5 @@ public final class PluginPolicy {
         public PluginPolicy build() {
             return new PluginPolicy(this);
         }
-    }
-
-    OptionalInt maxPagesOrEmpty() {
-        return OptionalInt.of(maxMemoryPages);
     }
 }

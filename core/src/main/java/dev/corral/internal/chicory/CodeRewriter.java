@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * <p>{@link FuelInstrumenter} composes with it: it adds its charges to the same insertion map and
  * appends its own sections and functions around the splice.
  */
-public final class CodeRewriter {
+final class CodeRewriter {
     static final int CODE_SECTION = 10;
 
     /** {@code block (empty) br 0 end}. */

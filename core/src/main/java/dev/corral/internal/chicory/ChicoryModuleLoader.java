@@ -57,28 +57,46 @@ public final class ChicoryModuleLoader {
 
     /**
      * Builds the fuel-metered variant of an already loaded module: instrument, re-parse with
-     * validation (the rewrite must produce a valid module), compile once.
+     * validation (the rewrite must produce a valid module), compile once. As for plain modules,
+     * compiled code gets no interpreter loop checks unless some function falls back to the
+     * interpreter.
      */
     static ModuleVariant meter(Engine engine, String name, byte[] bytes, ExecutionMode mode) {
         WasmModule original = parse(name, bytes);
-        FuelInstrumenter.Result r;
-        try {
-            r = FuelInstrumenter.instrument(bytes, original);
-        } catch (RuntimeException e) {
-            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' cannot be fuel-metered: "
-                    + e.getMessage(), e);
+        if (mode == ExecutionMode.COMPILED) {
+            var r = instrument(name, bytes, original, false);
+            WasmModule module = parseInstrumented(name, r);
+            if (!needsInterpreterFallback(engine, module)) {
+                var factory = compileWholly(engine, module);
+                if (factory != null) {
+                    return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
+                }
+            }
         }
-        WasmModule module;
-        try {
-            module = parse(name, r.bytes());
-        } catch (ModuleLoadException e) {
-            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name
-                    + "' cannot be fuel-metered: the instrumented module does not validate (" + e.getMessage() + ")", e);
-        }
+        var r = instrument(name, bytes, original, true);
+        WasmModule module = parseInstrumented(name, r);
         Function<Instance, Machine> factory = mode == ExecutionMode.COMPILED
                 ? compile(engine, name, module)
                 : TrackingInterpreterMachine::new;
         return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
+    }
+
+    private static FuelInstrumenter.Result instrument(String name, byte[] bytes, WasmModule original, boolean loopChecks) {
+        try {
+            return FuelInstrumenter.instrument(bytes, original, loopChecks);
+        } catch (RuntimeException e) {
+            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' cannot be fuel-metered: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static WasmModule parseInstrumented(String name, FuelInstrumenter.Result r) {
+        try {
+            return parse(name, r.bytes());
+        } catch (ModuleLoadException e) {
+            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name
+                    + "' cannot be fuel-metered: the instrumented module does not validate (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Parses and validates {@code bytes}; visible for the instrumenter's tests. */

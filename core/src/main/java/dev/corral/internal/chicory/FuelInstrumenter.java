@@ -96,10 +96,19 @@ final class FuelInstrumenter {
 
     /**
      * Instruments {@code wasm} (already parsed and validated as {@code parsed}). Loops also get the
-     * interrupt check of {@link CodeRewriter#makeLoopsInterruptible}, so the result can replace the
-     * plain runnable module.
+     * interrupt check of {@link CodeRewriter#makeLoopsInterruptible}, so the result can run in the
+     * interpreter.
      */
     static Result instrument(byte[] wasm, WasmModule parsed) {
+        return instrument(wasm, parsed, true);
+    }
+
+    /**
+     * As {@link #instrument(byte[], WasmModule)}; without {@code interruptibleLoops} the result is
+     * for compiled code only, which checks interrupts on back-edges itself. The checks are not
+     * charged, so fuel counts are the same either way.
+     */
+    static Result instrument(byte[] wasm, WasmModule parsed, boolean interruptibleLoops) {
         for (int i = 0; i < parsed.exportSection().exportCount(); i++) {
             if (FUEL_EXPORT.equals(parsed.exportSection().getExport(i).name())) {
                 throw new IllegalArgumentException("the module already exports '" + FUEL_EXPORT
@@ -113,7 +122,9 @@ final class FuelInstrumenter {
         int definedFunctions = parsed.functionSection().functionCount();
 
         var edits = new Edits();
-        CodeRewriter.addLoopInterruptChecks(parsed, edits.others);
+        if (interruptibleLoops) {
+            CodeRewriter.addLoopInterruptChecks(parsed, edits.others);
+        }
         var code = parsed.codeSection();
 
         // helpers are appended in enum order, only those used: function index = imports + defined + k

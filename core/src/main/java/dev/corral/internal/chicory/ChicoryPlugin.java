@@ -100,12 +100,13 @@ final class ChicoryPlugin implements Plugin, HostContext {
 
     /**
      * Chicory's global factory for a metered instance. {@code Instance.initialize} re-creates the
-     * globals and then runs the start function; the fuel global (the last defined one) must hold
+     * globals and then runs the start function; the fuel global must hold
      * the budget before that, so it is seeded here.
      */
     GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
         var g = new GlobalInstance(value, high, type, mutability);
-        if (globalsCreated++ % definedGlobals == definedGlobals - 1) {
+        // the fuel global is the second to last defined one (the fuel reserve is the last)
+        if (globalsCreated++ % definedGlobals == definedGlobals - 2) {
             g.setValue(budget);
             fuel = g;
         }

@@ -17,28 +17,42 @@ import java.util.TreeMap;
 /**
  * Load-time fuel metering: a binary rewrite that makes a module pay for what it executes.
  *
- * <p><b>What is added.</b> One mutable i64 global holding the remaining fuel (appended to the
- * global section, so its index is imported globals + defined globals and nothing is renumbered),
- * exported as {@value #FUEL_EXPORT} so the host can set and read it; and, only when the module
- * uses them, up to three helper functions {@code (i32) -> (i32)} appended after the module's own
- * functions, which charge for a run-time length and pass it through.
+ * <p><b>What is added.</b> Two mutable i64 globals appended to the global section (so nothing is
+ * renumbered): the fuel, exported as {@value #FUEL_EXPORT} so the host can set and read it, and its
+ * reserve. After the module's own functions come a refill helper and, only when the module uses
+ * them, up to three helpers that charge for a run-time length; all are {@code (i32) -> (i32)}.
+ * Then the clones.
  *
- * <p><b>Fuel-passing clones.</b> A function other functions call directly gets a clone,
- * {@code (params, i64 fuel) -> (results, i64 fuel)}, appended after the helpers, which runs its
- * metered body; the function itself keeps its index and type and becomes a wrapper that passes the
- * global in and out. Exports, tables, {@code ref.func} and the start function still name the
- * wrapper (nothing is renumbered), while direct calls go clone to clone with the fuel in a JVM
- * local, never touching the global: this is what keeps recursion and call-heavy code cheap.
- * Functions with tail calls or {@code try_table}, or with GC-typed signatures, get no clone.
+ * <p><b>Fuel in locals, in chunks.</b> A running function keeps its fuel in an i32 local (a JVM
+ * local once compiled, so a loop iteration pays a subtract and a sign test on a register). The
+ * local holds at most {@link #CHUNK} units; the rest waits in the reserve. When a charge takes the
+ * local below zero, the refill helper moves the next chunk in, or, when the local and the reserve
+ * together are below zero, stores that total in the fuel global and traps. So the trap comes at
+ * exactly the charge that the total fuel cannot pay, whatever the chunk size (FuelChunkTest).
+ * Wherever the host or a directly charging function can look (calls to imports, indirect calls,
+ * helpers, exits) the local is flushed: {@code fuel = reserve + local}; afterwards it is reloaded.
+ *
+ * <p><b>Fuel-passing clones.</b> Every function that can keep fuel in a local gets a clone,
+ * appended after the helpers, that runs its metered body and takes the fuel as an extra i32
+ * parameter. It hands the fuel back with its results: a clone with no results returns the fuel;
+ * one with a single i32 or f32 result returns one i64, the result's bits low and the fuel high;
+ * others return {@code (results, i32 fuel)}, which Chicory compiles to a boxed {@code long[]}.
+ * The function itself keeps its index and type and becomes a wrapper that moves the fuel between
+ * the global and the clone, so exports, tables, {@code ref.func} and the start function are
+ * unchanged, while direct calls go clone to clone and never touch a global. That keeps
+ * call-heavy code cheap, and keeps a long-running body free of global accesses: Chicory compiles
+ * those to calls that the JIT does not inline in a method entered rarely, and the calls make it
+ * spill the loop's variables to the stack. Functions with tail calls or {@code try_table}, or
+ * with GC-typed signatures, get no clone and charge the fuel global directly.
  *
  * <p><b>Where fuel is charged.</b> Each function body is cut into straight-line segments: a segment
  * ends after every instruction that can transfer control ({@code if}, {@code else}, {@code end},
  * {@code loop}, every branch, {@code return}, tail calls, {@code throw}, {@code unreachable}). Every
  * segment that can be entered (function entry, loop header, then/else arms, after an {@code end},
- * after a conditional branch falls through) starts by subtracting its static cost from the global
- * and trapping with {@code unreachable} if the result is negative. Every loop iteration and every
- * call therefore pays before it runs, so no loop or recursion runs uncharged. Segments after an
- * unconditional transfer are dead until the next {@code end}/{@code else} and get no charge.
+ * after a conditional branch falls through) starts by subtracting its static cost and, if that
+ * leaves too little, refilling or trapping as above. Every loop iteration and every call therefore
+ * pays before it runs, so no loop or recursion runs uncharged. Segments after an unconditional
+ * transfer are dead until the next {@code end}/{@code else} and get no charge.
  *
  * <p><b>Cost model</b> (in fuel units; the public summary is on
  * {@link dev.corral.PluginPolicy.Builder#fuel(long)}):
@@ -92,7 +106,140 @@ final class FuelInstrumenter {
      */
     record Result(byte[] bytes, int fuelGlobalIndex, int definedGlobalCount, Map<Integer, Integer> clones) {}
 
+    /**
+     * Largest amount of fuel a function local holds at once. Fuel in locals is an i32, so a
+     * single-result clone can return its result and its fuel packed in one i64 (Chicory compiles a
+     * function with two results to return a boxed {@code long[]}); the rest waits in the reserve
+     * global. 2^30 leaves room below zero for any block's charge.
+     */
+    static final int CHUNK = 1 << 30;
+
+    /**
+     * The two globals and the refill helper. The fuel global is the truth whenever the host or a
+     * function that charges globals directly can look (at entry, exit, around calls that are not
+     * clone to clone); in between the fuel is split: the running function's i32 local holds up to
+     * a chunk, the reserve global the rest.
+     */
+    record Fuel(int global, int reserve, int refill) {
+        /** {@code fuel = reserve + local}: the local and the reserve stay valid. */
+        byte[] flush(int local) {
+            var out = new ByteArrayOutputStream(12);
+            out.write(0x23);
+            Leb128.writeU32(out, reserve);
+            out.write(0x20);
+            Leb128.writeU32(out, local);
+            out.write(0xAC); // i64.extend_i32_s
+            out.write(0x7C); // i64.add
+            out.write(0x24);
+            Leb128.writeU32(out, global);
+            return out.toByteArray();
+        }
+
+        /** {@code reserve = fuel; local = refill(0)}: a chunk of the fuel global into the local. */
+        byte[] take() {
+            var out = new ByteArrayOutputStream(12);
+            out.write(0x23);
+            Leb128.writeU32(out, global);
+            out.write(0x24);
+            Leb128.writeU32(out, reserve);
+            out.writeBytes(new byte[] {0x41, 0x00, 0x10}); // i32.const 0, call
+            Leb128.writeU32(out, refill);
+            return out.toByteArray();
+        }
+
+        byte[] reload(int local) {
+            return concat(take(), concat(new byte[] {0x21}, u32(local)));
+        }
+    }
+
+    /** How a fuel-passing clone hands back its results and its fuel. */
+    enum Ret {
+        /** No results: {@code -> (i32 fuel)}. */
+        NONE,
+        /** One i32: {@code -> (i64)}, fuel in the high half. */
+        PACKED_I32,
+        /** One f32, as its bits: {@code -> (i64)}, fuel in the high half. */
+        PACKED_F32,
+        /** Anything else: {@code -> (results, i32 fuel)} (Chicory boxes these). */
+        MULTI;
+
+        static Ret of(byte[] results) {
+            if (results.length == 0) {
+                return NONE;
+            } else if (results.length == 1 && results[0] == 0x7F) {
+                return PACKED_I32;
+            } else if (results.length == 1 && results[0] == 0x7D) {
+                return PACKED_F32;
+            }
+            return MULTI;
+        }
+
+        boolean packed() {
+            return this == PACKED_I32 || this == PACKED_F32;
+        }
+
+        byte[] cloneResults(byte[] results) {
+            switch (this) {
+                case NONE: return new byte[] {0x7F};
+                case PACKED_I32:
+                case PACKED_F32: return new byte[] {0x7E};
+                default: return concat(results, new byte[] {0x7F});
+            }
+        }
+
+        /** After the clone body's results: leave what this clone returns. */
+        byte[] pack(int fuelLocal) {
+            byte[] get = concat(new byte[] {0x20}, u32(fuelLocal));
+            switch (this) {
+                case PACKED_F32:
+                    return concat(new byte[] {(byte) 0xBC}, PACKED_I32.pack(fuelLocal)); // i32.reinterpret_f32
+                case PACKED_I32:
+                    // i64.extend_i32_u(result) | i64.extend_i32_u(fuel) << 32
+                    return concat(concat(new byte[] {(byte) 0xAD}, get), new byte[] {(byte) 0xAD, 0x42, 32, (byte) 0x86, (byte) 0x84});
+                default:
+                    return get;
+            }
+        }
+
+        /** After a call to the clone: the callee's results on the stack, its fuel in the local. */
+        byte[] unpack(int fuelLocal, int tmpLocal) {
+            byte[] set = concat(new byte[] {0x21}, u32(fuelLocal));
+            switch (this) {
+                case PACKED_I32:
+                case PACKED_F32: {
+                    var out = new ByteArrayOutputStream(16);
+                    out.write(0x22);
+                    Leb128.writeU32(out, tmpLocal);
+                    out.writeBytes(new byte[] {0x42, 32, (byte) 0x88, (byte) 0xA7}); // i64.shr_u 32, i32.wrap_i64
+                    out.writeBytes(set);
+                    out.write(0x20);
+                    Leb128.writeU32(out, tmpLocal);
+                    out.write(0xA7);
+                    if (this == PACKED_F32) {
+                        out.write(0xBE); // f32.reinterpret_i32
+                    }
+                    return out.toByteArray();
+                }
+                default:
+                    return set;
+            }
+        }
+    }
+
     private FuelInstrumenter() {}
+
+    /** Whether {@code body} calls a clone that returns packed results (it then needs an i64 scratch local). */
+    private static boolean callsPacked(FunctionBody body, int[] clone, Ret[] rets, int importedFunctions) {
+        for (var in : body.instructions()) {
+            if (in.opcode() == OpCode.CALL) {
+                long callee = in.operand(0) - importedFunctions;
+                if (callee >= 0 && callee < clone.length && clone[(int) callee] >= 0 && rets[(int) callee].packed()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     /**
      * Instruments {@code wasm} (already parsed and validated as {@code parsed}). Loops also get the
@@ -109,6 +256,18 @@ final class FuelInstrumenter {
      * charged, so fuel counts are the same either way.
      */
     static Result instrument(byte[] wasm, WasmModule parsed, boolean interruptibleLoops) {
+        return instrument(wasm, parsed, interruptibleLoops, CHUNK);
+    }
+
+    /**
+     * As {@link #instrument(byte[], WasmModule, boolean)}, handing fuel to function locals in
+     * chunks of at most {@code chunk} units. The chunk size changes how often the slow path runs,
+     * never how much fuel anything costs: tests use tiny chunks to drive the refill path hard.
+     */
+    static Result instrument(byte[] wasm, WasmModule parsed, boolean interruptibleLoops, int chunk) {
+        if (chunk < 1 || chunk > CHUNK) {
+            throw new IllegalArgumentException("chunk must be in 1.." + CHUNK + ": " + chunk);
+        }
         for (int i = 0; i < parsed.exportSection().exportCount(); i++) {
             if (FUEL_EXPORT.equals(parsed.exportSection().getExport(i).name())) {
                 throw new IllegalArgumentException("the module already exports '" + FUEL_EXPORT
@@ -118,6 +277,7 @@ final class FuelInstrumenter {
         int importedGlobals = parsed.importSection().count(ExternalType.GLOBAL);
         int definedGlobals = parsed.globalSection().globalCount();
         int fuelGlobal = importedGlobals + definedGlobals;
+        int reserveGlobal = fuelGlobal + 1;
         int importedFunctions = parsed.importSection().count(ExternalType.FUNCTION);
         int definedFunctions = parsed.functionSection().functionCount();
 
@@ -139,41 +299,39 @@ final class FuelInstrumenter {
         }
         List<byte[]> helperBodies = new ArrayList<>();
         int nextFunction = importedFunctions + definedFunctions;
+        int refill = nextFunction++;
+        helperBodies.add(refillBody(fuelGlobal, reserveGlobal, chunk));
         for (var e : helperIndex.entrySet()) {
             e.setValue(nextFunction++);
             helperBodies.add(helperBody(e.getKey(), fuelGlobal));
         }
+        var fuel = new Fuel(fuelGlobal, reserveGlobal, refill);
 
-        // fuel-passing clones: function f's body moves to f' = (params, i64 fuel) -> (results, i64
-        // fuel), appended after the helpers; f keeps its index and type as a wrapper that passes
-        // the global in and out, for exports, tables, ref.func and the start function
+        // fuel-passing clones: function f's body moves to f' = (params, i32 fuel) -> (results and
+        // fuel, packed where they fit in an i64), appended after the helpers; f keeps its index and
+        // type as a wrapper that moves fuel between the global and the clone, for exports, tables,
+        // ref.func and the start function. Every function that can keep fuel in a local gets one,
+        // called directly or not: it leaves the body free of global accesses, which Chicory compiles
+        // to calls the JIT does not inline in a function entered rarely but looping long, and which
+        // make it spill the loop's variables to the stack.
         int n = code.functionBodyCount();
-        // only functions other functions call directly gain from a clone; the rest (exports, table
-        // entries) are entered through the global anyway
-        boolean[] calledDirectly = new boolean[n];
-        for (int f = 0; f < n; f++) {
-            for (var in : code.getFunctionBody(f).instructions()) {
-                if (in.opcode() == OpCode.CALL && in.operand(0) >= importedFunctions
-                        && in.operand(0) - importedFunctions < n) {
-                    calledDirectly[(int) (in.operand(0) - importedFunctions)] = true;
-                }
-            }
-        }
         int[] clone = new int[n];
+        Ret[] rets = new Ret[n];
         List<byte[]> newTypes = new ArrayList<>();
         List<Integer> cloneTypes = new ArrayList<>();
         byte[][] blockTypes = new byte[n][];
-        int firstNewType = parsed.typeSection().subTypeCount() + (helperBodies.isEmpty() ? 0 : 1);
+        int firstNewType = parsed.typeSection().subTypeCount() + 1; // after the helpers' (i32) -> (i32)
         for (int f = 0; f < n; f++) {
             clone[f] = -1;
             var type = parsed.functionSection().getFunctionType(f, parsed.typeSection());
             byte[] params = encode(type.params());
             byte[] results = encode(type.returns());
-            if (!calledDirectly[f] || needsGlobalCharging(code.getFunctionBody(f)) || params == null || results == null) {
+            if (needsGlobalCharging(code.getFunctionBody(f)) || params == null || results == null) {
                 continue;
             }
             clone[f] = nextFunction++;
-            cloneTypes.add(firstNewType + typeIndex(newTypes, funcType(concat(params, new byte[] {0x7E}), concat(results, new byte[] {0x7E}))));
+            rets[f] = Ret.of(results);
+            cloneTypes.add(firstNewType + typeIndex(newTypes, funcType(concat(params, new byte[] {0x7F}), rets[f].cloneResults(results))));
             if (results.length == 0) {
                 blockTypes[f] = new byte[] {0x40};
             } else if (results.length == 1) {
@@ -184,19 +342,25 @@ final class FuelInstrumenter {
         }
 
         int[] fuelLocals = new int[n];
+        int[] tmpLocals = new int[n];
         for (int f = 0; f < n; f++) {
             FunctionBody body = code.getFunctionBody(f);
             int params = parsed.functionSection().getFunctionType(f, parsed.typeSection()).params().size();
+            int declared = body.localTypes().size();
             int fuelLocal = -1;
+            tmpLocals[f] = -1;
             if (clone[f] >= 0) {
-                fuelLocal = params; // the fuel parameter
+                fuelLocal = params; // the fuel parameter, before the declared locals
+                tmpLocals[f] = callsPacked(body, clone, rets, importedFunctions) ? params + 1 + declared : -1;
             } else if (!needsGlobalCharging(body)) {
-                fuelLocal = params + body.localTypes().size();
+                fuelLocal = params + declared;
+                tmpLocals[f] = callsPacked(body, clone, rets, importedFunctions) ? params + declared + 1 : -1;
             }
             fuelLocals[f] = fuelLocal;
-            new FunctionMeter(body, f, fuelGlobal, fuelLocal, clone[f] >= 0, clone, importedFunctions, edits, helperIndex).run();
+            new FunctionMeter(body, f, fuel, fuelLocal, tmpLocals[f], clone[f] >= 0 ? rets[f] : null, clone, rets,
+                    importedFunctions, edits, helperIndex).run();
         }
-        var plan = new CodePlan(fuelGlobal, code, fuelLocals, clone, blockTypes, helperBodies, edits);
+        var plan = new CodePlan(fuel, code, fuelLocals, tmpLocals, clone, rets, blockTypes, helperBodies, edits);
         int helperType = parsed.typeSection().subTypeCount();
         List<Integer> functionTypes = new ArrayList<>();
         for (int k = 0; k < helperBodies.size(); k++) {
@@ -204,9 +368,7 @@ final class FuelInstrumenter {
         }
         functionTypes.addAll(cloneTypes);
         List<byte[]> types = new ArrayList<>();
-        if (!helperBodies.isEmpty()) {
-            types.add(new byte[] {0x60, 0x01, 0x7F, 0x01, 0x7F}); // (i32) -> (i32)
-        }
+        types.add(new byte[] {0x60, 0x01, 0x7F, 0x01, 0x7F}); // (i32) -> (i32)
         types.addAll(newTypes);
         byte[] out = rebuild(wasm, plan, types, functionTypes, fuelGlobal);
         Map<Integer, Integer> clones = new java.util.HashMap<>();
@@ -215,7 +377,7 @@ final class FuelInstrumenter {
                 clones.put(clone[f], importedFunctions + f);
             }
         }
-        return new Result(out, fuelGlobal, definedGlobals + 1, Map.copyOf(clones));
+        return new Result(out, fuelGlobal, definedGlobals + 2, Map.copyOf(clones));
     }
 
     /** Per-address insertions of one rewrite, kept in two layers so charges always come first. */
@@ -261,8 +423,9 @@ final class FuelInstrumenter {
     private static final class FunctionMeter {
         private final List<AnnotatedInstruction> ins;
         private final int f;
-        private final int fuelGlobal;
+        private final Fuel fuel;
         private final int fuelLocal; // -1: charge the global directly
+        private final int tmpLocal; // i64 scratch for unpacking a callee's packed result, or -1
         private final Edits edits;
         private final Map<Helper, Integer> helperIndex;
         private final byte[] flush;
@@ -270,21 +433,24 @@ final class FuelInstrumenter {
         /** The body becomes a fuel-passing clone: fuel comes in as a parameter and goes out as a result. */
         private final boolean passing;
         private final int[] clone;
+        private final Ret[] rets;
         private final int importedFunctions;
 
-        FunctionMeter(FunctionBody body, int f, int fuelGlobal, int fuelLocal, boolean passing, int[] clone,
+        FunctionMeter(FunctionBody body, int f, Fuel fuel, int fuelLocal, int tmpLocal, Ret ownRet, int[] clone, Ret[] rets,
                 int importedFunctions, Edits edits, Map<Helper, Integer> helperIndex) {
-            this.passing = passing;
+            this.passing = ownRet != null;
             this.clone = clone;
+            this.rets = rets;
             this.importedFunctions = importedFunctions;
             this.ins = body.instructions();
             this.f = f;
-            this.fuelGlobal = fuelGlobal;
+            this.fuel = fuel;
             this.fuelLocal = fuelLocal;
+            this.tmpLocal = tmpLocal;
             this.edits = edits;
             this.helperIndex = helperIndex;
-            this.flush = fuelLocal >= 0 ? flush(fuelLocal, fuelGlobal) : new byte[0];
-            this.reload = fuelLocal >= 0 ? reload(fuelLocal, fuelGlobal) : new byte[0];
+            this.flush = fuelLocal >= 0 ? fuel.flush(fuelLocal) : new byte[0];
+            this.reload = fuelLocal >= 0 ? fuel.reload(fuelLocal) : new byte[0];
         }
 
         void run() {
@@ -314,18 +480,14 @@ final class FuelInstrumenter {
                     byte[] call = concat(new byte[] {0x10}, u32(helperIndex.get(h)));
                     CodeRewriter.insert(edits.others, in.address(), local && !stale ? concat(flush, call) : call);
                     stale = local;
-                } else if (op == OpCode.CALL && calleeClone(in) >= 0) {
-                    // fuel travels as an argument and a result: no global access
+                } else if (local && op == OpCode.CALL && calleeClone(in) >= 0) {
+                    // fuel travels as an argument and a result: no global access. (A function that
+                    // charges the global directly calls the wrapper, which syncs with the global.)
                     byte[] call = concat(new byte[] {0x10}, u32(calleeClone(in)));
-                    if (local) {
-                        byte[] get = {0x20};
-                        byte[] pass = concat(concat(concat(get, u32(fuelLocal)), call), concat(new byte[] {0x21}, u32(fuelLocal)));
-                        edits.replace(in, ins.get(i + 1), stale ? concat(reload, pass) : pass);
-                        stale = false;
-                    } else {
-                        edits.replace(in, ins.get(i + 1), concat(concat(concat(new byte[] {0x23}, u32(fuelGlobal)), call),
-                                concat(new byte[] {0x24}, u32(fuelGlobal))));
-                    }
+                    byte[] pass = concat(concat(concat(new byte[] {0x20}, u32(fuelLocal)), call),
+                            rets[(int) (in.operand(0) - importedFunctions)].unpack(fuelLocal, tmpLocal));
+                    edits.replace(in, ins.get(i + 1), stale ? concat(reload, pass) : pass);
+                    stale = false;
                 } else if (local && isCall(op)) {
                     if (!stale) {
                         CodeRewriter.insert(edits.others, in.address(), flush);
@@ -364,7 +526,8 @@ final class FuelInstrumenter {
                         CodeRewriter.insert(edits.others, in.address(), reload);
                     }
                     if (op == OpCode.RETURN) {
-                        CodeRewriter.insert(edits.others, in.address(), concat(new byte[] {0x20}, u32(fuelLocal)));
+                        // to the block wrapping the body, after which the results and fuel are packed
+                        edits.replace(in, ins.get(i + 1), concat(new byte[] {0x0C}, u32(depth)));
                     }
                     stale = false;
                 } else if (local && b != Boundary.NONE) {
@@ -381,7 +544,7 @@ final class FuelInstrumenter {
                 }
                 if (live && cost > 0) {
                     CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
-                            local ? chargeLocal(fuelLocal, fuelGlobal, cost) : charge(fuelGlobal, cost));
+                            local ? chargeLocal(fuelLocal, fuel.refill(), cost) : charge(fuel.global(), cost));
                 }
                 switch (b) {
                     case JOIN:
@@ -632,39 +795,56 @@ final class FuelInstrumenter {
         return out.toByteArray();
     }
 
-    /** {@code local -= cost; if (local < 0) { global = local; unreachable }}. Stack-neutral. */
-    static byte[] chargeLocal(int local, int global, long cost) {
+    /**
+     * {@code local -= cost; if (local < 0) local = refill(local)}. Stack-neutral. The refill moves
+     * another chunk in from the reserve, or traps when the fuel is gone.
+     */
+    static byte[] chargeLocal(int local, int refill, long cost) {
+        if (cost >= CHUNK) {
+            throw new IllegalArgumentException("a straight-line block of " + cost + " instructions is too large to meter");
+        }
         var out = new ByteArrayOutputStream(24);
         out.write(0x20);
         Leb128.writeU32(out, local);
-        out.write(0x42);
+        out.write(0x41);
         Leb128.writeS64(out, cost);
-        out.write(0x7D); // i64.sub
+        out.write(0x6B); // i32.sub
         out.write(0x22); // local.tee
         Leb128.writeU32(out, local);
-        out.writeBytes(new byte[] {0x42, 0x00, 0x53, 0x04, 0x40}); // i64.const 0 lt_s if
-        out.writeBytes(flush(local, global));
-        out.writeBytes(new byte[] {0x00, 0x0B}); // unreachable end
-        return out.toByteArray();
-    }
-
-    /** {@code global = local}. */
-    static byte[] flush(int local, int global) {
-        var out = new ByteArrayOutputStream(8);
-        out.write(0x20);
+        out.writeBytes(new byte[] {0x41, 0x00, 0x48, 0x04, 0x40, 0x20}); // i32.const 0 lt_s if local.get
         Leb128.writeU32(out, local);
-        out.write(0x24);
-        Leb128.writeU32(out, global);
-        return out.toByteArray();
-    }
-
-    /** {@code local = global}. */
-    static byte[] reload(int local, int global) {
-        var out = new ByteArrayOutputStream(8);
-        out.write(0x23);
-        Leb128.writeU32(out, global);
+        out.write(0x10);
+        Leb128.writeU32(out, refill);
         out.write(0x21);
         Leb128.writeU32(out, local);
+        out.write(0x0B);
+        return out.toByteArray();
+    }
+
+    /**
+     * {@code refill(x: i32) -> i32}, with {@code x} a local that went below zero (or 0 to take a first
+     * chunk): {@code t = reserve + x; if (t < 0) { fuel = t; unreachable }; c = min(t, chunk);
+     * reserve = t - c; return c}.
+     */
+    private static byte[] refillBody(int global, int reserve, int chunk) {
+        var code = new ByteArrayOutputStream(48);
+        code.writeBytes(new byte[] {0x01, 0x02, 0x7E}); // locals t, c: i64
+        code.write(0x23);
+        Leb128.writeU32(code, reserve);
+        code.writeBytes(new byte[] {0x20, 0x00, (byte) 0xAC, 0x7C, 0x22, 0x01}); // + extend_s(x), tee t
+        code.writeBytes(new byte[] {0x42, 0x00, 0x53, 0x04, 0x40, 0x20, 0x01, 0x24}); // t < 0: fuel = t
+        Leb128.writeU32(code, global);
+        code.writeBytes(new byte[] {0x00, 0x0B, 0x20, 0x01}); // unreachable end, t
+        code.writeBytes(new byte[] {0x20, 0x01, 0x42});
+        Leb128.writeS64(code, chunk);
+        code.writeBytes(new byte[] {0x20, 0x01, 0x42});
+        Leb128.writeS64(code, chunk);
+        code.writeBytes(new byte[] {0x53, 0x1B, 0x22, 0x02, 0x7D, 0x24}); // select(t, chunk, t < chunk), tee c, t - c
+        Leb128.writeU32(code, reserve);
+        code.writeBytes(new byte[] {0x20, 0x02, (byte) 0xA7, 0x0B}); // c as i32, end
+        var out = new ByteArrayOutputStream(code.size() + 2);
+        Leb128.writeU32(out, code.size());
+        out.writeBytes(code.toByteArray());
         return out.toByteArray();
     }
 
@@ -694,21 +874,25 @@ final class FuelInstrumenter {
 
     /** How each body of the code section is rewritten, and what is appended after them. */
     private static final class CodePlan {
-        private final int fuelGlobal;
+        private final Fuel fuel;
         private final com.dylibso.chicory.wasm.types.CodeSection code;
         private final int[] fuelLocals;
+        private final int[] tmpLocals;
         private final int[] clone;
+        private final Ret[] rets;
         private final byte[][] blockTypes;
         private final List<byte[]> helperBodies;
         private final NavigableMap<Integer, byte[]> insertions;
         private final Map<Integer, Integer> skips;
 
-        CodePlan(int fuelGlobal, com.dylibso.chicory.wasm.types.CodeSection code, int[] fuelLocals, int[] clone,
-                byte[][] blockTypes, List<byte[]> helperBodies, Edits edits) {
-            this.fuelGlobal = fuelGlobal;
+        CodePlan(Fuel fuel, com.dylibso.chicory.wasm.types.CodeSection code, int[] fuelLocals, int[] tmpLocals, int[] clone,
+                Ret[] rets, byte[][] blockTypes, List<byte[]> helperBodies, Edits edits) {
+            this.fuel = fuel;
             this.code = code;
             this.fuelLocals = fuelLocals;
+            this.tmpLocals = tmpLocals;
             this.clone = clone;
+            this.rets = rets;
             this.blockTypes = blockTypes;
             this.helperBodies = helperBodies;
             this.insertions = edits.merged();
@@ -728,19 +912,21 @@ final class FuelInstrumenter {
                 int bodySize = (int) Leb128.readU32(wasm, pos);
                 int bodyStart = pos[0];
                 int bodyEnd = bodyStart + bodySize;
+                byte[] tmp = tmpLocals[f] >= 0 ? new byte[] {0x01, 0x7E} : new byte[0];
                 if (clone[f] >= 0) {
                     int params = fuelLocals[f];
-                    sized(out, wrapper(params, clone[f]));
-                    // block (results) <body> local.get fuel end: branches to the function label now
-                    // land before the fuel is pushed
+                    sized(out, wrapper(params, clone[f], rets[f]));
+                    // block (results) <body> end <pack results and fuel>: branches to the function
+                    // label (and `return`s, rewritten as such branches) land before the packing
                     byte[] prefix = concat(new byte[] {0x02}, blockTypes[f]);
-                    byte[] suffix = concat(concat(new byte[] {0x20}, u32(params)), new byte[] {0x0B});
+                    byte[] suffix = concat(rets[f].pack(params), new byte[] {0x0B});
                     var body = new ByteArrayOutputStream(bodySize * 3 / 2 + 16);
-                    edited(wasm, bodyStart, bodyEnd, f, false, prefix, suffix, body);
+                    edited(wasm, bodyStart, bodyEnd, f, tmp, prefix, suffix, body);
                     clones.add(body.toByteArray());
                 } else {
                     var body = new ByteArrayOutputStream(bodySize * 3 / 2 + 16);
-                    edited(wasm, bodyStart, bodyEnd, f, fuelLocals[f] >= 0, new byte[0], new byte[0], body);
+                    byte[] locals = fuelLocals[f] >= 0 ? concat(new byte[] {0x01, 0x7F}, tmp) : new byte[0];
+                    edited(wasm, bodyStart, bodyEnd, f, locals, new byte[0], new byte[0], body);
                     sized(out, body.toByteArray());
                 }
                 pos[0] = bodyEnd;
@@ -757,17 +943,15 @@ final class FuelInstrumenter {
             return section.toByteArray();
         }
 
-        private void edited(byte[] wasm, int bodyStart, int bodyEnd, int f, boolean addLocal, byte[] prefix, byte[] suffix,
+        /** One body with its insertions; {@code extraLocals} are local groups (count, type) appended. */
+        private void edited(byte[] wasm, int bodyStart, int bodyEnd, int f, byte[] extraLocals, byte[] prefix, byte[] suffix,
                 ByteArrayOutputStream body) {
             int codeStart = code.getFunctionBody(f).instructions().get(0).address();
             int[] p = {bodyStart};
             long groups = Leb128.readU32(wasm, p);
-            Leb128.writeU32(body, groups + (addLocal ? 1 : 0));
+            Leb128.writeU32(body, groups + extraLocals.length / 2);
             body.write(wasm, p[0], codeStart - p[0]);
-            if (addLocal) {
-                body.write(1);
-                body.write(0x7E); // one i64
-            }
+            body.writeBytes(extraLocals);
             body.writeBytes(prefix);
             int cursor = codeStart;
             for (var e : insertions.subMap(codeStart, true, bodyEnd, false).entrySet()) {
@@ -780,20 +964,23 @@ final class FuelInstrumenter {
             body.writeBytes(suffix);
         }
 
-        /** {@code f(params...) = clone(params..., fuel)}, the global passed in and out. */
-        private byte[] wrapper(int params, int cloneIndex) {
-            var w = new ByteArrayOutputStream(16 + params * 2);
-            w.write(0x00); // no locals
+        /** {@code f(params...) = clone(params..., fuel)}, the fuel global passed in and out. */
+        private byte[] wrapper(int params, int cloneIndex, Ret ret) {
+            int local = params;
+            int tmp = params + 1;
+            var w = new ByteArrayOutputStream(32 + params * 2);
+            w.writeBytes(ret.packed() ? new byte[] {0x02, 0x01, 0x7F, 0x01, 0x7E} : new byte[] {0x01, 0x01, 0x7F});
+            w.writeBytes(fuel.reload(local));
             for (int i = 0; i < params; i++) {
                 w.write(0x20);
                 Leb128.writeU32(w, i);
             }
-            w.write(0x23);
-            Leb128.writeU32(w, fuelGlobal);
+            w.write(0x20);
+            Leb128.writeU32(w, local);
             w.write(0x10);
             Leb128.writeU32(w, cloneIndex);
-            w.write(0x24);
-            Leb128.writeU32(w, fuelGlobal);
+            w.writeBytes(ret.unpack(local, tmp));
+            w.writeBytes(fuel.flush(local));
             w.write(0x0B);
             return w.toByteArray();
         }
@@ -877,7 +1064,8 @@ final class FuelInstrumenter {
             int fuelGlobal) {
         var out = new ByteArrayOutputStream(wasm.length * 3 / 2 + 256);
         out.write(wasm, 0, 8);
-        byte[] fuelGlobalEntry = {0x7E, 0x01, 0x42, 0x00, 0x0B}; // mut i64 = i64.const 0
+        byte[] oneGlobal = {0x7E, 0x01, 0x42, 0x00, 0x0B}; // mut i64 = i64.const 0
+        byte[] fuelGlobalEntry = concat(oneGlobal, oneGlobal); // the fuel, then the reserve
         byte[] nameBytes = FUEL_EXPORT.getBytes(StandardCharsets.UTF_8);
         byte[] fuelExportEntry = concat(concat(u32(nameBytes.length), nameBytes), concat(new byte[] {0x03}, u32(fuelGlobal)));
         boolean globalDone = false;
@@ -892,7 +1080,7 @@ final class FuelInstrumenter {
                 throw new IllegalArgumentException("section " + id + " runs past the end of the module");
             }
             if (!globalDone && rank(id) > rank(GLOBAL_SECTION)) {
-                section(out, GLOBAL_SECTION, concat(u32(1), fuelGlobalEntry));
+                section(out, GLOBAL_SECTION, concat(u32(2), fuelGlobalEntry));
                 globalDone = true;
             }
             if (!exportDone && rank(id) > rank(EXPORT_SECTION)) {
@@ -902,7 +1090,7 @@ final class FuelInstrumenter {
             byte[] content;
             switch (id) {
                 case GLOBAL_SECTION:
-                    content = append(wasm, start, end, List.of(fuelGlobalEntry));
+                    content = append(wasm, start, end, List.of(oneGlobal, oneGlobal));
                     globalDone = true;
                     break;
                 case EXPORT_SECTION:
@@ -936,7 +1124,7 @@ final class FuelInstrumenter {
             pos[0] = end;
         }
         if (!globalDone) {
-            section(out, GLOBAL_SECTION, concat(u32(1), fuelGlobalEntry));
+            section(out, GLOBAL_SECTION, concat(u32(2), fuelGlobalEntry));
         }
         if (!exportDone) {
             section(out, EXPORT_SECTION, concat(u32(1), fuelExportEntry));

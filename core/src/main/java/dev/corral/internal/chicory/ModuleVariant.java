@@ -11,7 +11,7 @@ import java.util.function.Function;
  * plain variant, and a fuel-metered one built the first time a policy with fuel needs it.
  *
  * @param fuelGlobal index of the fuel global, or -1 when unmetered
- * @param definedGlobals globals the module defines (the fuel global is the last of them)
+ * @param definedGlobals globals the module defines (the fuel global and its reserve are the last two)
  * @param clones function indices of the metered variant's fuel-passing clones, mapped to the
  *     module's own function each one runs (for naming the function a trap happened in)
  */

@@ -50,11 +50,13 @@ class FuelInstrumenterTest {
         int importedGlobals = original.importSection().count(ExternalType.GLOBAL);
         int definedGlobals = original.globalSection().globalCount();
         assertEquals(importedGlobals + definedGlobals, r.fuelGlobalIndex());
-        assertEquals(definedGlobals + 1, r.definedGlobalCount());
-        assertEquals(definedGlobals + 1, m.globalSection().globalCount());
-        var fuel = m.globalSection().getGlobal(definedGlobals);
-        assertEquals(ValType.I64, fuel.valueType());
-        assertEquals(MutabilityType.Var, fuel.mutabilityType());
+        assertEquals(definedGlobals + 2, r.definedGlobalCount());
+        assertEquals(definedGlobals + 2, m.globalSection().globalCount());
+        for (int g = definedGlobals; g < definedGlobals + 2; g++) { // the fuel, then its reserve
+            var fuel = m.globalSection().getGlobal(g);
+            assertEquals(ValType.I64, fuel.valueType());
+            assertEquals(MutabilityType.Var, fuel.mutabilityType());
+        }
 
         // every original export keeps its name, kind and index; the fuel global is added last
         var oe = original.exportSection();
@@ -74,7 +76,7 @@ class FuelInstrumenterTest {
         // clones); helpers and clones only come after them
         int own = original.functionSection().functionCount();
         assertTrue(m.functionSection().functionCount() >= own);
-        assertTrue(m.functionSection().functionCount() <= 2 * own + FuelInstrumenter.Helper.values().length);
+        assertTrue(m.functionSection().functionCount() <= 2 * own + 1 + FuelInstrumenter.Helper.values().length);
         for (int i = 0; i < own; i++) {
             assertEquals(original.functionSection().getFunctionType(i, original.typeSection()),
                     m.functionSection().getFunctionType(i, m.typeSection()));
@@ -117,12 +119,13 @@ class FuelInstrumenterTest {
         assertEquals(0, original.exportSection().exportCount());
         var r = FuelInstrumenter.instrument(bytes, original);
         WasmModule m = ChicoryModuleLoader.parse("t", r.bytes());
-        assertEquals(1, m.globalSection().globalCount());
+        assertEquals(2, m.globalSection().globalCount());
         assertEquals(0, r.fuelGlobalIndex());
         assertEquals(FuelInstrumenter.FUEL_EXPORT, m.exportSection().getExport(0).name());
-        // $f and $g keep indices 0 and 1, the memory.grow helper is 2, and $f, which $g calls,
-        // gets its fuel-passing clone as 3 ($f itself becomes the clone's wrapper)
-        assertEquals(4, m.functionSection().functionCount());
+        // $f and $g keep indices 0 and 1, the refill helper is 2, the memory.grow helper 3, and
+        // both get fuel-passing clones, 4 and 5 (each original becomes its clone's wrapper)
+        assertEquals(6, m.functionSection().functionCount());
+        assertEquals(java.util.Map.of(4, 0, 5, 1), r.clones());
         try (var corral = Corral.create()) {
             var p = corral.load(bytes).instantiate(PluginPolicy.builder().fuel(100_000).build());
             assertTrue(p.fuelConsumed() > 0, "the start function was metered");

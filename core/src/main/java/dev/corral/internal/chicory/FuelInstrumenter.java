@@ -228,6 +228,17 @@ final class FuelInstrumenter {
 
     private FuelInstrumenter() {}
 
+    /** Entry-block costs of the clones, and which clones have their entry block paid by the caller. */
+    static final class Entries {
+        final long[] cost;
+        final boolean[] hoisted;
+
+        Entries(int n) {
+            cost = new long[n];
+            hoisted = new boolean[n];
+        }
+    }
+
     /** Whether {@code body} calls a clone that returns packed results (it then needs an i64 scratch local). */
     private static boolean callsPacked(FunctionBody body, int[] clone, Ret[] rets, int importedFunctions) {
         for (var in : body.instructions()) {
@@ -343,6 +354,15 @@ final class FuelInstrumenter {
 
         int[] fuelLocals = new int[n];
         int[] tmpLocals = new int[n];
+        // A clone's entry block is paid by whoever calls it: the caller adds its (static) cost to the
+        // block holding the call, the wrapper charges it after taking fuel. The clone then starts
+        // with no charge, whose refill call, compiled for real while the JIT's profile of the entry
+        // is still thin, would make it keep the loop's variables on the stack. Not for a clone whose
+        // entry block itself calls a clone (the costs could be circular).
+        Entries entries = new Entries(n);
+        for (int pass = 0; pass < 2; pass++) {
+            boolean dry = pass == 0;
+            Edits target = dry ? new Edits() : edits;
         for (int f = 0; f < n; f++) {
             FunctionBody body = code.getFunctionBody(f);
             int params = parsed.functionSection().getFunctionType(f, parsed.typeSection()).params().size();
@@ -357,10 +377,16 @@ final class FuelInstrumenter {
                 tmpLocals[f] = callsPacked(body, clone, rets, importedFunctions) ? params + declared + 1 : -1;
             }
             fuelLocals[f] = fuelLocal;
-            new FunctionMeter(body, f, fuel, fuelLocal, tmpLocals[f], clone[f] >= 0 ? rets[f] : null, clone, rets,
-                    importedFunctions, edits, helperIndex).run();
+            var meter = new FunctionMeter(body, f, fuel, fuelLocal, tmpLocals[f], clone[f] >= 0 ? rets[f] : null, clone, rets,
+                    importedFunctions, target, helperIndex, entries);
+            meter.run();
+            if (dry) {
+                entries.cost[f] = meter.entryCost;
+                entries.hoisted[f] = clone[f] >= 0 && !meter.entryCallsClone;
+            }
         }
-        var plan = new CodePlan(fuel, code, fuelLocals, tmpLocals, clone, rets, blockTypes, helperBodies, edits);
+        }
+        var plan = new CodePlan(fuel, code, fuelLocals, tmpLocals, clone, rets, blockTypes, helperBodies, edits, entries);
         int helperType = parsed.typeSection().subTypeCount();
         List<Integer> functionTypes = new ArrayList<>();
         for (int k = 0; k < helperBodies.size(); k++) {
@@ -435,9 +461,14 @@ final class FuelInstrumenter {
         private final int[] clone;
         private final Ret[] rets;
         private final int importedFunctions;
+        private final Entries entries;
+        /** Outputs: the cost of the entry block (its own instructions), and whether it calls a clone. */
+        long entryCost;
+        boolean entryCallsClone;
 
         FunctionMeter(FunctionBody body, int f, Fuel fuel, int fuelLocal, int tmpLocal, Ret ownRet, int[] clone, Ret[] rets,
-                int importedFunctions, Edits edits, Map<Helper, Integer> helperIndex) {
+                int importedFunctions, Edits edits, Map<Helper, Integer> helperIndex, Entries entries) {
+            this.entries = entries;
             this.passing = ownRet != null;
             this.clone = clone;
             this.rets = rets;
@@ -484,6 +515,13 @@ final class FuelInstrumenter {
                     // fuel travels as an argument and a result: no global access. (A function that
                     // charges the global directly calls the wrapper, which syncs with the global.)
                     byte[] call = concat(new byte[] {0x10}, u32(calleeClone(in)));
+                    int callee = (int) (in.operand(0) - importedFunctions);
+                    if (segmentStart == 0) {
+                        entryCallsClone = true;
+                    }
+                    if (entries.hoisted[callee]) {
+                        cost += entries.cost[callee]; // the callee's entry block, paid with this one
+                    }
                     byte[] pass = concat(concat(concat(new byte[] {0x20}, u32(fuelLocal)), call),
                             rets[(int) (in.operand(0) - importedFunctions)].unpack(fuelLocal, tmpLocal));
                     edits.replace(in, ins.get(i + 1), stale ? concat(reload, pass) : pass);
@@ -542,7 +580,10 @@ final class FuelInstrumenter {
                 if (b == Boundary.NONE) {
                     continue;
                 }
-                if (live && cost > 0) {
+                if (segmentStart == 0) {
+                    entryCost = cost;
+                }
+                if (live && cost > 0 && !(segmentStart == 0 && entries.hoisted[f])) {
                     CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
                             local ? chargeLocal(fuelLocal, fuel.refill(), cost) : charge(fuel.global(), cost));
                 }
@@ -811,7 +852,9 @@ final class FuelInstrumenter {
         out.write(0x6B); // i32.sub
         out.write(0x22); // local.tee
         Leb128.writeU32(out, local);
-        out.writeBytes(new byte[] {0x41, 0x00, 0x48, 0x04, 0x40, 0x20}); // i32.const 0 lt_s if local.get
+        // the sign bit by i32.shr_u, which Chicory compiles inline to iushr, rather than i32.lt_s, a
+        // call to a shared OpcodeImpl method whose branch profile every comparison in the JVM feeds
+        out.writeBytes(new byte[] {0x41, 31, 0x76, 0x04, 0x40, 0x20}); // i32.const 31 shr_u if local.get
         Leb128.writeU32(out, local);
         out.write(0x10);
         Leb128.writeU32(out, refill);
@@ -875,6 +918,7 @@ final class FuelInstrumenter {
     /** How each body of the code section is rewritten, and what is appended after them. */
     private static final class CodePlan {
         private final Fuel fuel;
+        private final Entries entries;
         private final com.dylibso.chicory.wasm.types.CodeSection code;
         private final int[] fuelLocals;
         private final int[] tmpLocals;
@@ -886,7 +930,8 @@ final class FuelInstrumenter {
         private final Map<Integer, Integer> skips;
 
         CodePlan(Fuel fuel, com.dylibso.chicory.wasm.types.CodeSection code, int[] fuelLocals, int[] tmpLocals, int[] clone,
-                Ret[] rets, byte[][] blockTypes, List<byte[]> helperBodies, Edits edits) {
+                Ret[] rets, byte[][] blockTypes, List<byte[]> helperBodies, Edits edits, Entries entries) {
+            this.entries = entries;
             this.fuel = fuel;
             this.code = code;
             this.fuelLocals = fuelLocals;
@@ -915,7 +960,7 @@ final class FuelInstrumenter {
                 byte[] tmp = tmpLocals[f] >= 0 ? new byte[] {0x01, 0x7E} : new byte[0];
                 if (clone[f] >= 0) {
                     int params = fuelLocals[f];
-                    sized(out, wrapper(params, clone[f], rets[f]));
+                    sized(out, wrapper(params, clone[f], rets[f], entries.hoisted[f] ? entries.cost[f] : 0));
                     // block (results) <body> end <pack results and fuel>: branches to the function
                     // label (and `return`s, rewritten as such branches) land before the packing
                     byte[] prefix = concat(new byte[] {0x02}, blockTypes[f]);
@@ -965,12 +1010,15 @@ final class FuelInstrumenter {
         }
 
         /** {@code f(params...) = clone(params..., fuel)}, the fuel global passed in and out. */
-        private byte[] wrapper(int params, int cloneIndex, Ret ret) {
+        private byte[] wrapper(int params, int cloneIndex, Ret ret, long entryCost) {
             int local = params;
             int tmp = params + 1;
             var w = new ByteArrayOutputStream(32 + params * 2);
             w.writeBytes(ret.packed() ? new byte[] {0x02, 0x01, 0x7F, 0x01, 0x7E} : new byte[] {0x01, 0x01, 0x7F});
             w.writeBytes(fuel.reload(local));
+            if (entryCost > 0) {
+                w.writeBytes(chargeLocal(local, fuel.refill(), entryCost)); // the clone's entry block
+            }
             for (int i = 0; i < params; i++) {
                 w.write(0x20);
                 Leb128.writeU32(w, i);

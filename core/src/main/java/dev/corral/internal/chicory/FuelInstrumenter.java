@@ -114,13 +114,17 @@ final class FuelInstrumenter {
      */
     static final int CHUNK = 1 << 30;
 
+    /** Copies of a simple loop's body in the compiled variant, and the largest body unrolled. */
+    static final int UNROLL = 4;
+    static final int UNROLL_MAX_BODY = 48;
+
     /**
      * The two globals and the refill helper. The fuel global is the truth whenever the host or a
      * function that charges globals directly can look (at entry, exit, around calls that are not
      * clone to clone); in between the fuel is split: the running function's i32 local holds up to
      * a chunk, the reserve global the rest.
      */
-    record Fuel(int global, int reserve, int refill) {
+    record Fuel(int global, int reserve, int refill, int chunk) {
         /** {@code fuel = reserve + local}: the local and the reserve stay valid. */
         byte[] flush(int local) {
             var out = new ByteArrayOutputStream(12);
@@ -135,15 +139,39 @@ final class FuelInstrumenter {
             return out.toByteArray();
         }
 
-        /** {@code reserve = fuel; local = refill(0)}: a chunk of the fuel global into the local. */
+        /**
+         * Pushes a chunk of the fuel global, leaving the rest in the reserve: {@code c = min(fuel,
+         * chunk); reserve = fuel - c}. Inline and without calls (the fuel global is never negative
+         * here: the host sets it, and a host call that overdraws it fails in the host): a wrapper
+         * is often inlined into its caller together with the clone, and a call would make the JIT
+         * spill the clone's loop state. The test is a shift, not {@code i64.lt_s} (see
+         * {@link #chargeLocal}).
+         */
         byte[] take() {
-            var out = new ByteArrayOutputStream(12);
+            var out = new ByteArrayOutputStream(40);
             out.write(0x23);
             Leb128.writeU32(out, global);
             out.write(0x24);
             Leb128.writeU32(out, reserve);
-            out.writeBytes(new byte[] {0x41, 0x00, 0x10}); // i32.const 0, call
-            Leb128.writeU32(out, refill);
+            out.write(0x23);
+            Leb128.writeU32(out, reserve);
+            out.write(0x42);
+            Leb128.writeS64(out, chunk);
+            out.writeBytes(new byte[] {0x7D, 0x42, 63, (byte) 0x88, (byte) 0xA7}); // i64.sub, shr_u 63, wrap
+            out.writeBytes(new byte[] {0x04, 0x7F, 0x23}); // if (result i32): fuel < chunk
+            Leb128.writeU32(out, reserve);
+            out.writeBytes(new byte[] {(byte) 0xA7, 0x42, 0x00, 0x24}); // c = fuel, reserve = 0
+            Leb128.writeU32(out, reserve);
+            out.writeBytes(new byte[] {0x05, 0x23}); // else: reserve -= chunk, c = chunk
+            Leb128.writeU32(out, reserve);
+            out.write(0x42);
+            Leb128.writeS64(out, chunk);
+            out.write(0x7D);
+            out.write(0x24);
+            Leb128.writeU32(out, reserve);
+            out.write(0x41);
+            Leb128.writeS64(out, chunk);
+            out.write(0x0B);
             return out.toByteArray();
         }
 
@@ -316,7 +344,7 @@ final class FuelInstrumenter {
             e.setValue(nextFunction++);
             helperBodies.add(helperBody(e.getKey(), fuelGlobal));
         }
-        var fuel = new Fuel(fuelGlobal, reserveGlobal, refill);
+        var fuel = new Fuel(fuelGlobal, reserveGlobal, refill, chunk);
 
         // fuel-passing clones: function f's body moves to f' = (params, i32 fuel) -> (results and
         // fuel, packed where they fit in an i64), appended after the helpers; f keeps its index and
@@ -379,6 +407,9 @@ final class FuelInstrumenter {
             fuelLocals[f] = fuelLocal;
             var meter = new FunctionMeter(body, f, fuel, fuelLocal, tmpLocals[f], clone[f] >= 0 ? rets[f] : null, clone, rets,
                     importedFunctions, target, helperIndex, entries);
+            if (!interruptibleLoops) {
+                meter.unrollSimpleLoops(wasm);
+            }
             meter.run();
             if (dry) {
                 entries.cost[f] = meter.entryCost;
@@ -462,6 +493,8 @@ final class FuelInstrumenter {
         private final Ret[] rets;
         private final int importedFunctions;
         private final Entries entries;
+        /** The module's bytes, when simple loops are unrolled (compiled variant only), else null. */
+        private byte[] wasm;
         /** Outputs: the cost of the entry block (its own instructions), and whether it calls a clone. */
         long entryCost;
         boolean entryCallsClone;
@@ -491,6 +524,8 @@ final class FuelInstrumenter {
                 CodeRewriter.insert(edits.charges, ins.get(0).address(), reload);
             }
             int segmentStart = 0;
+            int pendingLoop = -1; // an unrolled loop waiting for the cost of the segment after it
+            int pendingEnd = -1;
             long cost = 1; // the function's closing `end`
             boolean live = true; // the function entry is always entered
             boolean stale = false; // a callee has spent fuel since the local was loaded
@@ -583,7 +618,15 @@ final class FuelInstrumenter {
                 if (segmentStart == 0) {
                     entryCost = cost;
                 }
-                if (live && cost > 0 && !(segmentStart == 0 && entries.hoisted[f])) {
+                if (pendingLoop >= 0 && segmentStart == ins.get(pendingLoop).address()) {
+                    throw new AssertionError("a segment cannot start at an unrolled loop");
+                }
+                if (pendingLoop >= 0 && segmentStart == pendingEnd + 1) {
+                    // the segment after an unrolled loop is paid at the loop's exits
+                    AnnotatedInstruction loopIns = ins.get(pendingLoop);
+                    edits.replace(loopIns, ins.get(pendingEnd + 1), unrolled(pendingLoop, pendingEnd, cost));
+                    pendingLoop = -1;
+                } else if (live && cost > 0 && !(segmentStart == 0 && entries.hoisted[f])) {
                     CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
                             local ? chargeLocal(fuelLocal, fuel.refill(), cost) : charge(fuel.global(), cost));
                 }
@@ -601,11 +644,114 @@ final class FuelInstrumenter {
                 }
                 segmentStart = i + 1;
                 cost = 0;
+                int end;
+                if (op == OpCode.LOOP && wasm != null && local && (end = simpleLoopEnd(i)) > 0) {
+                    // the whole loop becomes one replacement, written when the segment after it
+                    // (its `end` and on, as the fall-through after its br_if was) is known
+                    blocks.pop();
+                    pendingLoop = i;
+                    pendingEnd = end;
+                    segmentStart = end + 1;
+                    cost = 1;
+                    i = end;
+                }
             }
             if (segmentStart < n) {
                 // the parser guarantees a body ends with `end`, which closes every segment
                 throw new IllegalStateException("function " + f + " does not end with 'end'");
             }
+        }
+
+        void unrollSimpleLoops(byte[] wasm) {
+            this.wasm = wasm;
+        }
+
+        /**
+         * The index of the {@code end} of the loop at {@code i} if it is simple: no block type, a
+         * body of at most {@link #UNROLL_MAX_BODY} straight-line instructions (no control, calls or
+         * length-charged operations), closed by {@code br_if 0}. Else -1.
+         */
+        private int simpleLoopEnd(int i) {
+            if ((wasm[ins.get(i).address() + 1] & 0xFF) != 0x40) {
+                return -1;
+            }
+            for (int k = i + 1; k < ins.size() && k <= i + 1 + UNROLL_MAX_BODY; k++) {
+                AnnotatedInstruction in = ins.get(k);
+                OpCode op = in.opcode();
+                if (op == OpCode.BR_IF) {
+                    return in.operand(0) == 0 && k > i + 1 && ins.get(k + 1).opcode() == OpCode.END ? k + 1 : -1;
+                }
+                if (boundaryOf(in) != Boundary.NONE || op == OpCode.BLOCK || op == OpCode.TRY_TABLE || isCall(op)
+                        || helperOf(op) != null || staticExtra(in) != 0) {
+                    return -1;
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * A simple loop unrolled {@link #UNROLL} times. When the local holds fuel for all the
+         * copies, they run with one charge and each early exit refunds the iterations it skipped;
+         * otherwise one iteration runs with the exact charge and refill of the original. Every
+         * iteration therefore costs what it did, and fuel runs out at the same iteration, while
+         * the compiled loop tests fuel (and Chicory its interrupt flag, on the back-edge) once per
+         * {@link #UNROLL} iterations.
+         */
+        private byte[] unrolled(int loop, int end, long after) {
+            int brIf = end - 1;
+            long c = brIf - loop; // the body and its br_if, as the original header charged
+            var body = new ByteArrayOutputStream(64);
+            for (int k = loop + 1; k < brIf; k++) {
+                AnnotatedInstruction in = ins.get(k);
+                if (passing && isLocalAccess(in.opcode()) && in.operand(0) >= fuelLocal) {
+                    body.write(in.opcode().opcode());
+                    Leb128.writeU32(body, in.operand(0) + 1);
+                } else {
+                    body.write(wasm, in.address(), ins.get(k + 1).address() - in.address());
+                }
+            }
+            byte[] b = body.toByteArray();
+            byte[] get = concat(new byte[] {0x20}, u32(fuelLocal));
+            byte[] set = concat(new byte[] {0x21}, u32(fuelLocal));
+            long round = UNROLL * c + after; // all copies, and the segment after the loop
+            var out = new ByteArrayOutputStream(b.length * (UNROLL + 1) + 128);
+            out.writeBytes(new byte[] {0x02, 0x40, 0x03, 0x40}); // block $exit, loop $l
+            out.writeBytes(get);
+            out.write(0x41);
+            Leb128.writeS64(out, round);
+            out.write(0x6B); // i32.sub
+            out.write(0x22);
+            Leb128.writeU32(out, fuelLocal);
+            out.writeBytes(new byte[] {0x41, 31, 0x76, 0x04, 0x40}); // sign: if (too little for a round)
+            // one iteration, charged (and refilled) exactly as the original loop
+            out.writeBytes(refund(get, set, round));
+            out.writeBytes(chargeLocal(fuelLocal, fuel.refill(), c));
+            out.writeBytes(b);
+            out.writeBytes(new byte[] {0x0D, 0x01}); // br_if $l
+            out.writeBytes(chargeLocal(fuelLocal, fuel.refill(), after));
+            out.write(0x05); // else: the copies, paid for; an exit after copy j refunds the rest
+            for (int j = 1; j <= UNROLL; j++) {
+                out.writeBytes(new byte[] {0x02, 0x40}); // block $next
+                out.writeBytes(b);
+                out.writeBytes(new byte[] {0x0D, 0x00}); // br_if $next: the loop goes on
+                if (j < UNROLL) {
+                    out.writeBytes(refund(get, set, (UNROLL - j) * c));
+                }
+                out.writeBytes(new byte[] {0x0C, 0x03, 0x0B}); // br $exit, end
+            }
+            out.writeBytes(refund(get, set, after)); // going round again: the segment after is not due yet
+            out.writeBytes(new byte[] {0x0C, 0x01, 0x0B, 0x0B, 0x0B}); // br $l, end if, end loop, end block
+            return out.toByteArray();
+        }
+
+        private static byte[] refund(byte[] get, byte[] set, long units) {
+            var out = new ByteArrayOutputStream(16);
+            out.writeBytes(get);
+            out.write(0x41);
+            Leb128.writeS64(out, units);
+            out.write(0x6A); // i32.add
+            out.writeBytes(set);
+            return out.toByteArray();
         }
 
         /** The fuel-passing clone a direct call can go to instead of the callee's wrapper, or -1. */

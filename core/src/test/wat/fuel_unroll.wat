@@ -1,0 +1,55 @@
+;; Simple loops (a straight-line body closed by `br_if 0`), which the compiled metered variant
+;; unrolls: trip counts 1 to 9 (an exit after every copy, and again after a full round), a
+;; memory scan, a loop whose body traps part-way, a loop that never ends; and clones of every
+;; return shape (packed i32 and f32, i64 and two results as extra results, none).
+(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a")
+  (global $g (mut i32) (i32.const 0))
+  (func $count (param $n i32) (result i32) (local $i i32) (local $x i32)
+    (loop $l
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 3)) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $x))
+  (func (export "c1") (result i32) (call $count (i32.const 1)))
+  (func (export "c2") (result i32) (call $count (i32.const 2)))
+  (func (export "c3") (result i32) (call $count (i32.const 3)))
+  (func (export "c4") (result i32) (call $count (i32.const 4)))
+  (func (export "c5") (result i32) (call $count (i32.const 5)))
+  (func (export "c6") (result i32) (call $count (i32.const 6)))
+  (func (export "c7") (result i32) (call $count (i32.const 7)))
+  (func (export "c8") (result i32) (call $count (i32.const 8)))
+  (func (export "c9") (result i32) (call $count (i32.const 9)))
+  (func (export "scan") (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 13))))
+    (local.get $s))
+  ;; the sixth iteration reads past the end of memory
+  (func (export "oob") (result i32) (local $i i32)
+    (loop $l
+      (global.set $g (i32.load (i32.add (i32.const 65527) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+    (local.get $i))
+  (func (export "spin") (result i32) (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.const 1)))
+    (i32.const 0))
+  (func $half (param f32) (result f32) (f32.mul (local.get 0) (f32.const 0.5)))
+  (func (export "f32") (result f32) (call $half (call $half (f32.const 3))))
+  (func $wide (param i64) (result i64) (i64.add (local.get 0) (i64.const 1)))
+  (func (export "i64") (result i64) (call $wide (call $wide (i64.const 40))))
+  (func $pair (result i32 i64) (i32.const 1) (i64.const 2))
+  (func (export "multi") (result i64) (local $b i64)
+    (call $pair)
+    (local.set $b)
+    (i64.extend_i32_u)
+    (local.get $b)
+    (i64.add))
+  (func $bump (global.set $g (i32.add (global.get $g) (i32.const 1))))
+  (func (export "none") (result i32) (call $bump) (call $bump) (global.get $g))
+)

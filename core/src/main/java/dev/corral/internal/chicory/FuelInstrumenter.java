@@ -54,6 +54,16 @@ import java.util.TreeMap;
  * pays before it runs, so no loop or recursion runs uncharged. Segments after an unconditional
  * transfer are dead until the next {@code end}/{@code else} and get no charge.
  *
+ * <p><b>Simple loops, compiled.</b> In the variant for compiled code (the interpreter's runs
+ * unchanged), a loop whose body is straight-line code closed by {@code br_if 0} is unrolled
+ * {@value #UNROLL} times. When the local holds fuel for a whole round (the copies and the segment
+ * after the loop), the round is charged once and an exit after copy j refunds the iterations it
+ * skipped; otherwise a single iteration runs with the original charge, refill and trap. Every
+ * count is therefore the interpreter's, to the unit, and fuel runs out at the same iteration,
+ * while compiled code tests fuel (and Chicory its interrupt flag, on the back-edge) once per
+ * round. The segment after such a loop is paid at its exits, not by a charge of its own: that
+ * charge's refill call, compiled for real, made the JIT keep the loop's state on the stack.
+ *
  * <p><b>Cost model</b> (in fuel units; the public summary is on
  * {@link dev.corral.PluginPolicy.Builder#fuel(long)}):
  * <ul>
@@ -617,9 +627,6 @@ final class FuelInstrumenter {
                 }
                 if (segmentStart == 0) {
                     entryCost = cost;
-                }
-                if (pendingLoop >= 0 && segmentStart == ins.get(pendingLoop).address()) {
-                    throw new AssertionError("a segment cannot start at an unrolled loop");
                 }
                 if (pendingLoop >= 0 && segmentStart == pendingEnd + 1) {
                     // the segment after an unrolled loop is paid at the loop's exits

@@ -53,6 +53,8 @@ class FuelInstrumenterFuzzTest {
             return; // reserved export name or a construct it cannot meter: a load error, never unmetered code
         }
         ChicoryModuleLoader.parse("fuzz-metered", r.bytes()); // must validate: an exception here is a finding
+        // the compiled variant (no interpreter loop checks, simple loops unrolled) must validate too
+        ChicoryModuleLoader.parse("fuzz-metered-compiled", FuelInstrumenter.instrument(wasm, original, false).bytes());
 
         PluginModule m;
         try {

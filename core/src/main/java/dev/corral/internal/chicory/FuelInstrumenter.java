@@ -1169,8 +1169,21 @@ final class FuelInstrumenter {
             var w = new ByteArrayOutputStream(32 + params * 2);
             w.writeBytes(ret.packed() ? new byte[] {0x02, 0x01, 0x7F, 0x01, 0x7E} : new byte[] {0x01, 0x01, 0x7F});
             w.writeBytes(fuel.reload(local));
-            if (entryCost > 0) {
-                w.writeBytes(chargeLocal(local, fuel.refill(), entryCost)); // the clone's entry block
+            if (entryCost > 0 && entryCost <= fuel.chunk()) {
+                // the clone's entry block. Right after a take the local holds min(fuel, chunk), so
+                // with chunk >= cost it falls short only when the fuel does: trap, no refill call
+                // (a call here, even never taken, costs the inlined clone its registers)
+                w.writeBytes(get(local));
+                w.write(0x41);
+                Leb128.writeS64(w, entryCost);
+                w.write(0x6B);
+                w.write(0x22);
+                Leb128.writeU32(w, local);
+                w.writeBytes(new byte[] {0x41, 31, 0x76, 0x04, 0x40});
+                w.writeBytes(fuel.flush(local));
+                w.writeBytes(new byte[] {0x00, 0x0B}); // unreachable, end
+            } else if (entryCost > 0) {
+                w.writeBytes(chargeLocal(local, fuel.refill(), entryCost));
             }
             for (int i = 0; i < params; i++) {
                 w.write(0x20);
@@ -1184,6 +1197,10 @@ final class FuelInstrumenter {
             w.writeBytes(fuel.flush(local));
             w.write(0x0B);
             return w.toByteArray();
+        }
+
+        private static byte[] get(int local) {
+            return concat(new byte[] {0x20}, u32(local));
         }
 
         private static void sized(ByteArrayOutputStream out, byte[] body) {

@@ -58,8 +58,8 @@ import java.util.TreeMap;
  * unchanged), a loop whose body is straight-line code closed by {@code br_if 0} is unrolled
  * {@value #UNROLL} times (eight copies also keep such a clone above C2's inlining size, so it
  * is not inlined into Chicory's dispatcher, where it ran up to 3x slower). When the local holds
- * fuel for a whole round (the copies and the segment after the loop), the round is charged once and an exit after copy j refunds the iterations it
- * skipped; otherwise a single iteration runs with the original charge, refill and trap. Every
+ * fuel for a whole round (the copies and the segment after the loop), the round is charged once
+ * and an exit after copy j refunds the iterations it skipped; otherwise a single iteration runs with the original charge, refill and trap. Every
  * count is therefore the interpreter's, to the unit, and fuel runs out at the same iteration,
  * while compiled code tests fuel (and Chicory its interrupt flag, on the back-edge) once per
  * round. The segment after such a loop is paid at its exits, not by a charge of its own: that

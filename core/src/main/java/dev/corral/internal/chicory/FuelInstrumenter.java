@@ -1048,7 +1048,8 @@ final class FuelInstrumenter {
     private static void writeCheck(ByteArrayOutputStream out, int global) {
         out.write(0x23);
         Leb128.writeU32(out, global);
-        out.writeBytes(new byte[] {0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0B}); // i64.const 0 lt_s if unreachable end
+        // the sign bit by shift, not i64.lt_s (a shared OpcodeImpl call, see chargeLocal)
+        out.writeBytes(new byte[] {0x42, 63, (byte) 0x88, (byte) 0xA7, 0x04, 0x40, 0x00, 0x0B}); // shr_u 63 wrap if unreachable end
     }
 
     private static byte[] helperBody(Helper h, int global) {

@@ -291,15 +291,8 @@ final class GuestDeclarations {
         return s.toString();
     }
 
+    /** AssemblyScript spells the scalar types as Rust does (a pointer/length pair travels as u64). */
     private static String asType(Kind k) {
-        switch (k) {
-            case INT: return "i32";
-            case LONG: return "i64";
-            case FLOAT: return "f32";
-            case DOUBLE: return "f64";
-            case BOOLEAN: return "bool";
-            case VOID: return "void";
-            default: return "u64";
-        }
+        return k == Kind.VOID ? "void" : rustType(k);
     }
 }

@@ -399,34 +399,37 @@ final class FuelInstrumenter {
         // is still thin, would make it keep the loop's variables on the stack. Not for a clone whose
         // entry block itself calls a clone (the costs could be circular).
         Entries entries = new Entries(n);
-        for (int pass = 0; pass < 2; pass++) {
-            boolean dry = pass == 0;
-            Edits target = dry ? new Edits() : edits;
         for (int f = 0; f < n; f++) {
             FunctionBody body = code.getFunctionBody(f);
             int params = parsed.functionSection().getFunctionType(f, parsed.typeSection()).params().size();
             int declared = body.localTypes().size();
-            int fuelLocal = -1;
+            fuelLocals[f] = -1;
             tmpLocals[f] = -1;
             if (clone[f] >= 0) {
-                fuelLocal = params; // the fuel parameter, before the declared locals
+                fuelLocals[f] = params; // the fuel parameter, before the declared locals
                 tmpLocals[f] = callsPacked(body, clone, rets, importedFunctions) ? params + 1 + declared : -1;
             } else if (!needsGlobalCharging(body)) {
-                fuelLocal = params + declared;
+                fuelLocals[f] = params + declared;
                 tmpLocals[f] = callsPacked(body, clone, rets, importedFunctions) ? params + declared + 1 : -1;
             }
-            fuelLocals[f] = fuelLocal;
-            var meter = new FunctionMeter(body, f, fuel, fuelLocal, tmpLocals[f], clone[f] >= 0 ? rets[f] : null, clone, rets,
-                    importedFunctions, target, helperIndex, entries);
-            if (!interruptibleLoops) {
-                meter.unrollSimpleLoops(wasm);
-            }
-            meter.run();
-            if (dry) {
-                entries.cost[f] = meter.entryCost;
-                entries.hoisted[f] = clone[f] >= 0 && !meter.entryCallsClone;
-            }
         }
+        java.util.function.BiFunction<Integer, Edits, FunctionMeter> meter = (f, target) -> new FunctionMeter(
+                code.getFunctionBody(f), f, fuel, fuelLocals[f], tmpLocals[f], clone[f] >= 0 ? rets[f] : null, clone, rets,
+                importedFunctions, target, helperIndex, entries);
+        // a dry run finds each entry block's cost (it ends at the first boundary, before any loop
+        // is unrolled), then the real run uses them
+        for (int f = 0; f < n; f++) {
+            var dry = meter.apply(f, new Edits());
+            dry.run();
+            entries.cost[f] = dry.entryCost;
+            entries.hoisted[f] = clone[f] >= 0 && !dry.entryCallsClone;
+        }
+        for (int f = 0; f < n; f++) {
+            var real = meter.apply(f, edits);
+            if (!interruptibleLoops) {
+                real.unrollSimpleLoops(wasm);
+            }
+            real.run();
         }
         var plan = new CodePlan(fuel, code, fuelLocals, tmpLocals, clone, rets, blockTypes, helperBodies, edits, entries);
         int helperType = parsed.typeSection().subTypeCount();

@@ -35,14 +35,16 @@ class FuelChunkTest {
     void chunkSizeNeverChangesResultsOrFuel(Path fixture) throws Exception {
         byte[] bytes = Files.readAllBytes(fixture);
         WasmModule original = ChicoryModuleLoader.parse("t", bytes);
-        if (original.importSection().importCount() > 0 || hasExport(original, FuelInstrumenter.FUEL_EXPORT)) {
+        if (original.importSection().importCount() > 0 || FuelInstrumenterTest.hasExport(original, FuelInstrumenter.FUEL_EXPORT)) {
             return; // needs host functions (covered through Corral elsewhere) or is the reserved-name fixture
         }
         List<String> exports = runnableExports(original);
-        denseBudgets = fixture.getFileName().toString().startsWith("fuel_unroll");
+        // the unrolled loops' fixture under every budget from 0 to 400: fuel runs out at every point
+        long[] budgets = fixture.getFileName().toString().startsWith("fuel_unroll")
+                ? java.util.stream.LongStream.rangeClosed(0, 400).toArray() : BUDGETS;
         String reference = null;
         for (int chunk : CHUNKS) {
-            String outcome = run(FuelInstrumenter.instrument(bytes, original, true, chunk).bytes(), exports, false);
+            String outcome = run(FuelInstrumenter.instrument(bytes, original, true, chunk).bytes(), exports, budgets, false);
             if (reference == null) {
                 reference = outcome;
             }
@@ -50,7 +52,7 @@ class FuelChunkTest {
         }
         // compiled code takes the same paths: the tiniest chunk and the production one
         for (int chunk : new int[] {1, FuelInstrumenter.CHUNK}) {
-            String outcome = run(FuelInstrumenter.instrument(bytes, original, false, chunk).bytes(), exports, true);
+            String outcome = run(FuelInstrumenter.instrument(bytes, original, false, chunk).bytes(), exports, budgets, true);
             assertEquals(comparable(reference, outcome), comparable(outcome, reference),
                     fixture.getFileName() + " compiled with chunk " + chunk);
         }
@@ -74,12 +76,12 @@ class FuelChunkTest {
         return out.toString();
     }
 
-    private static String run(byte[] metered, List<String> exports, boolean compiled) {
+    private static String run(byte[] metered, List<String> exports, long[] budgets, boolean compiled) {
         WasmModule m = ChicoryModuleLoader.parse("t", metered);
         var factory = compiled ? MachineFactoryCompiler.builder(m).compile() : null;
         var out = new StringBuilder();
         for (String name : exports) {
-            for (long budget : budgets(name)) {
+            for (long budget : budgets) {
                 var b = Instance.builder(m).withStart(false);
                 if (factory != null) {
                     b.withMachineFactory(factory);
@@ -111,16 +113,6 @@ class FuelChunkTest {
         return out.toString();
     }
 
-    /** Every budget from 0 to 400 for the unrolled loops' fixture: fuel runs out at every point. */
-    private static long[] budgets(String export) {
-        if (!denseBudgets) {
-            return BUDGETS;
-        }
-        return java.util.stream.LongStream.rangeClosed(0, 400).toArray();
-    }
-
-    private static boolean denseBudgets;
-
     private static List<String> runnableExports(WasmModule m) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < m.exportSection().exportCount(); i++) {
@@ -137,14 +129,5 @@ class FuelChunkTest {
             }
         }
         return names;
-    }
-
-    private static boolean hasExport(WasmModule m, String name) {
-        for (int i = 0; i < m.exportSection().exportCount(); i++) {
-            if (m.exportSection().getExport(i).name().equals(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

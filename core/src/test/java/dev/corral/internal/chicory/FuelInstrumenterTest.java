@@ -102,7 +102,7 @@ class FuelInstrumenterTest {
         return sb.toString();
     }
 
-    private static boolean hasExport(WasmModule m, String name) {
+    static boolean hasExport(WasmModule m, String name) {
         for (int i = 0; i < m.exportSection().exportCount(); i++) {
             if (m.exportSection().getExport(i).name().equals(name)) {
                 return true;

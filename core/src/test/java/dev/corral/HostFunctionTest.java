@@ -10,6 +10,7 @@ import dev.corral.spi.HostModule;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -120,6 +121,98 @@ class HostFunctionTest {
             var a = env((c, x) -> null, (c, x) -> null);
             var policy = PluginPolicy.builder().hostModule(a).hostModule(a).build();
             assertThrows(IllegalArgumentException.class, () -> m.instantiate(policy));
+        }
+    }
+
+    /** A hand-written {@link HostFunction.Bound}: what the generated bindings extend. */
+    private static final class AddTen extends HostFunction.Bound {
+        private final List<String> calls;
+        private final int claimedResults;
+        private final long[] reply;
+
+        AddTen(dev.corral.spi.HostContext plugin, List<String> calls, int claimedResults, long[] reply) {
+            super(plugin);
+            this.calls = calls;
+            this.claimedResults = claimedResults;
+            this.reply = reply;
+        }
+
+        @Override
+        protected long[] call(long[] args) throws Exception {
+            calls.add(context().pluginName() + ":" + args[0]);
+            if (args[0] < 0) {
+                throw new IOException("negative " + args[0]);
+            }
+            return reply != null ? reply : new long[] {args[0] + 10};
+        }
+
+        @Override
+        protected int resultCount() {
+            return claimedResults < 0 ? super.resultCount() : claimedResults;
+        }
+    }
+
+    private static HostModule envWith(HostFunction reenter) {
+        return HostModule.of("env", List.of(
+                HostFunction.of("env", "log", LOG, (c, a) -> null),
+                HostFunction.of("env", "block", VOID, (c, a) -> null),
+                reenter));
+    }
+
+    private static final FunctionSignature I32_I32 = FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32));
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void aBoundFunctionIsMadeOncePerPluginAndSeesThatPlugin(ExecutionMode mode) {
+        var calls = new ArrayList<String>();
+        var bound = new ArrayList<HostFunction.Bound>();
+        var env = envWith(HostFunction.bound("env", "reenter", I32_I32, plugin -> {
+            var b = new AddTen(plugin, calls, 1, null);
+            bound.add(b);
+            return b;
+        }));
+        try (var corral = Fixtures.engine(mode)) {
+            var first = corral.loader().name("first").load(Fixtures.wasm("host")).instantiate(PluginPolicy.builder().hostModule(env).build());
+            var second = corral.loader().name("second").load(Fixtures.wasm("host")).instantiate(PluginPolicy.builder().hostModule(env).build());
+            assertEquals(2, bound.size());
+            assertEquals(15, first.call("via_host", 5).getInt(0));
+            assertEquals(17, second.call("via_host", 7).getInt(0));
+            assertEquals(16, first.call("via_host", 6).getInt(0));
+            assertEquals(List.of("first:5", "second:7", "first:6"), calls);
+            assertEquals(2, bound.size(), "binding happens at link time, not per call");
+            var e = assertThrows(HostFunctionException.class, () -> first.call("via_host", -1));
+            assertEquals("env.reenter", e.function());
+            assertTrue(e.getCause() instanceof IOException);
+            assertEquals(20, first.call("via_host", 10).getInt(0), "the plugin stays usable");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void aBoundFunctionBreakingItsContractIsCaught(ExecutionMode mode) {
+        var calls = new ArrayList<String>();
+        try (var corral = Fixtures.engine(mode)) {
+            var m = corral.load(Fixtures.wasm("host"));
+            // returns two values for a one-result import: caught per call, as for an Implementation
+            var wrong = m.instantiate(PluginPolicy.builder().hostModule(envWith(HostFunction.bound("env", "reenter", I32_I32,
+                    p -> new AddTen(p, calls, -1, new long[] {1, 2})))).build());
+            var e = assertThrows(HostFunctionException.class, () -> wrong.call("via_host", 1));
+            assertTrue(e.getCause().getMessage().contains("returned 2 values but its signature declares 1"), e.getCause().getMessage());
+            // a constant resultCount that disagrees with the signature: refused at link time
+            var lying = PluginPolicy.builder().hostModule(envWith(HostFunction.bound("env", "reenter", I32_I32,
+                    p -> new AddTen(p, calls, 0, null)))).build();
+            var link = assertThrows(IllegalStateException.class, () -> m.instantiate(lying));
+            assertTrue(link.getMessage().contains("env.reenter"), link.getMessage());
+            // one object for two plugins would hand the first plugin's context to the second
+            var shared = new AtomicReference<HostFunction.Bound>();
+            var sharing = PluginPolicy.builder().hostModule(envWith(HostFunction.bound("env", "reenter", I32_I32,
+                    p -> shared.updateAndGet(b -> b != null ? b : new AddTen(p, calls, 1, null))))).build();
+            m.instantiate(sharing);
+            var twice = assertThrows(IllegalStateException.class, () -> m.instantiate(sharing));
+            assertTrue(twice.getMessage().contains("new object"), twice.getMessage());
+            var nulls = PluginPolicy.builder().hostModule(envWith(HostFunction.bound("env", "reenter", I32_I32, p -> null))).build();
+            assertThrows(IllegalStateException.class, () -> m.instantiate(nulls));
+            assertEquals(1, calls.size(), "only the wrong-count call reached the host: " + calls);
         }
     }
 }

@@ -38,8 +38,8 @@ final class HostModuleWriter {
         i = 0;
         for (var m : t.methods()) {
             s.append(i == 0 ? "\n" : ",\n");
-            s.append("            HostFunction.of(MODULE, ").append(literal(m.wasmName())).append(", SIG_").append(i)
-                    .append(", new F").append(i).append("(impl))");
+            s.append("            HostFunction.bound(MODULE, ").append(literal(m.wasmName())).append(", SIG_").append(i)
+                    .append(", plugin -> new F").append(i).append("(plugin, impl))");
             i++;
         }
         s.append(");\n    }\n\n");
@@ -58,19 +58,21 @@ final class HostModuleWriter {
     }
 
     /**
-     * One named class per function rather than a lambda: {@code apply} holds the marshalling
-     * itself, one call level less for the JIT to inline on every host call.
+     * One {@code HostFunction.Bound} class per function, one object per plugin: Chicory calls it
+     * directly and {@code call} holds the marshalling itself, so a host call reaches the host's
+     * method through a single object (see core's {@code BoundHandle} for the measurement).
      */
     private static void function(StringBuilder s, Model.Type t, Model.Method m, int index) {
         s.append("\n    /** {@code ").append(t.moduleName()).append('.').append(m.wasmName()).append("} → {@link ").append(t.qualifiedName())
                 .append('#').append(m.javaName()).append("}. */\n");
-        s.append("    private static final class F").append(index).append(" implements HostFunction.Implementation {\n");
+        s.append("    private static final class F").append(index).append(" extends HostFunction.Bound {\n");
         s.append("        private final ").append(t.qualifiedName()).append(" impl;\n\n");
-        s.append("        F").append(index).append("(").append(t.qualifiedName()).append(" impl) {\n            this.impl = impl;\n        }\n\n");
-        s.append("        @Override\n        public long[] apply(dev.corral.spi.HostContext ctx, long[] a) throws Exception {\n");
+        s.append("        F").append(index).append("(dev.corral.spi.HostContext plugin, ").append(t.qualifiedName())
+                .append(" impl) {\n            super(plugin);\n            this.impl = impl;\n        }\n\n");
+        s.append("        @Override\n        protected long[] call(long[] a) throws Exception {\n");
         boolean memory = m.params().stream().anyMatch(p -> p.kind().pointer());
         if (memory) {
-            s.append("            GuestMemory mem = ctx.memory();\n");
+            s.append("            GuestMemory mem = context().memory();\n");
         }
         int slot = 0;
         StringBuilder call = new StringBuilder();
@@ -89,7 +91,7 @@ final class HostModuleWriter {
                 case STRING: expr = "Abi.readString(mem, a[" + slot + "], a[" + (slot + 1) + "])"; break;
                 case BYTES: expr = "Abi.readBytes(mem, a[" + slot + "], a[" + (slot + 1) + "])"; break;
                 case BUFFER: expr = "Abi.readBuffer(mem, a[" + slot + "], a[" + (slot + 1) + "])"; break;
-                case CONTEXT: expr = "ctx"; break;
+                case CONTEXT: expr = "context()"; break;
                 default: throw new IllegalStateException(p.kind().toString());
             }
             slot += p.kind().wasmParams.size();
@@ -102,7 +104,9 @@ final class HostModuleWriter {
             s.append("            ").append(m.result().java).append(" r = ").append(call).append(";\n");
             s.append("            return new long[] {").append(lowerResult(m.result())).append("};\n");
         }
-        s.append("        }\n    }\n");
+        s.append("        }\n\n");
+        s.append("        @Override\n        protected int resultCount() {\n            return ")
+                .append(m.result() == Kind.VOID ? 0 : 1).append(";\n        }\n    }\n");
     }
 
     private static String lowerResult(Kind k) {
@@ -111,9 +115,9 @@ final class HostModuleWriter {
             case FLOAT: return "Float.floatToRawIntBits(r)";
             case DOUBLE: return "Double.doubleToRawLongBits(r)";
             case BOOLEAN: return "r ? 1L : 0L";
-            case STRING: return "Abi.returnString(ctx, r)";
-            case BYTES: return "Abi.returnBytes(ctx, r)";
-            case BUFFER: return "Abi.returnBuffer(ctx, r)";
+            case STRING: return "Abi.returnString(context(), r)";
+            case BYTES: return "Abi.returnBytes(context(), r)";
+            case BUFFER: return "Abi.returnBuffer(context(), r)";
             default: throw new IllegalStateException(k.toString());
         }
     }

@@ -50,9 +50,9 @@ class ProcessorTest {
         assertTrue(src.contains("public final class Kv_CorralHost implements dev.corral.spi.HostModule"), src);
         assertTrue(src.contains("public static final String MODULE = \"kv\";"), src);
         // default names are snake_case; explicit names win
-        assertTrue(src.contains("HostFunction.of(MODULE, \"get_value\""), src);
-        assertTrue(src.contains("HostFunction.of(MODULE, \"put\""), src);
-        assertTrue(src.contains("HostFunction.of(MODULE, \"parse_http_header\""), src);
+        assertTrue(src.contains("HostFunction.bound(MODULE, \"get_value\""), src);
+        assertTrue(src.contains("HostFunction.bound(MODULE, \"put\""), src);
+        assertTrue(src.contains("HostFunction.bound(MODULE, \"parse_http_header\""), src);
         assertFalse(src.contains("\"not_exported\""), src);
         // wasm signatures: strings/bytes as (ptr, len), HostContext not passed by the guest
         assertTrue(src.contains("FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of(ValueType.I64))"), src);
@@ -63,15 +63,16 @@ class ProcessorTest {
         // marshalling inlined: direct calls, no reflection, no boxing
         assertTrue(src.contains("java.lang.String p0 = Abi.readString(mem, a[0], a[1]);"), src);
         assertTrue(src.contains("impl.store(p0, p1, p2);"), src);
-        assertTrue(src.contains("dev.corral.spi.HostContext p0 = ctx;"), src);
+        assertTrue(src.contains("dev.corral.spi.HostContext p0 = context();"), src);
         assertTrue(src.contains("boolean p1 = (int) a[2] != 0;"), src);
         assertTrue(src.contains("float p3 = Float.intBitsToFloat((int) a[4]);"), src);
         assertTrue(src.contains("app.Kv.dump()"), src);
         assertFalse(src.contains("reflect") || src.contains("invoke") || src.contains("Integer.valueOf"), src);
-        // one class per function (no lambda hop on the hot path)
-        assertTrue(src.contains("HostFunction.of(MODULE, \"get_value\", SIG_0, new F0(impl))"), src);
-        assertTrue(src.contains("private static final class F0 implements HostFunction.Implementation"), src);
-        assertFalse(src.contains("->"), src);
+        // one Bound class per function, which Chicory calls directly: the only lambdas are the binders
+        // that run once per plugin at link time
+        assertTrue(src.contains("HostFunction.bound(MODULE, \"get_value\", SIG_0, plugin -> new F0(plugin, impl))"), src);
+        assertTrue(src.contains("private static final class F0 extends HostFunction.Bound"), src);
+        assertFalse(src.lines().filter(l -> !l.contains("HostFunction.bound(")).anyMatch(l -> l.contains("->")), src);
         // pointer-passing functions listed for the ABI version check
         assertTrue(src.contains("Set.of(\"get_value\", \"put\", \"parse_http_header\", \"dump\", \"view\")"), src);
     }

@@ -44,6 +44,7 @@ public class BindingsBenchmark {
     private PluginFunction spiAdd;
     private BenchGreeter greeter;
     private ExportFunction rawAdd;
+    private ExportFunction rawInlineAdd;
     private ExportFunction rawConsume;
 
     private static byte[] wasm() throws IOException {
@@ -69,16 +70,24 @@ public class BindingsBenchmark {
 
         var module = Parser.parse(wasm);
         var i32 = ValType.I32;
-        var add = new HostFunction("bench", "add", FunctionType.of(List.of(i32, i32), List.of(i32)),
-                (inst, args) -> new long[] {(int) args[0] + (int) args[1]});
-        var consume = new HostFunction("bench", "consume", FunctionType.of(List.of(i32, i32), List.of(i32)),
-                (inst, args) -> new long[] {inst.memory().readString((int) args[0], (int) args[1]).length()});
-        Instance raw = Instance.builder(module)
-                .withImportValues(ImportValues.builder().addFunction(add, consume).build())
+        var type = FunctionType.of(List.of(i32, i32), List.of(i32));
+        // what a raw Chicory user writes for the same host API: a handle calling the host object
+        var host = new BenchHost();
+        var add = new HostFunction("bench", "add", type, (inst, args) -> new long[] {host.add((int) args[0], (int) args[1])});
+        var consume = new HostFunction("bench", "consume", type,
+                (inst, args) -> new long[] {host.consume(inst.memory().readString((int) args[0], (int) args[1]))});
+        rawAdd = rawInstance(module, add, consume).export("add_loop");
+        rawConsume = rawInstance(module, add, consume).export("consume_loop");
+        // the floor: no host object at all, the arithmetic inlined into a non-capturing lambda
+        var inlineAdd = new HostFunction("bench", "add", type, (inst, args) -> new long[] {(int) args[0] + (int) args[1]});
+        rawInlineAdd = rawInstance(module, inlineAdd, consume).export("add_loop");
+    }
+
+    private static Instance rawInstance(com.dylibso.chicory.wasm.WasmModule module, HostFunction... functions) {
+        return Instance.builder(module)
+                .withImportValues(ImportValues.builder().addFunction(functions).build())
                 .withMachineFactory(MachineFactoryCompiler.compile(module))
                 .build();
-        rawAdd = raw.export("add_loop");
-        rawConsume = raw.export("consume_loop");
     }
 
     @TearDown
@@ -102,6 +111,12 @@ public class BindingsBenchmark {
     @OperationsPerInvocation(CALLS)
     public long hostCallPrimitivesRawChicory() {
         return rawAdd.apply(CALLS)[0];
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallPrimitivesRawChicoryInline() {
+        return rawInlineAdd.apply(CALLS)[0];
     }
 
     @Benchmark

@@ -87,7 +87,10 @@ public final class PluginPolicy {
         return maxTableElements;
     }
 
-    /** The most bytes one {@link dev.corral.spi.GuestMemory} read (bytes or string) may copy out of the guest. */
+    /**
+     * The most bytes one {@link dev.corral.spi.GuestMemory} read (bytes or string) may copy out of
+     * the guest. A zero-copy {@code readOnlyView} copies nothing and is not bounded by it.
+     */
     public int maxGuestTransfer() {
         return maxGuestTransfer;
     }

@@ -94,7 +94,7 @@ class HostFunctionTest {
             assertTrue(big.getMessage().contains("maxGuestTransfer"), big.getMessage());
             assertEquals(4, p.memory().read(16, 4).length);
             assertThrows(GuestMemoryException.class, () -> p.memory().read(16, 5));
-            assertThrows(GuestMemoryException.class, () -> p.memory().readOnlyView(16, 5));
+            assertEquals(5, p.memory().readOnlyView(16, 5).remaining(), "a view copies nothing, so the bound is moot");
         }
     }
 

@@ -26,12 +26,16 @@ public interface GuestMemory {
     byte[] read(int ptr, int len);
 
     /**
-     * A read-only buffer over {@code len} bytes at {@code ptr}, valid only until the guest runs
-     * again. Chicory's paged memory cannot be viewed in place, so this default copies; a memory
-     * of Corral's own can override it with a true zero-copy view.
+     * A read-only, little-endian buffer over exactly {@code len} bytes at {@code ptr}, for reading
+     * guest data in place. A plugin's memory is viewed without a copy (and so without the
+     * policy's {@code maxGuestTransfer} bound), except a shared (threads) memory, which is copied.
+     *
+     * <p>Valid only during the host call it was obtained in: the view is live, so the guest's
+     * later writes show through it, and after the guest grows its memory the view no longer
+     * follows it. Copy what you keep. It never reaches outside the range it was made for.
      */
     default ByteBuffer readOnlyView(int ptr, int len) {
-        return ByteBuffer.wrap(read(ptr, len)).asReadOnlyBuffer();
+        return ByteBuffer.wrap(read(ptr, len)).asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
     }
 
     /**

@@ -11,6 +11,8 @@ import java.util.List;
 @HostModule("demo")
 public class Demo {
     public final List<String> logged = new ArrayList<>();
+    /** The last buffer sum saw: kept only so a test can prove it was a view, never do this. */
+    public ByteBuffer lastBuffer;
 
     @HostFunction
     public String greet(String name) {
@@ -28,6 +30,7 @@ public class Demo {
 
     @HostFunction
     public int sum(ByteBuffer b) {
+        lastBuffer = b;
         int s = 0;
         while (b.hasRemaining()) {
             s += b.get() & 0xff;

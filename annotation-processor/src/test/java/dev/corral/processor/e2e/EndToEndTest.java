@@ -81,6 +81,44 @@ class EndToEndTest {
 
     @ParameterizedTest
     @EnumSource(ExecutionMode.class)
+    void aByteBufferArgumentIsAZeroCopyViewOfGuestMemory(ExecutionMode mode) throws IOException {
+        var demo = new Demo();
+        var p = plugin(mode, demo);
+        byte[] pattern = "corral-view-0123456789".getBytes(StandardCharsets.US_ASCII);
+        int sum = 0;
+        for (byte b : pattern) {
+            sum += b;
+        }
+        assertEquals(sum, p.as(Forwarder.class).callSum(ByteBuffer.wrap(pattern)));
+        ByteBuffer view = demo.lastBuffer;
+        assertTrue(view.isReadOnly());
+        assertFalse(view.hasArray(), "the memory behind the view is not reachable");
+        assertEquals(pattern.length, view.capacity());
+        assertEquals(java.nio.ByteOrder.LITTLE_ENDIAN, view.order());
+        // find where the argument was lent in guest memory and change it there: a view sees the change
+        var memory = p.memory();
+        byte[] all = memory.read(0, (int) memory.size());
+        int at = indexOf(all, pattern);
+        assertTrue(at >= 0, "the lent argument is still in guest memory");
+        memory.writeByte(at, (byte) 'C');
+        assertEquals('C', view.get(0), "not a copy: the guest's memory shows through");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
     void exportsCanBeCalledWithoutAnInterface(ExecutionMode mode) throws IOException {
         var p = plugin(mode, new Demo());
         var abi = dev.corral.bindings.GuestAbi.of(p, true);

@@ -61,20 +61,37 @@ final class ChicoryGuestMemory implements GuestMemory {
 
     @Override
     public byte[] read(int ptr, int len) {
-        // the length is the guest's: bound what it can make the host allocate, whatever its memory size
+        checkTransfer(len);
+        return memory.readBytes(check(ptr, len), len);
+    }
+
+    /** The length is the guest's: bound what it can make the host allocate, whatever its memory size. */
+    private void checkTransfer(int len) {
         if (len > maxTransfer) {
             throw new GuestMemoryException("guest asked the host to read " + Integer.toUnsignedLong(len)
                     + " bytes at once, more than the policy's maxGuestTransfer of " + maxTransfer + " bytes");
         }
-        return memory.readBytes(check(ptr, len), len);
+    }
+
+    /** Zero-copy over Corral's flat memory, so not bounded by maxGuestTransfer; a copy otherwise. */
+    @Override
+    public ByteBuffer readOnlyView(int ptr, int len) {
+        if (memory instanceof FlatMemory) {
+            return ((FlatMemory) memory).view(check(ptr, len), len);
+        }
+        return GuestMemory.super.readOnlyView(ptr, len);
     }
 
     @Override
     public String readString(int ptr, int len) {
-        byte[] bytes = read(ptr, len);
+        checkTransfer(len);
+        int from = check(ptr, len);
+        // decoded in place from a flat memory (one copy, into the String), else from a copy
+        byte[] bytes = memory instanceof FlatMemory ? ((FlatMemory) memory).array() : memory.readBytes(from, len);
+        int offset = memory instanceof FlatMemory ? from : 0;
         // Fast path: the JDK's lenient decoder is intrinsified, and it only yields U+FFFD for
         // malformed input or a genuine U+FFFD; only then pay for the strict decoder to tell which.
-        String fast = new String(bytes, StandardCharsets.UTF_8);
+        String fast = new String(bytes, offset, len, StandardCharsets.UTF_8);
         if (fast.indexOf('\uFFFD') < 0) {
             return fast;
         }
@@ -82,7 +99,7 @@ final class ChicoryGuestMemory implements GuestMemory {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
+                    .decode(ByteBuffer.wrap(bytes, offset, len))
                     .toString();
         } catch (CharacterCodingException e) {
             throw new GuestMemoryException("guest string at " + Integer.toUnsignedLong(ptr) + " (" + len

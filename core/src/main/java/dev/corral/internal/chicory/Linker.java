@@ -1,6 +1,5 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
@@ -113,7 +112,7 @@ final class Linker {
         var builder = Instance.builder(module)
                 .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(provided)).build())
                 .withMachineFactory(variant.machineFactory())
-                .withMemoryFactory(ByteArrayMemory::new)
+                .withMemoryFactory(FlatMemory::create)
                 .withInitialize(false)
                 .withStart(false);
         if (variant.metered()) {

@@ -25,4 +25,21 @@
       (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 1664525)) (local.get $i)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc))
+
+  ;; memory traffic: writes $n words (up to 4 pages, so across Chicory's 64 KiB page arrays), then
+  ;; reads them back as words and as bytes; grows to 4 pages on the first call
+  (func (export "memory_traffic") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (if (i32.lt_u (memory.size) (i32.const 4)) (then (drop (memory.grow (i32.const 3)))))
+    (loop $w
+      (i32.store (i32.shl (local.get $i) (i32.const 2)) (i32.mul (local.get $i) (i32.const -1640531535)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $w (i32.lt_u (local.get $i) (local.get $n))))
+    (local.set $i (i32.const 0))
+    (loop $r
+      (local.set $acc (i32.add (i32.xor (local.get $acc) (i32.load (i32.shl (local.get $i) (i32.const 2))))
+                               (i32.load8_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $r (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $acc)))

@@ -2,6 +2,8 @@
 (module
   (import "bench" "add" (func $add (param i32 i32) (result i32)))
   (import "bench" "consume" (func $consume (param i32 i32) (result i32)))
+  (import "bench" "peek" (func $peek (param i32 i32) (result i32)))
+  (import "bench" "peek_bytes" (func $peek_bytes (param i32 i32) (result i32)))
   (memory (export "memory") 2)
   (data (i32.const 1024) "0123456789abcdef0123456789abcdef")
   (data (i32.const 16) "Hello, ")
@@ -29,6 +31,19 @@
     (local $acc i32)
     (loop $l
       (local.set $acc (i32.add (local.get $acc) (call $consume (i32.const 1024) (i32.const 32))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $acc))
+  ;; a 16 KiB range handed to the host, as a ByteBuffer view and as a byte[] copy
+  (func (export "peek_loop") (param $n i32) (result i32)
+    (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc) (call $peek (i32.const 4096) (i32.const 16384))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $acc))
+  (func (export "peek_bytes_loop") (param $n i32) (result i32)
+    (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc) (call $peek_bytes (i32.const 4096) (i32.const 16384))))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $acc))
   (func (export "greet") (param $p i32) (param $n i32) (result i64)

@@ -25,12 +25,15 @@ import org.openjdk.jmh.annotations.TearDown;
 public class ComputeBenchmark {
     static final int FIB_N = 20;
     static final int LOOP_N = 100_000;
+    /** 60,000 words: 240 KB written and read back, across four 64 KiB pages. */
+    static final int MEMORY_N = 60_000;
 
     @Param({Fixtures.COMPILED, Fixtures.INTERPRETED})
     public String mode;
 
     long fibN = FIB_N;
     long loopN = LOOP_N;
+    long memoryN = MEMORY_N;
 
     private Corral corral;
     private Plugin plugin;
@@ -38,6 +41,8 @@ public class ComputeBenchmark {
     private PluginFunction loop;
     private ExportFunction chicoryFib;
     private ExportFunction chicoryLoop;
+    private PluginFunction memory;
+    private ExportFunction chicoryMemory;
 
     @Setup
     public void setup() {
@@ -48,9 +53,12 @@ public class ComputeBenchmark {
         var instance = new Fixtures.RawChicory(mode).instantiate();
         chicoryFib = instance.export("fib");
         chicoryLoop = instance.export("loop");
+        memory = plugin.function("memory_traffic");
+        chicoryMemory = instance.export("memory_traffic");
         // both runtimes must compute the same thing, and the same as Java
         check(fib.callRaw(fibN)[0], chicoryFib.apply(fibN)[0], JavaBaseline.fib(FIB_N));
         check(loop.callRaw(loopN)[0], chicoryLoop.apply(loopN)[0], JavaBaseline.loop(LOOP_N));
+        check(memory.callRaw(memoryN)[0], chicoryMemory.apply(memoryN)[0], JavaBaseline.memory(MEMORY_N));
     }
 
     private static void check(long corral, long chicory, int java) {
@@ -83,5 +91,16 @@ public class ComputeBenchmark {
     @Benchmark
     public long[] chicoryLoop100k() {
         return chicoryLoop.apply(loopN);
+    }
+
+    /** Corral's contiguous memory against Chicory's paged ByteArrayMemory. */
+    @Benchmark
+    public long[] corralMemory240k() {
+        return memory.callRaw(memoryN);
+    }
+
+    @Benchmark
+    public long[] chicoryMemory240k() {
+        return chicoryMemory.apply(memoryN);
     }
 }

@@ -32,6 +32,23 @@ public class JavaBaseline {
         return acc;
     }
 
+    /** bench.wat's memory_traffic: words written little-endian into a byte array, read back as words and bytes. */
+    static int memory(int n) {
+        var m = java.nio.ByteBuffer.allocate(4 * 65536).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int i = 0;
+        do {
+            m.putInt(i << 2, i * -1640531535);
+            i++;
+        } while (Integer.compareUnsigned(i, n) < 0);
+        int acc = 0;
+        i = 0;
+        do {
+            acc = (acc ^ m.getInt(i << 2)) + (m.get(i) & 0xff);
+            i++;
+        } while (Integer.compareUnsigned(i, n) < 0);
+        return acc;
+    }
+
     @Benchmark
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public int javaAdd() {

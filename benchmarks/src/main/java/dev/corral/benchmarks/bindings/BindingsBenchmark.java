@@ -41,6 +41,8 @@ public class BindingsBenchmark {
     private Corral corral;
     private PluginFunction typedAdd;
     private PluginFunction typedConsume;
+    private PluginFunction typedPeek;
+    private PluginFunction typedPeekBytes;
     private PluginFunction spiAdd;
     private BenchGreeter greeter;
     private ExportFunction rawAdd;
@@ -60,12 +62,16 @@ public class BindingsBenchmark {
         var plugin = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(new BenchHost_CorralHost(new BenchHost())).build());
         typedAdd = plugin.function("add_loop");
         typedConsume = plugin.function("consume_loop");
+        typedPeek = plugin.function("peek_loop");
+        typedPeekBytes = plugin.function("peek_bytes_loop");
         greeter = plugin.as(BenchGreeter.class);
         // the same import through Corral's SPI by hand: separates core's host-call cost from the binding's
         var sig = dev.corral.FunctionSignature.of(List.of(dev.corral.ValueType.I32, dev.corral.ValueType.I32), List.of(dev.corral.ValueType.I32));
         var spi = dev.corral.spi.HostModule.of("bench", List.of(
                 dev.corral.spi.HostFunction.of("bench", "add", sig, (ctx, a) -> new long[] {(int) a[0] + (int) a[1]}),
-                dev.corral.spi.HostFunction.of("bench", "consume", sig, (ctx, a) -> new long[] {a[1]})));
+                dev.corral.spi.HostFunction.of("bench", "consume", sig, (ctx, a) -> new long[] {a[1]}),
+                dev.corral.spi.HostFunction.of("bench", "peek", sig, (ctx, a) -> new long[] {0}),
+                dev.corral.spi.HostFunction.of("bench", "peek_bytes", sig, (ctx, a) -> new long[] {0})));
         spiAdd = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(spi).build()).function("add_loop");
 
         var module = Parser.parse(wasm);
@@ -83,9 +89,12 @@ public class BindingsBenchmark {
         rawInlineAdd = rawInstance(module, inlineAdd, consume).export("add_loop");
     }
 
-    private static Instance rawInstance(com.dylibso.chicory.wasm.WasmModule module, HostFunction... functions) {
+    private static Instance rawInstance(com.dylibso.chicory.wasm.WasmModule module, HostFunction add, HostFunction consume) {
+        var type = add.functionType();
+        var unused = new HostFunction("bench", "peek", type, (inst, args) -> new long[] {0});
+        var unusedBytes = new HostFunction("bench", "peek_bytes", type, (inst, args) -> new long[] {0});
         return Instance.builder(module)
-                .withImportValues(ImportValues.builder().addFunction(functions).build())
+                .withImportValues(ImportValues.builder().addFunction(add, consume, unused, unusedBytes).build())
                 .withMachineFactory(MachineFactoryCompiler.compile(module))
                 .build();
     }
@@ -129,6 +138,20 @@ public class BindingsBenchmark {
     @OperationsPerInvocation(CALLS)
     public long hostCallString32RawChicory() {
         return rawConsume.apply(CALLS)[0];
+    }
+
+    /** A 16 KiB guest range as a ByteBuffer: a view, so the cost does not grow with the length. */
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallBuffer16kView() {
+        return typedPeek.callRaw(CALLS)[0];
+    }
+
+    /** The same range as a byte[]: copied out of the guest on every call. */
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallBuffer16kBytes() {
+        return typedPeekBytes.callRaw(CALLS)[0];
     }
 
     /** Host → guest: allocate + write the argument, call, read + free the result, free the argument. */

@@ -29,6 +29,7 @@ public final class HostFunction {
      * <p>Like the plugin it belongs to, one object is only ever called by one thread at a time.
      * Its superclass is Corral's runtime seam: do not rely on it.
      */
+    @SuppressWarnings("exports") // the superclass is deliberately internal: it is the runtime seam
     public abstract static class Bound extends BoundHandle {
         private final HostContext context;
 

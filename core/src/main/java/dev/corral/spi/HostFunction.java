@@ -59,7 +59,10 @@ public final class HostFunction {
     /** Makes a function's {@link Bound} object for each plugin that links it. */
     @FunctionalInterface
     public interface Binder {
-        /** A new object on every call: one per plugin (and per import of the function). */
+        /**
+         * A new object on every call: one per plugin (and per import of the function). Runs while
+         * the plugin is being linked, so keep {@code plugin} for later and do not call into it here.
+         */
         Bound bind(HostContext plugin);
     }
 

@@ -33,13 +33,9 @@ build_rust() {
 }
 
 build_assemblyscript() {
-  "$root/.ci/ensure-tools.sh" node
-  cd "$here/assemblyscript"
   # the pinned compiler from package-lock.json; reinstalled only when missing or changed
-  if ! cmp -s package-lock.json node_modules/.corral-lock 2>/dev/null || [[ ! -x node_modules/.bin/asc ]]; then
-    npm ci --no-audit --no-fund --loglevel=error
-    cp package-lock.json node_modules/.corral-lock
-  fi
+  "$here/assemblyscript/install.sh"
+  cd "$here/assemblyscript"
   local asc=(node_modules/.bin/asc -O3)
   # plugins without a logging grant: abort is a bare trap, so corral_log is not imported
   "${asc[@]}" --use abort= -o "$out/assemblyscript-hello.wasm" examples/hello.ts

@@ -14,10 +14,13 @@ import java.nio.charset.StandardCharsets;
  */
 final class ChicoryGuestMemory implements GuestMemory {
     private final Memory memory;
+    /** The same memory when it is Corral's contiguous one (views and in-place strings), else null. */
+    private final FlatMemory flat;
     private final int maxTransfer;
 
     ChicoryGuestMemory(Memory memory, int maxTransfer) {
         this.memory = memory;
+        this.flat = memory instanceof FlatMemory ? (FlatMemory) memory : null;
         this.maxTransfer = maxTransfer;
     }
 
@@ -76,8 +79,8 @@ final class ChicoryGuestMemory implements GuestMemory {
     /** Zero-copy over Corral's flat memory, so not bounded by maxGuestTransfer; a copy otherwise. */
     @Override
     public ByteBuffer readOnlyView(int ptr, int len) {
-        if (memory instanceof FlatMemory) {
-            return ((FlatMemory) memory).view(check(ptr, len), len);
+        if (flat != null) {
+            return flat.view(check(ptr, len), len);
         }
         return GuestMemory.super.readOnlyView(ptr, len);
     }
@@ -87,8 +90,8 @@ final class ChicoryGuestMemory implements GuestMemory {
         checkTransfer(len);
         int from = check(ptr, len);
         // decoded in place from a flat memory (one copy, into the String), else from a copy
-        byte[] bytes = memory instanceof FlatMemory ? ((FlatMemory) memory).array() : memory.readBytes(from, len);
-        int offset = memory instanceof FlatMemory ? from : 0;
+        byte[] bytes = flat != null ? flat.array() : memory.readBytes(from, len);
+        int offset = flat != null ? from : 0;
         // Fast path: the JDK's lenient decoder is intrinsified, and it only yields U+FFFD for
         // malformed input or a genuine U+FFFD; only then pay for the strict decoder to tell which.
         String fast = new String(bytes, offset, len, StandardCharsets.UTF_8);

@@ -90,7 +90,7 @@ final class FlatMemory implements Memory {
         }
     }
 
-    /** Checks [addr, addr + len) against the size, addr and len read as unsigned. */
+    /** Checks [addr, addr + len) against the size, addr and len read as unsigned (a negative len is huge). */
     private int check(int addr, int len) {
         if (Integer.toUnsignedLong(addr) + Integer.toUnsignedLong(len) > size) {
             throw outOfBounds(addr, Integer.toUnsignedLong(len), size);
@@ -218,9 +218,6 @@ final class FlatMemory implements Memory {
 
     @Override
     public byte[] readBytes(int addr, int len) {
-        if (len < 0) {
-            throw outOfBounds(addr, len, size);
-        }
         int from = check(addr, len);
         return Arrays.copyOfRange(data, from, from + len);
     }
@@ -307,11 +304,9 @@ final class FlatMemory implements Memory {
 
     @Override
     public void fill(byte value, int fromIndex, int toIndex) {
-        // Chicory passes offset + size, which may have wrapped: the difference is the wasm size again
+        // Chicory passes offset + size, which may have wrapped: the difference is the wasm size
+        // again, and check reads it as unsigned
         int len = toIndex - fromIndex;
-        if (len < 0) {
-            throw outOfBounds(fromIndex, Integer.toUnsignedLong(len), size);
-        }
         check(fromIndex, len);
         Arrays.fill(data, fromIndex, fromIndex + len, value);
     }

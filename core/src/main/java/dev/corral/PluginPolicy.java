@@ -1,7 +1,7 @@
 package dev.corral;
 
 import dev.corral.spi.Capability;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostModuleDef;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ public final class PluginPolicy {
     private final int maxTableElements;
     private final int maxGuestTransfer;
     private final Duration timeout;
-    private final List<HostModule> hostModules;
+    private final List<HostModuleDef> hostModules;
     private final List<Capability> capabilities;
     private final OutputStream stdout;
     private final OutputStream stderr;
@@ -100,7 +100,7 @@ public final class PluginPolicy {
         return Optional.ofNullable(timeout);
     }
 
-    public List<HostModule> hostModules() {
+    public List<HostModuleDef> hostModules() {
         return hostModules;
     }
 
@@ -156,7 +156,7 @@ public final class PluginPolicy {
         private int maxTableElements = DEFAULT_MAX_TABLE_ELEMENTS;
         private int maxGuestTransfer = DEFAULT_MAX_GUEST_TRANSFER;
         private Duration timeout;
-        private final List<HostModule> hostModules = new ArrayList<>();
+        private final List<HostModuleDef> hostModules = new ArrayList<>();
         private final List<Capability> capabilities = new ArrayList<>();
         private OutputStream stdout;
         private OutputStream stderr;
@@ -223,7 +223,7 @@ public final class PluginPolicy {
         }
 
         /** Grants a host module. Two modules may not define the same function. */
-        public Builder hostModule(HostModule module) {
+        public Builder hostModule(HostModuleDef module) {
             hostModules.add(Objects.requireNonNull(module, "module"));
             return this;
         }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -21,14 +21,14 @@ class ConfinementTest {
     void aSecondThreadFailsFastWhileTheFirstIsInsideACall(ExecutionMode mode) throws Exception {
         var entered = new CountDownLatch(1);
         var proceed = new CountDownLatch(1);
-        var env = HostModule.of("env", List.of(
-                HostFunction.of("env", "log", FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of()), (c, a) -> null),
-                HostFunction.of("env", "block", VOID, (c, a) -> {
+        var env = HostModuleDef.of("env", List.of(
+                HostFunctionDef.of("env", "log", FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of()), (c, a) -> null),
+                HostFunctionDef.of("env", "block", VOID, (c, a) -> {
                     entered.countDown();
                     assertTrue(proceed.await(10, TimeUnit.SECONDS));
                     return null;
                 }),
-                HostFunction.of("env", "reenter", FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)),
+                HostFunctionDef.of("env", "reenter", FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)),
                         (c, a) -> new long[] {a[0]})));
         try (var corral = Fixtures.engine(mode)) {
             var p = corral.load(Fixtures.wasm("host")).instantiate(PluginPolicy.builder().hostModule(env).build());
@@ -73,10 +73,10 @@ class ConfinementTest {
     void guestToHostToGuestReentryOnTheOwningThreadWorks(ExecutionMode mode) {
         try (var corral = Fixtures.engine(mode)) {
             var holder = new Plugin[1];
-            var env = HostModule.of("env", List.of(
-                    HostFunction.of("env", "log", FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of()), (c, a) -> null),
-                    HostFunction.of("env", "block", VOID, (c, a) -> null),
-                    HostFunction.of("env", "reenter", FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)),
+            var env = HostModuleDef.of("env", List.of(
+                    HostFunctionDef.of("env", "log", FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of()), (c, a) -> null),
+                    HostFunctionDef.of("env", "block", VOID, (c, a) -> null),
+                    HostFunctionDef.of("env", "reenter", FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)),
                             (c, a) -> new long[] {holder[0].call("double", (int) a[0]).getInt(0) + 1})));
             var p = corral.load(Fixtures.wasm("host")).instantiate(PluginPolicy.builder().hostModule(env).build());
             holder[0] = p;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -217,11 +217,11 @@ class FuelTest {
     }
 
     private static Plugin withCallback(ExecutionMode mode, PluginPolicy.Builder policy, AtomicReference<Plugin> self,
-            HostFunction.Implementation impl) {
-        var callback = HostFunction.of("test", "callback",
+            HostFunctionDef.Implementation impl) {
+        var callback = HostFunctionDef.of("test", "callback",
                 FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)), impl);
         var m = ENGINES.get(mode).load(FuelTest.class.getResourceAsStream("/wasm/fuel_host.wasm"));
-        var p = m.instantiate(policy.hostModule(HostModule.of("test", List.of(callback))).build());
+        var p = m.instantiate(policy.hostModule(HostModuleDef.of("test", List.of(callback))).build());
         self.set(p);
         return p;
     }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +18,11 @@ class HostFunctionTest {
     private static final FunctionSignature LOG = FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of());
     private static final FunctionSignature VOID = FunctionSignature.of(List.of(), List.of());
 
-    private static HostModule env(HostFunction.Implementation log, HostFunction.Implementation block) {
-        return HostModule.of("env", List.of(
-                HostFunction.of("env", "log", LOG, log),
-                HostFunction.of("env", "block", VOID, block),
-                HostFunction.of("env", "reenter", FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)),
+    private static HostModuleDef env(HostFunctionDef.Implementation log, HostFunctionDef.Implementation block) {
+        return HostModuleDef.of("env", List.of(
+                HostFunctionDef.of("env", "log", LOG, log),
+                HostFunctionDef.of("env", "block", VOID, block),
+                HostFunctionDef.of("env", "reenter", FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)),
                         (c, a) -> new long[] {a[0]})));
     }
 
@@ -102,10 +102,10 @@ class HostFunctionTest {
     @EnumSource(ExecutionMode.class)
     void aHostFunctionReturningTheWrongArityIsCaught(ExecutionMode mode) {
         try (var corral = Fixtures.engine(mode)) {
-            var env = HostModule.of("env", List.of(
-                    HostFunction.of("env", "log", LOG, (c, a) -> new long[] {1, 2}),
-                    HostFunction.of("env", "block", VOID, (c, a) -> null),
-                    HostFunction.of("env", "reenter", FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)),
+            var env = HostModuleDef.of("env", List.of(
+                    HostFunctionDef.of("env", "log", LOG, (c, a) -> new long[] {1, 2}),
+                    HostFunctionDef.of("env", "block", VOID, (c, a) -> null),
+                    HostFunctionDef.of("env", "reenter", FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)),
                             (c, a) -> null)));
             var p = corral.load(Fixtures.wasm("host")).instantiate(PluginPolicy.builder().hostModule(env).build());
             assertThrows(HostFunctionException.class, () -> p.call("hello"));
@@ -124,8 +124,8 @@ class HostFunctionTest {
         }
     }
 
-    /** A hand-written {@link HostFunction.Bound}: what the generated bindings extend. */
-    private static final class AddTen extends HostFunction.Bound {
+    /** A hand-written {@link HostFunctionDef.Bound}: what the generated bindings extend. */
+    private static final class AddTen extends HostFunctionDef.Bound {
         private final List<String> calls;
         private final int claimedResults;
         private final long[] reply;
@@ -152,10 +152,10 @@ class HostFunctionTest {
         }
     }
 
-    private static HostModule envWith(HostFunction reenter) {
-        return HostModule.of("env", List.of(
-                HostFunction.of("env", "log", LOG, (c, a) -> null),
-                HostFunction.of("env", "block", VOID, (c, a) -> null),
+    private static HostModuleDef envWith(HostFunctionDef reenter) {
+        return HostModuleDef.of("env", List.of(
+                HostFunctionDef.of("env", "log", LOG, (c, a) -> null),
+                HostFunctionDef.of("env", "block", VOID, (c, a) -> null),
                 reenter));
     }
 
@@ -165,8 +165,8 @@ class HostFunctionTest {
     @EnumSource(ExecutionMode.class)
     void aBoundFunctionIsMadeOncePerPluginAndSeesThatPlugin(ExecutionMode mode) {
         var calls = new ArrayList<String>();
-        var bound = new ArrayList<HostFunction.Bound>();
-        var env = envWith(HostFunction.bound("env", "reenter", I32_I32, plugin -> {
+        var bound = new ArrayList<HostFunctionDef.Bound>();
+        var env = envWith(HostFunctionDef.bound("env", "reenter", I32_I32, plugin -> {
             var b = new AddTen(plugin, calls, 1, null);
             bound.add(b);
             return b;
@@ -194,23 +194,23 @@ class HostFunctionTest {
         try (var corral = Fixtures.engine(mode)) {
             var m = corral.load(Fixtures.wasm("host"));
             // returns two values for a one-result import: caught per call, as for an Implementation
-            var wrong = m.instantiate(PluginPolicy.builder().hostModule(envWith(HostFunction.bound("env", "reenter", I32_I32,
+            var wrong = m.instantiate(PluginPolicy.builder().hostModule(envWith(HostFunctionDef.bound("env", "reenter", I32_I32,
                     p -> new AddTen(p, calls, -1, new long[] {1, 2})))).build());
             var e = assertThrows(HostFunctionException.class, () -> wrong.call("via_host", 1));
             assertTrue(e.getCause().getMessage().contains("returned 2 values but its signature declares 1"), e.getCause().getMessage());
             // a constant resultCount that disagrees with the signature: refused at link time
-            var lying = PluginPolicy.builder().hostModule(envWith(HostFunction.bound("env", "reenter", I32_I32,
+            var lying = PluginPolicy.builder().hostModule(envWith(HostFunctionDef.bound("env", "reenter", I32_I32,
                     p -> new AddTen(p, calls, 0, null)))).build();
             var link = assertThrows(IllegalStateException.class, () -> m.instantiate(lying));
             assertTrue(link.getMessage().contains("env.reenter"), link.getMessage());
             // one object for two plugins would hand the first plugin's context to the second
-            var shared = new AtomicReference<HostFunction.Bound>();
-            var sharing = PluginPolicy.builder().hostModule(envWith(HostFunction.bound("env", "reenter", I32_I32,
+            var shared = new AtomicReference<HostFunctionDef.Bound>();
+            var sharing = PluginPolicy.builder().hostModule(envWith(HostFunctionDef.bound("env", "reenter", I32_I32,
                     p -> shared.updateAndGet(b -> b != null ? b : new AddTen(p, calls, 1, null))))).build();
             m.instantiate(sharing);
             var twice = assertThrows(IllegalStateException.class, () -> m.instantiate(sharing));
             assertTrue(twice.getMessage().contains("new object"), twice.getMessage());
-            var nulls = PluginPolicy.builder().hostModule(envWith(HostFunction.bound("env", "reenter", I32_I32, p -> null))).build();
+            var nulls = PluginPolicy.builder().hostModule(envWith(HostFunctionDef.bound("env", "reenter", I32_I32, p -> null))).build();
             assertThrows(IllegalStateException.class, () -> m.instantiate(nulls));
             assertEquals(1, calls.size(), "only the wrong-count call reached the host: " + calls);
         }

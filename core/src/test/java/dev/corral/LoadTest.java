@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.ModuleLoadException.Reason;
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,8 +100,8 @@ class LoadTest {
     @Test
     void aHostFunctionOfTheWrongTypeIsReportedAsSuch() {
         var module = corral.load(Fixtures.wasm("host"));
-        var wrong = HostModule.of("env", List.of(
-                HostFunction.of("env", "log", FunctionSignature.of(List.of(ValueType.I64), List.of()), (c, a) -> null)));
+        var wrong = HostModuleDef.of("env", List.of(
+                HostFunctionDef.of("env", "log", FunctionSignature.of(List.of(ValueType.I64), List.of()), (c, a) -> null)));
         var e = assertThrows(UnlinkableModuleException.class,
                 () -> module.instantiate(PluginPolicy.builder().hostModule(wrong).build()));
         assertTrue(e.getMessage().contains("env.log (function (i32, i32) -> (); host provides (i64) -> ())"), e.getMessage());

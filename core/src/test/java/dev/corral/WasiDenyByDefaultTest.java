@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.spi.Capability;
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,13 +77,13 @@ class WasiDenyByDefaultTest {
         var closes = new AtomicInteger();
         Capability cap = m -> {
             binds.incrementAndGet();
-            var f = HostFunction.of("wasi_snapshot_preview1", "random_get",
+            var f = HostFunctionDef.of("wasi_snapshot_preview1", "random_get",
                     FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of(ValueType.I32)),
                     (ctx, a) -> new long[] {0});
             return new Capability.Binding() {
                 @Override
-                public List<HostModule> hostModules() {
-                    return List.of(HostModule.of("wasi_snapshot_preview1", List.of(f)));
+                public List<HostModuleDef> hostModules() {
+                    return List.of(HostModuleDef.of("wasi_snapshot_preview1", List.of(f)));
                 }
 
                 @Override

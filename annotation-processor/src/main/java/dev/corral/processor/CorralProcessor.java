@@ -32,7 +32,7 @@ import javax.tools.FileObject;
 import javax.tools.StandardLocation;
 
 /**
- * Generates, per {@code @HostModule} type, {@code <Name>_CorralHost} (a dev.corral.spi.HostModule
+ * Generates, per {@code @HostModule} type, {@code <Name>_CorralHost} (a dev.corral.spi.HostModuleDef
  * with all marshalling inlined) and guest-side declarations (C header, Rust module, AssemblyScript
  * module); per {@code @GuestInterface}, {@code <Name>_CorralGuest} for {@code plugin.as(Name.class)}.
  *

@@ -47,12 +47,12 @@ class ProcessorTest {
         var c = Compilation.compile(tmp, "app.Kv", KV);
         assertTrue(c.success, c.diagnostics.toString());
         String src = c.generated("app.Kv_CorralHost");
-        assertTrue(src.contains("public final class Kv_CorralHost implements dev.corral.spi.HostModule"), src);
+        assertTrue(src.contains("public final class Kv_CorralHost implements dev.corral.spi.HostModuleDef"), src);
         assertTrue(src.contains("public static final String MODULE = \"kv\";"), src);
         // default names are snake_case; explicit names win
-        assertTrue(src.contains("HostFunction.bound(MODULE, \"get_value\""), src);
-        assertTrue(src.contains("HostFunction.bound(MODULE, \"put\""), src);
-        assertTrue(src.contains("HostFunction.bound(MODULE, \"parse_http_header\""), src);
+        assertTrue(src.contains("HostFunctionDef.bound(MODULE, \"get_value\""), src);
+        assertTrue(src.contains("HostFunctionDef.bound(MODULE, \"put\""), src);
+        assertTrue(src.contains("HostFunctionDef.bound(MODULE, \"parse_http_header\""), src);
         assertFalse(src.contains("\"not_exported\""), src);
         // wasm signatures: strings/bytes as (ptr, len), HostContext not passed by the guest
         assertTrue(src.contains("FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of(ValueType.I64))"), src);
@@ -70,9 +70,9 @@ class ProcessorTest {
         assertFalse(src.contains("reflect") || src.contains("invoke") || src.contains("Integer.valueOf"), src);
         // one Bound class per function, which Chicory calls directly: the only lambdas are the binders
         // that run once per plugin at link time
-        assertTrue(src.contains("HostFunction.bound(MODULE, \"get_value\", SIG_0, plugin -> new F0(plugin, impl))"), src);
-        assertTrue(src.contains("private static final class F0 extends HostFunction.Bound"), src);
-        assertFalse(src.lines().filter(l -> !l.contains("HostFunction.bound(")).anyMatch(l -> l.contains("->")), src);
+        assertTrue(src.contains("HostFunctionDef.bound(MODULE, \"get_value\", SIG_0, plugin -> new F0(plugin, impl))"), src);
+        assertTrue(src.contains("private static final class F0 extends HostFunctionDef.Bound"), src);
+        assertFalse(src.lines().filter(l -> !l.contains("HostFunctionDef.bound(")).anyMatch(l -> l.contains("->")), src);
         // pointer-passing functions listed for the ABI version check
         assertTrue(src.contains("Set.of(\"get_value\", \"put\", \"parse_http_header\", \"dump\", \"view\")"), src);
     }

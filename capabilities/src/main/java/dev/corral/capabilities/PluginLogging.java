@@ -4,8 +4,8 @@ import dev.corral.FunctionSignature;
 import dev.corral.PluginModule;
 import dev.corral.ValueType;
 import dev.corral.spi.Capability;
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -60,7 +60,7 @@ public final class PluginLogging implements Capability {
     public Binding bind(PluginModule module) {
         var state = new State(module.name(), logger != null ? logger : System.getLogger("dev.corral.plugin." + module.name()));
         var i32 = ValueType.I32;
-        var log = HostFunction.of(MODULE, "log", FunctionSignature.of(List.of(i32, i32, i32), List.of()), (ctx, a) -> {
+        var log = HostFunctionDef.of(MODULE, "log", FunctionSignature.of(List.of(i32, i32, i32), List.of()), (ctx, a) -> {
             Level level = level(a[0]);
             int len = (int) a[2];
             if (!keep(level, state)) {
@@ -71,9 +71,9 @@ public final class PluginLogging implements Capability {
             state.log(level, new String(bytes, StandardCharsets.UTF_8) + (n < len ? "…" : ""), n);
             return new long[0];
         });
-        var enabled = HostFunction.of(MODULE, "enabled", FunctionSignature.of(List.of(i32), List.of(i32)),
+        var enabled = HostFunctionDef.of(MODULE, "enabled", FunctionSignature.of(List.of(i32), List.of(i32)),
                 (ctx, a) -> new long[] {keep(level(a[0]), state) ? 1 : 0});
-        var hm = HostModule.of(MODULE, List.of(log, enabled));
+        var hm = HostModuleDef.of(MODULE, List.of(log, enabled));
         return () -> List.of(hm);
     }
 

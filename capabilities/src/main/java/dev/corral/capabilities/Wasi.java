@@ -7,7 +7,7 @@ import dev.corral.capabilities.internal.Coverage;
 import dev.corral.capabilities.internal.Preopen;
 import dev.corral.capabilities.internal.WasiInstance;
 import dev.corral.spi.Capability;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostModuleDef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -97,7 +97,7 @@ public final class Wasi implements Capability {
                 fn -> denied.computeIfAbsent(fn, k -> new LongAdder()).increment());
         return new Binding() {
             @Override
-            public List<HostModule> hostModules() {
+            public List<HostModuleDef> hostModules() {
                 return List.of(instance.hostModule());
             }
 

@@ -169,7 +169,7 @@ class GrantsTest {
     @Test
     void strictModeListsTheImportsTheGrantsDoNotCover(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         var e = assertThrows(UnlinkableModuleException.class, () -> Probe.module().instantiate(PluginPolicy.builder()
-                .hostModule(dev.corral.spi.HostModule.of("probe", java.util.List.of()))
+                .hostModule(dev.corral.spi.HostModuleDef.of("probe", java.util.List.of()))
                 .grant(Wasi.builder().strict(true).directory(dir, "/d", Access.READ_ONLY).build())
                 .build()));
         var names = e.missingImports().stream().map(d -> d.name()).toList();
@@ -205,7 +205,7 @@ class GrantsTest {
             assertTrue(System.nanoTime() - t0 >= 20_000_000L, "slept at least the asked time");
         }
         var policy = PluginPolicy.builder()
-                .hostModule(dev.corral.spi.HostModule.of("probe", java.util.List.of(dev.corral.spi.HostFunction.of(
+                .hostModule(dev.corral.spi.HostModuleDef.of("probe", java.util.List.of(dev.corral.spi.HostFunctionDef.of(
                         "probe", "get", dev.corral.FunctionSignature.of(
                                 java.util.List.of(dev.corral.ValueType.I32, dev.corral.ValueType.I32),
                                 java.util.List.of(dev.corral.ValueType.I32)), (c, a) -> new long[] {0}))))

@@ -6,8 +6,8 @@ import dev.corral.Plugin;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.ValueType;
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -39,14 +39,14 @@ final class Probe implements AutoCloseable {
     final Plugin plugin;
 
     Probe(Wasi wasi) {
-        var get = HostFunction.of("probe", "get",
+        var get = HostFunctionDef.of("probe", "get",
                 FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of(ValueType.I32)), (ctx, a) -> {
                     byte[] b = strings[(int) a[0]].getBytes(StandardCharsets.UTF_8);
                     ctx.memory().write((int) a[1], b);
                     return new long[] {b.length};
                 });
         plugin = MODULE.instantiate(PluginPolicy.builder()
-                .hostModule(HostModule.of("probe", List.of(get)))
+                .hostModule(HostModuleDef.of("probe", List.of(get)))
                 .grant(wasi)
                 .build());
     }

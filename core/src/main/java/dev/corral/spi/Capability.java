@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Something a host grants to plugins through {@code PluginPolicy.Builder.grant}: a set of host
- * modules plus their configuration. Unlike a plain {@link HostModule}, a capability is bound once
+ * modules plus their configuration. Unlike a plain {@link HostModuleDef}, a capability is bound once
  * per plugin instance, so each instance gets its own state (open files, buffers, counters).
  *
  * <p>A capability object is part of a policy and must be thread-safe: {@link #bind} may run on any
@@ -20,7 +20,7 @@ public interface Capability {
     /** One instance's share of a capability; closed with the plugin. */
     interface Binding extends AutoCloseable {
         /** The host modules this instance links against (each takes part in linking like a granted one). */
-        List<HostModule> hostModules();
+        List<HostModuleDef> hostModules();
 
         /** Releases what the instance held (files, buffers); must not throw, and may be called twice. */
         @Override

@@ -79,7 +79,7 @@ public final class Abi {
     }
 
     /**
-     * For {@link dev.corral.spi.HostModule#checkPlugin}: requires the ABI version if the plugin
+     * For {@link dev.corral.spi.HostModuleDef#checkPlugin}: requires the ABI version if the plugin
      * imports any of {@code functions} (those that pass pointers) from {@code hostModule}.
      */
     public static void checkImports(PluginModule module, String hostModule, Set<String> functions) {

@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
 /**
  * Offers the {@link HostFunction}-annotated methods of a class or interface to plugins under the
  * wasm import module {@link #value()}. corral-annotation-processor generates
- * {@code <Name>_CorralHost}, a {@link dev.corral.spi.HostModule} to grant through
+ * {@code <Name>_CorralHost}, a {@link dev.corral.spi.HostModuleDef} to grant through
  * {@code PluginPolicy.Builder.hostModule(new Name_CorralHost(impl))}, plus guest-side declarations
  * (C, Rust, AssemblyScript) under {@code target/generated-resources/corral-guest/}.
  */

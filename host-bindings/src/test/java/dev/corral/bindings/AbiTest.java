@@ -11,8 +11,8 @@ import dev.corral.HostFunctionException;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.ValueType;
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -40,9 +40,9 @@ class AbiTest {
         }
     }
 
-    private static HostModule hello(String result) {
+    private static HostModuleDef hello(String result) {
         var sig = FunctionSignature.of(List.of(), List.of(ValueType.I64));
-        return HostModule.of("t", List.of(HostFunction.of("t", "hello", sig, (ctx, a) -> new long[] {Abi.returnString(ctx, result)})));
+        return HostModuleDef.of("t", List.of(HostFunctionDef.of("t", "hello", sig, (ctx, a) -> new long[] {Abi.returnString(ctx, result)})));
     }
 
     @Test

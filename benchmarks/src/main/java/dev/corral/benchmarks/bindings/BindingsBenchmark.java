@@ -67,11 +67,11 @@ public class BindingsBenchmark {
         greeter = plugin.as(BenchGreeter.class);
         // the same import through Corral's SPI by hand: separates core's host-call cost from the binding's
         var sig = dev.corral.FunctionSignature.of(List.of(dev.corral.ValueType.I32, dev.corral.ValueType.I32), List.of(dev.corral.ValueType.I32));
-        var spi = dev.corral.spi.HostModule.of("bench", List.of(
-                dev.corral.spi.HostFunction.of("bench", "add", sig, (ctx, a) -> new long[] {(int) a[0] + (int) a[1]}),
-                dev.corral.spi.HostFunction.of("bench", "consume", sig, (ctx, a) -> new long[] {a[1]}),
-                dev.corral.spi.HostFunction.of("bench", "peek", sig, (ctx, a) -> new long[] {0}),
-                dev.corral.spi.HostFunction.of("bench", "peek_bytes", sig, (ctx, a) -> new long[] {0})));
+        var spi = dev.corral.spi.HostModuleDef.of("bench", List.of(
+                dev.corral.spi.HostFunctionDef.of("bench", "add", sig, (ctx, a) -> new long[] {(int) a[0] + (int) a[1]}),
+                dev.corral.spi.HostFunctionDef.of("bench", "consume", sig, (ctx, a) -> new long[] {a[1]}),
+                dev.corral.spi.HostFunctionDef.of("bench", "peek", sig, (ctx, a) -> new long[] {0}),
+                dev.corral.spi.HostFunctionDef.of("bench", "peek_bytes", sig, (ctx, a) -> new long[] {0})));
         spiAdd = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(spi).build()).function("add_loop");
 
         var module = Parser.parse(wasm);

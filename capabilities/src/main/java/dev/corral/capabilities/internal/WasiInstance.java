@@ -9,8 +9,8 @@ import dev.corral.capabilities.WasiOutput;
 import dev.corral.capabilities.WasiRandom;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
-import dev.corral.spi.HostFunction;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -214,7 +214,7 @@ public final class WasiInstance {
     private final WasiOutput.Sink stderr;
     private final Consumer<String> onDenied;
     private final TreeMap<Integer, Fd> fds = new TreeMap<>();
-    private final HostModule module;
+    private final HostModuleDef module;
     private final boolean hasPreopens;
     private boolean closed;
 
@@ -247,10 +247,10 @@ public final class WasiInstance {
             // mode is what is enforced, so a write on a read-only one gets a clear EROFS
             fds.put(fd++, new DirFd(p, List.of(), p.guestPath(), DIR_RIGHTS, DIR_RIGHTS | FILE_RIGHTS));
         }
-        this.module = HostModule.of(MODULE, functions());
+        this.module = HostModuleDef.of(MODULE, functions());
     }
 
-    public HostModule hostModule() {
+    public HostModuleDef hostModule() {
         return module;
     }
 
@@ -284,9 +284,9 @@ public final class WasiInstance {
 
     // ---- plumbing ----
 
-    private HostFunction fn(String name, Body body) {
+    private HostFunctionDef fn(String name, Body body) {
         FunctionSignature sig = SIGNATURES.get(name);
-        return HostFunction.of(MODULE, name, sig, (ctx, a) -> {
+        return HostFunctionDef.of(MODULE, name, sig, (ctx, a) -> {
             int r;
             try {
                 r = body.run(ctx, a);
@@ -495,8 +495,8 @@ public final class WasiInstance {
 
     // ---- the functions ----
 
-    private List<HostFunction> functions() {
-        List<HostFunction> f = new ArrayList<>();
+    private List<HostFunctionDef> functions() {
+        List<HostFunctionDef> f = new ArrayList<>();
         f.add(fn("args_sizes_get", (c, a) -> sizes(c.memory(), a, args)));
         f.add(fn("args_get", (c, a) -> strings(c.memory(), a, args)));
         f.add(fn("environ_sizes_get", (c, a) -> sizes(c.memory(), a, env)));
@@ -512,7 +512,7 @@ public final class WasiInstance {
         f.add(fn("proc_raise", (c, a) -> {
             throw deny(Errno.NOTCAPABLE, "signals are not supported");
         }));
-        f.add(HostFunction.of(MODULE, "proc_exit", SIGNATURES.get("proc_exit"), (c, a) -> {
+        f.add(HostFunctionDef.of(MODULE, "proc_exit", SIGNATURES.get("proc_exit"), (c, a) -> {
             throw new PluginExitException((int) a[0]);
         }));
         for (String s : new String[] {"sock_accept", "sock_recv", "sock_send", "sock_shutdown"}) {

@@ -6,7 +6,7 @@ import dev.corral.CorralException;
 import dev.corral.HostFunctionException;
 
 /**
- * The Chicory side of {@link dev.corral.spi.HostFunction.Bound}, and the reason that SPI class
+ * The Chicory side of {@link dev.corral.spi.HostFunctionDef.Bound}, and the reason that SPI class
  * has a superclass in an internal package: a bound host function is the very object Chicory
  * calls, so a host call reaches the host's code through one object instead of an adapter plus the
  * function it wraps. Each extra object costs a dependent load per call that the JIT cannot hoist
@@ -14,7 +14,7 @@ import dev.corral.HostFunctionException;
  * Chicory on a primitive call; see host-bindings/README.md.
  *
  * <p>This class is the seam: a switch of runtime changes what it implements, and the generated
- * bindings that extend {@code HostFunction.Bound} never name a Chicory type.
+ * bindings that extend {@code HostFunctionDef.Bound} never name a Chicory type.
  */
 public abstract class BoundHandle implements WasmFunctionHandle {
     private String qualified;

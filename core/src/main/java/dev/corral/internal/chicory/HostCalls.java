@@ -16,7 +16,7 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 final class HostCalls {
     private HostCalls() {}
 
-    static HostFunction adapt(ChicoryPlugin plugin, dev.corral.spi.HostFunction f, FunctionType type) {
+    static HostFunction adapt(ChicoryPlugin plugin, dev.corral.spi.HostFunctionDef f, FunctionType type) {
         String qualified = f.module() + "." + f.name();
         BoundHandle handle = f.binder().bind(plugin);
         if (handle == null) {

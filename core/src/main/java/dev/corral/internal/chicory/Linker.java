@@ -14,7 +14,7 @@ import dev.corral.UnlinkableModuleException;
 import dev.corral.internal.wasi.DenyingWasi;
 import dev.corral.internal.wasi.WasiSignatures;
 import dev.corral.spi.Capability;
-import dev.corral.spi.HostModule;
+import dev.corral.spi.HostModuleDef;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -35,7 +35,7 @@ final class Linker {
     static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy) {
         List<Capability.Binding> bindings = new ArrayList<>();
         try {
-            List<HostModule> modules = new ArrayList<>(policy.hostModules());
+            List<HostModuleDef> modules = new ArrayList<>(policy.hostModules());
             for (Capability c : policy.capabilities()) {
                 var b = c.bind(cm);
                 bindings.add(b);
@@ -51,15 +51,15 @@ final class Linker {
     }
 
     @SuppressWarnings("deprecation") // the legacy stdout/stderr/arguments settings feed the WASI stub
-    private static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy, List<HostModule> modules,
+    private static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy, List<HostModuleDef> modules,
             List<Capability.Binding> bindings) {
         var variant = cm.variant(policy);
         var module = variant.module();
         var plugin = new ChicoryPlugin(cm, policy, variant);
 
-        Map<String, dev.corral.spi.HostFunction> granted = new HashMap<>();
-        Map<String, HostModule> grantedBy = new HashMap<>();
-        for (HostModule hm : modules) {
+        Map<String, dev.corral.spi.HostFunctionDef> granted = new HashMap<>();
+        Map<String, HostModuleDef> grantedBy = new HashMap<>();
+        for (HostModuleDef hm : modules) {
             for (var f : hm.functions()) {
                 var key = f.module() + "\0" + f.name();
                 if (granted.putIfAbsent(key, f) != null) {
@@ -68,7 +68,7 @@ final class Linker {
                 grantedBy.put(key, hm);
             }
         }
-        Set<HostModule> used = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<HostModuleDef> used = Collections.newSetFromMap(new IdentityHashMap<>());
 
         List<HostFunction> provided = new ArrayList<>();
         List<ImportDescriptor> missing = new ArrayList<>();
@@ -105,7 +105,7 @@ final class Linker {
             throw new UnlinkableModuleException(cm.name(), missing, "grant host modules through PluginPolicy.Builder.hostModule");
         }
         // e.g. generated bindings refuse a plugin built for another guest ABI version
-        for (HostModule hm : used) {
+        for (HostModuleDef hm : used) {
             hm.checkPlugin(cm);
         }
 

@@ -3,7 +3,7 @@ package dev.corral.internal.wasi;
 import dev.corral.PluginExitException;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
-import dev.corral.spi.HostFunction;
+import dev.corral.spi.HostFunctionDef;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -48,17 +48,17 @@ public final class DenyingWasi {
     }
 
     /** The function named {@code name}, or null when preview1 has no such function. */
-    public static HostFunction function(String name, String pluginName, List<String> arguments,
+    public static HostFunctionDef function(String name, String pluginName, List<String> arguments,
             OutputStream stdout, OutputStream stderr) {
         var sig = WasiSignatures.all().get(name);
         if (sig == null) {
             return null;
         }
         var w = new DenyingWasi(pluginName, arguments, stdout, stderr);
-        return HostFunction.of(WasiSignatures.MODULE, name, sig, w.implementation(name));
+        return HostFunctionDef.of(WasiSignatures.MODULE, name, sig, w.implementation(name));
     }
 
-    private HostFunction.Implementation implementation(String name) {
+    private HostFunctionDef.Implementation implementation(String name) {
         switch (name) {
             case "args_sizes_get":
                 return (ctx, a) -> {

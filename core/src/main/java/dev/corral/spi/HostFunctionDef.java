@@ -13,7 +13,7 @@ import java.util.Objects;
  * By hand, {@link #of} with an {@link Implementation} lambda is the simple way; {@link #bound}
  * with a {@link Bound} subclass is the fast way the generated bindings take.
  */
-public final class HostFunction {
+public final class HostFunctionDef {
     /** The host side of a call. Whatever it throws reaches the host as a HostFunctionException. */
     @FunctionalInterface
     public interface Implementation {
@@ -71,21 +71,21 @@ public final class HostFunction {
     private final FunctionSignature signature;
     private final Binder binder;
 
-    private HostFunction(String module, String name, FunctionSignature signature, Binder binder) {
+    private HostFunctionDef(String module, String name, FunctionSignature signature, Binder binder) {
         this.module = Objects.requireNonNull(module, "module");
         this.name = Objects.requireNonNull(name, "name");
         this.signature = Objects.requireNonNull(signature, "signature");
         this.binder = Objects.requireNonNull(binder, "binder");
     }
 
-    public static HostFunction of(String module, String name, FunctionSignature signature, Implementation implementation) {
+    public static HostFunctionDef of(String module, String name, FunctionSignature signature, Implementation implementation) {
         Objects.requireNonNull(implementation, "implementation");
-        return new HostFunction(module, name, signature, plugin -> new Adapted(plugin, implementation));
+        return new HostFunctionDef(module, name, signature, plugin -> new Adapted(plugin, implementation));
     }
 
     /** A function whose {@link Binder} makes a {@link Bound} object per plugin. */
-    public static HostFunction bound(String module, String name, FunctionSignature signature, Binder binder) {
-        return new HostFunction(module, name, signature, binder);
+    public static HostFunctionDef bound(String module, String name, FunctionSignature signature, Binder binder) {
+        return new HostFunctionDef(module, name, signature, binder);
     }
 
     public String module() {

@@ -57,6 +57,21 @@ public final class Deadline {
         return true;
     }
 
+    /**
+     * Owner thread, during a call: nanoseconds until the call is due, 0 once it is due or the
+     * watchdog fired; {@link Long#MAX_VALUE} between calls.
+     */
+    public long nanosLeft() {
+        long phase = (long) STATE.getVolatile(this) & PHASE;
+        if (phase == DONE) {
+            return Long.MAX_VALUE;
+        }
+        if (phase != RUNNING) {
+            return 0;
+        }
+        return Math.max(0, due - System.nanoTime());
+    }
+
     /** The plugin is closed: the watchdog may forget it. */
     public void retire() {
         retired = true;

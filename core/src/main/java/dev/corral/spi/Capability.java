@@ -22,8 +22,33 @@ public interface Capability {
         /** The host modules this instance links against (each takes part in linking like a granted one). */
         List<HostModuleDef> hostModules();
 
+        /**
+         * Captures this instance's share of state, so that {@code Plugin.snapshot()} and pools
+         * (which restore a snapshot on every return) can put it back: open descriptors, buffers,
+         * stream positions, counters a guest can observe. Called between calls, on the plugin's
+         * thread. The default has nothing to capture: override it when the binding holds state
+         * that one borrower of a pooled plugin must not see from the previous one.
+         */
+        default Snapshot snapshot() {
+            return Snapshot.NONE;
+        }
+
         /** Releases what the instance held (files, buffers); must not throw, and may be called twice. */
         @Override
         default void close() {}
+    }
+
+    /**
+     * A binding's state at one moment. {@link #restore} puts the binding back to it; it may be
+     * called any number of times, and in any order with other snapshots of the same binding (a
+     * pool restores one snapshot on every return; a game rolls back to the start of each tick).
+     */
+    @FunctionalInterface
+    interface Snapshot {
+        /** For bindings without state of their own. */
+        Snapshot NONE = () -> {};
+
+        /** Puts the binding back to the state it had when this snapshot was taken; must not throw. */
+        void restore();
     }
 }

@@ -19,4 +19,21 @@ public interface HostContext {
      * @throws IllegalArgumentException if the plugin exports no function of that name
      */
     dev.corral.PluginFunction function(String export);
+
+    /**
+     * Nanoseconds left before the running call's deadline ({@code PluginPolicy.timeout}), 0 when
+     * it has passed, {@link Long#MAX_VALUE} when the call has none. A host function that waits
+     * (a sleep, a poll) waits at most this long.
+     */
+    default long nanosLeft() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Throws {@link dev.corral.CallTimeoutException} when the running call has passed its
+     * deadline. A host function doing long work (copying many buffers, writing many chunks) calls
+     * it between chunks, so the call stops at its deadline instead of finishing late: the
+     * watchdog's interrupt alone does not stop Java code that does not check for it.
+     */
+    default void checkDeadline() {}
 }

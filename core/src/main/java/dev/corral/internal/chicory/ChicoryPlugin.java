@@ -61,6 +61,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
     private final Duration timeout;
     private final long timeoutNanos;
     private Deadline deadline; // created on the first call with a timeout
+    private String timedExport; // the outermost export running under the deadline, for messages
     private final Errors errors;
     private Instance instance;
     private List<Capability.Binding> bindings = List.of();
@@ -334,6 +335,18 @@ final class ChicoryPlugin implements Plugin, HostContext {
         return memory;
     }
 
+    @Override
+    public long nanosLeft() {
+        return deadline == null || depth == 0 ? Long.MAX_VALUE : deadline.nanosLeft();
+    }
+
+    @Override
+    public void checkDeadline() {
+        if (deadline != null && depth > 0 && deadline.nanosLeft() == 0) {
+            throw new CallTimeoutException(timedExport, timeout);
+        }
+    }
+
     // ---- the guard ----
 
     /**
@@ -429,6 +442,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
             module.engine().checkWatchdogRunning();
         }
         long token = deadline.arm(self, timeoutNanos);
+        timedExport = export;
         depth++;
         long[] result = null;
         RuntimeException failure = null;

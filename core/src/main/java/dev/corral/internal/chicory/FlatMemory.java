@@ -30,6 +30,14 @@ import java.util.Arrays;
  *
  * <p>Shared memories (threads) stay on Chicory's paged memory: growing by copy is not safe while
  * another thread reads. A plugin's memory is otherwise only touched by the thread running it.
+ *
+ * <p><b>Snapshots.</b> Every store marks its 4 KiB chunk in {@code dirty} (one byte store, no
+ * branch), so a snapshot copies and a restore rewrites only the chunks written since the previous
+ * snapshot or restore: the cost follows what the guest touched, not the memory's size. Images
+ * share unchanged chunks with the image before them (copy-on-write in spirit; an all-zero chunk is
+ * stored as null), so a chain of snapshots, one per game tick say, costs the changed chunks each.
+ * A store of n bytes marks the chunk its first byte is in; the up to 7 bytes it may spill into the
+ * next chunk are caught by comparing that chunk's first 8 bytes with the image.
  */
 final class FlatMemory implements Memory {
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -38,6 +46,9 @@ final class FlatMemory implements Memory {
     private static final VarHandle FLOAT = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int MAX_HEADROOM = 256 << 20;
+    static final int CHUNK_SHIFT = 12;
+    static final int CHUNK = 1 << CHUNK_SHIFT;
+    private static final byte[] ZERO_CHUNK = new byte[CHUNK];
 
     private final MemoryLimits limits;
     private final int maximumPages;
@@ -45,6 +56,10 @@ final class FlatMemory implements Memory {
     private int size;
     private int pages;
     private DataSegment[] dataSegments;
+    /** One byte per 4 KiB chunk of the array: 1 when written since {@code base}. */
+    private byte[] dirty;
+    /** The image this memory equalled when {@code dirty} was last cleared; null before the first snapshot. */
+    private Image base;
 
     FlatMemory(MemoryLimits limits) {
         if (limits.shared()) {
@@ -55,6 +70,11 @@ final class FlatMemory implements Memory {
         this.pages = limits.initialPages();
         this.size = Memory.bytes(pages);
         this.data = new byte[size];
+        this.dirty = new byte[chunks(size) + 1];
+    }
+
+    private static int chunks(int bytes) {
+        return bytes >>> CHUNK_SHIFT;
     }
 
     /** A factory that keeps shared memories on Chicory's paged implementation. */
@@ -123,6 +143,7 @@ final class FlatMemory implements Memory {
                     return -1; // the host has no room: grow fails as the spec allows, the JVM carries on
                 }
             }
+            dirty = Arrays.copyOf(dirty, chunks(data.length) + 1);
         }
         pages = (int) wanted;
         size = newSize;
@@ -192,6 +213,7 @@ final class FlatMemory implements Memory {
                     throw new UninstantiableException(outOfBounds(offset, bytes.length, size).getMessage());
                 }
                 System.arraycopy(bytes, 0, data, offset, bytes.length);
+                mark(offset, bytes.length);
             } else if (!(s instanceof PassiveDataSegment)) {
                 throw new ChicoryException("Data segment should be active or passive: " + s);
             }
@@ -214,6 +236,7 @@ final class FlatMemory implements Memory {
             throw outOfBounds(offset, len, src.length);
         }
         System.arraycopy(src, offset, data, check(addr, len), len);
+        mark(addr, len);
     }
 
     @Override
@@ -229,7 +252,9 @@ final class FlatMemory implements Memory {
 
     @Override
     public void writeByte(int addr, byte value) {
-        data[index(addr, 1)] = value;
+        int i = index(addr, 1);
+        dirty[i >>> CHUNK_SHIFT] = 1;
+        data[i] = value;
     }
 
     @Override
@@ -244,7 +269,9 @@ final class FlatMemory implements Memory {
 
     @Override
     public void writeShort(int addr, short value) {
-        SHORT.set(data, index(addr, 2), value);
+        int i = index(addr, 2);
+        dirty[i >>> CHUNK_SHIFT] = 1;
+        SHORT.set(data, i, value);
     }
 
     @Override
@@ -254,7 +281,9 @@ final class FlatMemory implements Memory {
 
     @Override
     public void writeI32(int addr, int value) {
-        INT.set(data, index(addr, 4), value);
+        int i = index(addr, 4);
+        dirty[i >>> CHUNK_SHIFT] = 1;
+        INT.set(data, i, value);
     }
 
     @Override
@@ -264,7 +293,9 @@ final class FlatMemory implements Memory {
 
     @Override
     public void writeLong(int addr, long value) {
-        LONG.set(data, index(addr, 8), value);
+        int i = index(addr, 8);
+        dirty[i >>> CHUNK_SHIFT] = 1;
+        LONG.set(data, i, value);
     }
 
     @Override
@@ -279,7 +310,9 @@ final class FlatMemory implements Memory {
 
     @Override
     public void writeF32(int addr, float value) {
-        FLOAT.set(data, index(addr, 4), value);
+        int i = index(addr, 4);
+        dirty[i >>> CHUNK_SHIFT] = 1;
+        FLOAT.set(data, i, value);
     }
 
     @Override
@@ -294,12 +327,15 @@ final class FlatMemory implements Memory {
 
     @Override
     public void writeF64(int addr, double value) {
-        DOUBLE.set(data, index(addr, 8), value);
+        int i = index(addr, 8);
+        dirty[i >>> CHUNK_SHIFT] = 1;
+        DOUBLE.set(data, i, value);
     }
 
     @Override
     public void zero() {
         Arrays.fill(data, 0, size, (byte) 0);
+        mark(0, size);
     }
 
     @Override
@@ -309,6 +345,7 @@ final class FlatMemory implements Memory {
         int len = toIndex - fromIndex;
         check(fromIndex, len);
         Arrays.fill(data, fromIndex, fromIndex + len, value);
+        mark(fromIndex, len);
     }
 
     @Override
@@ -316,5 +353,117 @@ final class FlatMemory implements Memory {
         check(dest, len);
         check(src, len);
         System.arraycopy(data, src, data, dest, len);
+        mark(dest, len);
+    }
+
+    /** Marks the chunks of a checked range [addr, addr + len) as written. */
+    private void mark(int addr, int len) {
+        if (len > 0) {
+            Arrays.fill(dirty, addr >>> CHUNK_SHIFT, ((addr + len - 1) >>> CHUNK_SHIFT) + 1, (byte) 1);
+        }
+    }
+
+    // ---- snapshots ----
+
+    /**
+     * Memory contents at one moment: its size and its 4 KiB chunks, null for an all-zero chunk.
+     * Immutable; chunks are shared with the images taken before and after.
+     */
+    static final class Image {
+        final int pages;
+        final int size;
+        final byte[][] chunks;
+        final DataSegment[] segments;
+
+        Image(int pages, int size, byte[][] chunks, DataSegment[] segments) {
+            this.pages = pages;
+            this.size = size;
+            this.chunks = chunks;
+            this.segments = segments;
+        }
+
+        byte[] chunk(int i) {
+            return i < chunks.length ? chunks[i] : null;
+        }
+    }
+
+    /**
+     * Whether chunk {@code i} may differ from {@code base}: written since (its mark), or the first
+     * bytes of it written by a store that started at the end of the chunk before.
+     */
+    private boolean changedSinceBase(int i) {
+        if (dirty[i] != 0) {
+            return true;
+        }
+        if (i == 0 || dirty[i - 1] == 0) {
+            return false;
+        }
+        byte[] was = base.chunk(i);
+        int at = i << CHUNK_SHIFT;
+        return Arrays.mismatch(data, at, at + 8, was == null ? ZERO_CHUNK : was, 0, 8) >= 0;
+    }
+
+    private void clearDirty() {
+        Arrays.fill(dirty, (byte) 0);
+    }
+
+    /** Takes an image of the memory; costs the chunks changed since the last snapshot or restore. */
+    Image snapshot() {
+        int n = chunks(size);
+        byte[][] out = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            if (base != null && i < base.chunks.length && !changedSinceBase(i)) {
+                out[i] = base.chunks[i];
+            } else {
+                out[i] = copyChunk(i);
+            }
+        }
+        clearDirty();
+        base = new Image(pages, size, out, dataSegments == null ? null : dataSegments.clone());
+        return base;
+    }
+
+    private byte[] copyChunk(int i) {
+        int at = i << CHUNK_SHIFT;
+        if (Arrays.mismatch(data, at, at + CHUNK, ZERO_CHUNK, 0, CHUNK) < 0) {
+            return null;
+        }
+        return Arrays.copyOfRange(data, at, at + CHUNK);
+    }
+
+    /**
+     * Puts the memory back to {@code image}, which must come from this memory: rewrites only the
+     * chunks that may differ (written since the last snapshot or restore, or different between
+     * that image and this one), and shrinks or grows the size back.
+     */
+    void restore(Image image) {
+        if (image.size > data.length) {
+            data = Arrays.copyOf(data, image.size);
+            dirty = Arrays.copyOf(dirty, chunks(data.length) + 1);
+        }
+        int now = chunks(size);
+        int target = chunks(image.size);
+        int n = Math.max(now, target);
+        for (int i = 0; i < n; i++) {
+            // what chunk i holds now, relative to base: base's chunk unless changed since
+            boolean changed = i < now && changedSinceBase(i);
+            byte[] was = i < now ? base.chunk(i) : null; // beyond the size: zero
+            byte[] want = i < target ? image.chunks[i] : null; // beyond the target size: zero
+            if (changed || was != want) {
+                int at = i << CHUNK_SHIFT;
+                if (want == null) {
+                    Arrays.fill(data, at, at + CHUNK, (byte) 0);
+                } else {
+                    System.arraycopy(want, 0, data, at, CHUNK);
+                }
+            }
+        }
+        pages = image.pages;
+        size = image.size;
+        if (dataSegments != null && image.segments != null) {
+            System.arraycopy(image.segments, 0, dataSegments, 0, dataSegments.length);
+        }
+        clearDirty();
+        base = image;
     }
 }

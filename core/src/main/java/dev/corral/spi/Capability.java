@@ -14,7 +14,12 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface Capability {
-    /** Called when a plugin of {@code module} is instantiated, before its imports are linked. */
+    /**
+     * Called when a plugin of {@code module} is instantiated, before its imports are linked. Also
+     * called once when the module is linked against a policy (once per module and policy, not per
+     * instance), to learn which functions the binding provides; that binding is closed at once
+     * without being used. A capability must provide the same functions on every bind.
+     */
     Binding bind(PluginModule module);
 
     /** One instance's share of a capability; closed with the plugin. */

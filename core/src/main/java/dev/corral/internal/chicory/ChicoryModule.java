@@ -21,6 +21,7 @@ import dev.corral.Plugin;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.internal.Engine;
+import dev.corral.internal.PreparedModule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ import java.util.function.Function;
  * A loaded module: the parsed module Chicory runs, its one shared machine factory (they must stay
  * together: the compiled factory checks the module's identity), and descriptions for users.
  */
-final class ChicoryModule implements PluginModule {
+final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     private final Engine engine;
     private final String name;
     private final String sha256;
@@ -46,6 +47,9 @@ final class ChicoryModule implements PluginModule {
     /** The original bytes, kept to build the metered variant on first demand. */
     private final byte[] bytes;
     private volatile ModuleVariant metered;
+    /** The last (module, policy) link: most hosts instantiate one module under one policy. */
+    private volatile Prelinked lastLinked;
+    private final boolean usesGcTypes;
     private final List<ImportDescriptor> imports;
     private final List<ExportDescriptor> exports;
     private final List<MemoryDescriptor> memories;
@@ -64,6 +68,7 @@ final class ChicoryModule implements PluginModule {
         this.plain = new ModuleVariant(module, machineFactory, -1, module.globalSection().globalCount(), java.util.Map.of());
         this.bytes = bytes;
         this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
+        this.usesGcTypes = usesGcTypes(original);
 
         var imp = new ArrayList<ImportDescriptor>();
         var mems = new ArrayList<MemoryDescriptor>();
@@ -235,10 +240,34 @@ final class ChicoryModule implements PluginModule {
 
     @Override
     public Plugin instantiate(PluginPolicy policy) {
+        return prepare(policy).instantiate();
+    }
+
+    @Override
+    public Prelinked prepare(PluginPolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        var plugin = Linker.instantiate(this, policy);
-        engine.countInstance();
-        return plugin;
+        Prelinked linked = lastLinked;
+        if (linked == null || linked.policy() != policy) {
+            linked = Linker.prepare(this, policy);
+            lastLinked = linked;
+        }
+        return linked;
+    }
+
+    /** Whether the module declares struct or array types (wasm GC), whose objects live outside memory. */
+    boolean usesGcTypes() {
+        return usesGcTypes;
+    }
+
+    private static boolean usesGcTypes(WasmModule m) {
+        var types = m.typeSection();
+        for (int i = 0; i < types.subTypeCount(); i++) {
+            var comp = types.getSubType(i).compType();
+            if (comp != null && (comp.structType() != null || comp.arrayType() != null)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

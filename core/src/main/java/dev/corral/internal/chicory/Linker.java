@@ -1,8 +1,5 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.ImportValues;
-import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
@@ -14,63 +11,64 @@ import dev.corral.UnlinkableModuleException;
 import dev.corral.internal.wasi.DenyingWasi;
 import dev.corral.internal.wasi.WasiSignatures;
 import dev.corral.spi.Capability;
+import dev.corral.spi.HostFunctionDef;
 import dev.corral.spi.HostModuleDef;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Resolves a module's imports against what a policy grants, bounds its memory, and builds the
- * instance. Every unresolved import is collected, so one error lists them all.
+ * Resolves a module's imports against what a policy grants, once per (module, policy): the result,
+ * {@link Prelinked}, instantiates without looking anything up again. Every unresolved import is
+ * collected, so one error lists them all.
+ *
+ * <p>Capabilities are bound per instance (each instance gets its own state), so the functions they
+ * provide are only known from a binding: linking binds each capability once to learn them (the
+ * probe is closed at once) and records where each import is found; each instance then takes its
+ * function from the same place in its own binding.
  */
 final class Linker {
     static final String WASI = WasiSignatures.MODULE;
 
     private Linker() {}
 
-    static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy) {
-        List<Capability.Binding> bindings = new ArrayList<>();
-        try {
-            List<HostModuleDef> modules = new ArrayList<>(policy.hostModules());
-            for (Capability c : policy.capabilities()) {
-                var b = c.bind(cm);
-                bindings.add(b);
-                modules.addAll(b.hostModules());
-            }
-            return instantiate(cm, policy, modules, bindings);
-        } catch (RuntimeException | Error e) {
-            for (var b : bindings) {
-                b.close();
-            }
-            throw e;
-        }
-    }
-
     @SuppressWarnings("deprecation") // the legacy stdout/stderr/arguments settings feed the WASI stub
-    private static ChicoryPlugin instantiate(ChicoryModule cm, PluginPolicy policy, List<HostModuleDef> modules,
-            List<Capability.Binding> bindings) {
+    static Prelinked prepare(ChicoryModule cm, PluginPolicy policy) {
         var variant = cm.variant(policy);
         var module = variant.module();
-        var plugin = new ChicoryPlugin(cm, policy, variant);
 
-        Map<String, dev.corral.spi.HostFunctionDef> granted = new HashMap<>();
+        // what the policy grants: its host modules, then each capability's (learned from a probe binding)
+        Map<String, Prelinked.Source> granted = new HashMap<>();
         Map<String, HostModuleDef> grantedBy = new HashMap<>();
-        for (HostModuleDef hm : modules) {
+        for (HostModuleDef hm : policy.hostModules()) {
             for (var f : hm.functions()) {
-                var key = f.module() + "\0" + f.name();
-                if (granted.putIfAbsent(key, f) != null) {
-                    throw new IllegalArgumentException("two granted host modules define " + f.module() + "." + f.name());
-                }
-                grantedBy.put(key, hm);
+                define(granted, grantedBy, hm, f, new Prelinked.Source(f, -1, -1, -1));
             }
         }
-        Set<HostModuleDef> used = Collections.newSetFromMap(new IdentityHashMap<>());
+        var capabilities = policy.capabilities();
+        for (int c = 0; c < capabilities.size(); c++) {
+            Capability.Binding probe = capabilities.get(c).bind(cm);
+            try {
+                var modules = probe.hostModules();
+                for (int m = 0; m < modules.size(); m++) {
+                    var hm = modules.get(m);
+                    var fns = hm.functions();
+                    for (int f = 0; f < fns.size(); f++) {
+                        define(granted, grantedBy, hm, fns.get(f), new Prelinked.Source(fns.get(f), c, m, f));
+                    }
+                }
+            } finally {
+                probe.close();
+            }
+        }
 
-        List<HostFunction> provided = new ArrayList<>();
+        Set<HostModuleDef> used = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Prelinked.Source> sources = new ArrayList<>();
+        List<FunctionType> types = new ArrayList<>();
         List<ImportDescriptor> missing = new ArrayList<>();
         var imports = module.importSection();
         for (int i = 0; i < imports.importCount(); i++) {
@@ -80,26 +78,28 @@ final class Linker {
                 continue;
             }
             FunctionType expected = module.typeSection().getType(((FunctionImport) im).typeIndex());
-            var host = granted.get(im.module() + "\0" + im.name());
-            if (host == null && WASI.equals(im.module())) {
+            var key = im.module() + "\0" + im.name();
+            var source = granted.get(key);
+            if (source == null && WASI.equals(im.module())) {
                 // deny by default: no grant provides WASI, so the import links to a stub that reaches nothing
-                host = DenyingWasi.function(im.name(), cm.name(), policy.arguments(),
+                var stub = DenyingWasi.function(im.name(), cm.name(), policy.arguments(),
                         policy.stdout().orElse(null), policy.stderr().orElse(null));
+                source = stub == null ? null : new Prelinked.Source(stub, -1, -1, -1);
             }
-            if (host != null) {
-                FunctionType actual = Types.toChicory(host.signature());
-                if (!actual.typesMatch(expected)) {
-                    missing.add(withNote(ChicoryModule.describeImport(module, im), "host provides " + host.signature()));
-                    continue;
-                }
-                provided.add(HostCalls.adapt(plugin, host, expected));
-                var owner = grantedBy.get(im.module() + "\0" + im.name());
-                if (owner != null) { // null: the deny-by-default WASI stub
-                    used.add(owner);
-                }
+            if (source == null) {
+                missing.add(ChicoryModule.describeImport(module, im));
                 continue;
             }
-            missing.add(ChicoryModule.describeImport(module, im));
+            if (!Types.toChicory(source.probe().signature()).typesMatch(expected)) {
+                missing.add(withNote(ChicoryModule.describeImport(module, im), "host provides " + source.probe().signature()));
+                continue;
+            }
+            sources.add(source);
+            types.add(expected);
+            var owner = grantedBy.get(key);
+            if (owner != null) { // null: the deny-by-default WASI stub
+                used.add(owner);
+            }
         }
         if (!missing.isEmpty()) {
             throw new UnlinkableModuleException(cm.name(), missing, "grant host modules through PluginPolicy.Builder.hostModule");
@@ -108,36 +108,17 @@ final class Linker {
         for (HostModuleDef hm : used) {
             hm.checkPlugin(cm);
         }
-
-        var builder = Instance.builder(module)
-                .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(provided)).build())
-                .withMachineFactory(variant.machineFactory())
-                .withMemoryFactory(FlatMemory::create)
-                .withInitialize(false)
-                .withStart(false);
-        if (variant.metered()) {
-            builder.withGlobalFactory(plugin::createGlobal);
-        }
         checkTables(cm, module, policy);
-        int maxTable = policy.maxTableElements();
-        builder.withTableFactory((table, init) -> new BoundedTable(table, maxTable, init));
-        var limits = memoryLimits(cm, policy);
-        if (limits != null) {
-            builder.withMemoryLimits(limits);
+        return new Prelinked(cm, policy, variant, sources, types, memoryLimits(cm, policy));
+    }
+
+    private static void define(Map<String, Prelinked.Source> granted, Map<String, HostModuleDef> grantedBy, HostModuleDef hm,
+            HostFunctionDef f, Prelinked.Source source) {
+        var key = f.module() + "\0" + f.name();
+        if (granted.putIfAbsent(key, source) != null) {
+            throw new IllegalArgumentException("two granted host modules define " + f.module() + "." + f.name());
         }
-        Instance instance;
-        try {
-            instance = builder.build();
-        } catch (RuntimeException e) {
-            var reason = e instanceof com.dylibso.chicory.wasm.UnlinkableException
-                    ? ModuleLoadException.Reason.UNLINKABLE : ModuleLoadException.Reason.INVALID;
-            throw new ModuleLoadException(reason, "module '" + cm.name() + "' cannot be instantiated: " + e.getMessage(), e);
-        }
-        plugin.attach(instance, bindings);
-        // data segments, globals and the start function run under the policy's guards (timeout, error mapping);
-        // a failure there closes the plugin, and with it the bindings
-        plugin.initialize();
-        return plugin;
+        grantedBy.put(key, hm);
     }
 
     private static ImportDescriptor withNote(ImportDescriptor d, String note) {

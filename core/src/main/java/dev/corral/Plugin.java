@@ -89,6 +89,28 @@ public interface Plugin extends AutoCloseable {
     }
 
     /**
+     * The complete state of this instance now (memories, globals, tables, fuel counters, and the
+     * state of capabilities that take part), for {@link #restore} later: roll a game mod back to
+     * the start of a tick, or keep a warmed-up state to return to. Taking one costs what changed
+     * since this plugin's previous snapshot or restore; pools take one per instance for you.
+     *
+     * @throws IllegalStateException inside a call, or when the last call failed (restore first)
+     * @throws UnsupportedOperationException for a module with shared memory or wasm GC objects
+     */
+    PluginSnapshot snapshot();
+
+    /**
+     * Puts this instance back to {@code snapshot}, which must have been taken from it. Costs what
+     * changed since the last snapshot or restore (written memory chunks, tables, globals), not the
+     * memory's size; memory grown since shrinks back. Also the way back after a failed call: the
+     * instance is usable and clean again.
+     *
+     * @throws IllegalArgumentException if the snapshot was taken from another plugin
+     * @throws IllegalStateException inside a call
+     */
+    void restore(PluginSnapshot snapshot);
+
+    /**
      * Gives up this thread's ownership, so that another thread may call the plugin next. Fails if
      * called from a thread that does not own it or while a call is running.
      */

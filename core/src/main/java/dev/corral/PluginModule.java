@@ -35,4 +35,12 @@ public interface PluginModule {
      * modules first: every missing import is listed in one {@link UnlinkableModuleException}.
      */
     Plugin instantiate(PluginPolicy policy);
+
+    /**
+     * A pool of instances under {@code policy} with the defaults (see {@link PluginPool.Builder});
+     * use {@link PluginPool#builder} for an initializer, sizes and timeouts.
+     */
+    default PluginPool pool(PluginPolicy policy) {
+        return PluginPool.builder(this).policy(policy).build();
+    }
 }

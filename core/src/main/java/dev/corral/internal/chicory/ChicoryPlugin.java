@@ -14,11 +14,13 @@ import dev.corral.PluginExitException;
 import dev.corral.PluginFunction;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
+import dev.corral.PluginSnapshot;
 import dev.corral.Results;
 import dev.corral.TrapException;
 import dev.corral.ValueType;
 import dev.corral.spi.Capability;
 import dev.corral.internal.Deadline;
+import dev.corral.internal.ManagedPlugin;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import java.lang.invoke.MethodHandles;
@@ -41,11 +43,13 @@ import java.util.Map;
  * outermost call sets the fuel global to its budget and reads it back afterwards (two field
  * accesses); an unmetered plugin pays one final-field test per call and allocates nothing more.
  */
-final class ChicoryPlugin implements Plugin, HostContext {
+final class ChicoryPlugin implements ManagedPlugin, HostContext {
     private static final VarHandle OWNER;
     private static final long[] NO_RESULTS = new long[0];
     /** Parked in {@code owner} by close(): never started, never equal to a caller. */
     private static final Thread CLOSED = new Thread("corral-closed-plugin");
+    /** Parked in {@code owner} while the plugin waits in a pool: calls fail until it is lent again. */
+    private static final Thread IDLE = new Thread("corral-pooled-plugin");
 
     static {
         try {
@@ -71,6 +75,9 @@ final class ChicoryPlugin implements Plugin, HostContext {
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
     private int depth;
+    /** A call ended with an exception since the last restore: the state may be anything. */
+    private boolean faulted;
+    private InstanceSnapshot.Layout snapshotLayout;
 
     // ---- fuel (all unused when unmetered) ----
     private final boolean metered;
@@ -270,7 +277,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
     public void release() {
         Thread t = Thread.currentThread();
         Thread o = owner;
-        if (o == null || o == CLOSED) {
+        if (o == null || o == CLOSED || o == IDLE) {
             return;
         }
         if (o != t) {
@@ -304,9 +311,15 @@ final class ChicoryPlugin implements Plugin, HostContext {
                 OWNER.setVolatile(this, CLOSED);
                 break;
             }
-            if (o != null) {
+            if (o != null && o != IDLE) {
                 throw new IllegalStateException("plugin '" + name() + "' is owned by thread '" + o.getName()
                         + "': close it there, or release() it there first");
+            }
+            if (o == IDLE) {
+                if (OWNER.compareAndSet(this, IDLE, CLOSED)) {
+                    break;
+                }
+                continue;
             }
             if (OWNER.compareAndSet(this, null, CLOSED)) {
                 break;
@@ -318,6 +331,100 @@ final class ChicoryPlugin implements Plugin, HostContext {
         for (var b : bindings) {
             b.close();
         }
+    }
+
+    // ---- snapshots and pools ----
+
+    @Override
+    public PluginSnapshot snapshot() {
+        enter();
+        requireBetweenCalls("snapshot");
+        if (faulted) {
+            throw new IllegalStateException("plugin '" + name() + "' failed in its last call, so its state is unknown: "
+                    + "restore an earlier snapshot before taking a new one");
+        }
+        return InstanceSnapshot.take(this, instance, layout(), bindings, totalConsumed, lastConsumed, pendingFuel);
+    }
+
+    @Override
+    public void restore(PluginSnapshot snapshot) {
+        java.util.Objects.requireNonNull(snapshot, "snapshot");
+        enter();
+        requireBetweenCalls("restore");
+        if (!(snapshot instanceof InstanceSnapshot) || ((InstanceSnapshot) snapshot).owner != this) {
+            throw new IllegalArgumentException("snapshot " + snapshot + " was not taken from this plugin ('" + name()
+                    + "'): a snapshot can only be restored on the plugin that took it");
+        }
+        var s = (InstanceSnapshot) snapshot;
+        if (instance.getMachine() instanceof TrackingInterpreterMachine) {
+            ((TrackingInterpreterMachine) instance.getMachine()).clearStacks(); // leftovers of a failed call
+        }
+        s.restoreInto(instance);
+        totalConsumed = s.totalConsumed;
+        lastConsumed = s.lastConsumed;
+        pendingFuel = s.pendingFuel;
+        faulted = false;
+    }
+
+    private InstanceSnapshot.Layout layout() {
+        if (snapshotLayout == null) {
+            if (module.usesGcTypes()) {
+                throw new UnsupportedOperationException("plugin '" + name()
+                        + "' uses wasm GC types, whose objects cannot be snapshotted yet");
+            }
+            snapshotLayout = new InstanceSnapshot.Layout(instance, module.memories().size());
+        }
+        return snapshotLayout;
+    }
+
+    private void requireBetweenCalls(String what) {
+        if (depth > 0) {
+            throw new IllegalStateException("plugin '" + name() + "' cannot " + what + " from inside one of its own calls");
+        }
+    }
+
+    @Override
+    public void park() {
+        Thread t = Thread.currentThread();
+        Thread o = owner;
+        if (o == CLOSED) {
+            throw new IllegalStateException("plugin '" + name() + "' is closed");
+        }
+        if (o != null && o != t && o != IDLE) {
+            throw new IllegalStateException("plugin '" + name() + "' is owned by thread '" + o.getName()
+                    + "'; only that thread can return it");
+        }
+        if (o == t) {
+            requireBetweenCalls("be returned to its pool");
+        }
+        OWNER.setVolatile(this, IDLE);
+    }
+
+    @Override
+    public void lend(Thread borrower) {
+        while (true) {
+            Thread o = owner;
+            if (o == borrower) {
+                return;
+            }
+            if (o != IDLE && o != null) {
+                throw new IllegalStateException("plugin '" + name() + "' cannot be lent: it is "
+                        + (o == CLOSED ? "closed" : "owned by thread '" + o.getName() + "'"));
+            }
+            if (OWNER.compareAndSet(this, o, borrower)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public boolean faulted() {
+        return faulted;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return owner == CLOSED;
     }
 
     // ---- HostContext ----
@@ -368,6 +475,10 @@ final class ChicoryPlugin implements Plugin, HostContext {
             if (o == CLOSED) {
                 throw new IllegalStateException("plugin '" + name() + "' is closed");
             }
+            if (o == IDLE) {
+                throw new IllegalStateException("plugin '" + name() + "' was returned to its pool: "
+                        + "borrow it again instead of keeping a reference past the lease");
+            }
             if (o == t) {
                 return;
             }
@@ -402,6 +513,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
             try {
                 return body.run();
             } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                faulted = true;
                 throw errors.map(e, export);
             } finally {
                 depth--;
@@ -449,6 +561,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
         try {
             result = body.run();
         } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            faulted = true;
             failure = errors.map(e, export);
         } finally {
             depth--;
@@ -509,6 +622,7 @@ final class ChicoryPlugin implements Plugin, HostContext {
                 try {
                     out = fn.apply(args);
                 } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                    faulted = true;
                     throw errors.map(e, name);
                 } finally {
                     depth = d;

@@ -15,6 +15,8 @@ import java.util.Deque;
 final class TrackingInterpreterMachine extends InterpreterMachine {
     private Throwable tracked;
     private int trackedFunction = -1;
+    /** The interpreter's value stack, seen on the first call (it is private to the superclass). */
+    private MStack valueStack;
 
     TrackingInterpreterMachine(Instance instance) {
         super(instance);
@@ -23,6 +25,9 @@ final class TrackingInterpreterMachine extends InterpreterMachine {
     @Override
     protected long[] call(MStack stack, Instance instance, Deque<StackFrame> callStack, int funcId,
             long[] args, FunctionType callType, boolean popResults) throws ChicoryException {
+        if (valueStack == null) {
+            valueStack = stack;
+        }
         try {
             return super.call(stack, instance, callStack, funcId, args, callType, popResults);
         } catch (RuntimeException | StackOverflowError e) {
@@ -32,6 +37,21 @@ final class TrackingInterpreterMachine extends InterpreterMachine {
             }
             throw e;
         }
+    }
+
+    /**
+     * Drops what a failed call left on the interpreter's stacks (an exception unwinds past their
+     * frames without popping them), so that a restored instance starts its next call clean.
+     */
+    void clearStacks() {
+        callStack.clear();
+        if (valueStack != null) {
+            while (valueStack.size() > 0) {
+                valueStack.pop();
+            }
+        }
+        tracked = null;
+        trackedFunction = -1;
     }
 
     /** The innermost function {@code e} was thrown through, or -1. */

@@ -387,38 +387,51 @@ final class FlatMemory implements Memory {
         }
     }
 
+    /** The first chunk at or after {@code from} marked written, or {@code limit}; scans 4 KiB of marks at a time. */
+    private int nextDirty(int from, int limit) {
+        while (from < limit) {
+            int span = Math.min(CHUNK, limit - from);
+            int at = Arrays.mismatch(dirty, from, from + span, ZERO_CHUNK, 0, span);
+            if (at >= 0) {
+                return from + at;
+            }
+            from += span;
+        }
+        return limit;
+    }
+
     /**
-     * Whether chunk {@code i} may differ from {@code base}: written since (its mark), or the first
-     * bytes of it written by a store that started at the end of the chunk before.
+     * Whether chunk {@code i}, not itself marked, may still differ from {@code image}: a store of
+     * up to 8 bytes that began at the end of chunk {@code i - 1} (marked) may have spilled into its
+     * first bytes.
      */
-    private boolean changedSinceBase(int i) {
-        if (dirty[i] != 0) {
-            return true;
-        }
-        if (i == 0 || dirty[i - 1] == 0) {
-            return false;
-        }
-        byte[] was = base.chunk(i);
+    private boolean spilledInto(int i, byte[] imageChunk) {
         int at = i << CHUNK_SHIFT;
-        return Arrays.mismatch(data, at, at + 8, was == null ? ZERO_CHUNK : was, 0, 8) >= 0;
+        return Arrays.mismatch(data, at, at + 8, imageChunk == null ? ZERO_CHUNK : imageChunk, 0, 8) >= 0;
     }
 
-    private void clearDirty() {
-        Arrays.fill(dirty, (byte) 0);
-    }
-
-    /** Takes an image of the memory; costs the chunks changed since the last snapshot or restore. */
+    /**
+     * Takes an image of the memory. Chunks not written since the last snapshot or restore are
+     * shared with that image; written ones are copied (or null when all zero).
+     */
     Image snapshot() {
         int n = chunks(size);
         byte[][] out = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            if (base != null && i < base.chunks.length && !changedSinceBase(i)) {
-                out[i] = base.chunks[i];
-            } else {
+        if (base == null) {
+            for (int i = 0; i < n; i++) {
                 out[i] = copyChunk(i);
             }
+            Arrays.fill(dirty, (byte) 0);
+        } else {
+            System.arraycopy(base.chunks, 0, out, 0, Math.min(n, base.chunks.length)); // beyond: grown, zero unless marked
+            for (int i = nextDirty(0, n); i < n; i = nextDirty(i + 1, n)) {
+                out[i] = copyChunk(i);
+                if (i + 1 < n && dirty[i + 1] == 0 && spilledInto(i + 1, base.chunk(i + 1))) {
+                    out[i + 1] = copyChunk(i + 1);
+                }
+            }
+            clearDirty();
         }
-        clearDirty();
         base = new Image(pages, size, out, dataSegments == null ? null : dataSegments.clone());
         return base;
     }
@@ -431,10 +444,27 @@ final class FlatMemory implements Memory {
         return Arrays.copyOfRange(data, at, at + CHUNK);
     }
 
+    /** Clears every mark; costs a vectorized scan of the marks plus the marked ones. */
+    private void clearDirty() {
+        for (int i = nextDirty(0, dirty.length); i < dirty.length; i = nextDirty(i + 1, dirty.length)) {
+            dirty[i] = 0;
+        }
+    }
+
+    private void writeChunk(int i, byte[] chunk) {
+        int at = i << CHUNK_SHIFT;
+        if (chunk == null) {
+            Arrays.fill(data, at, at + CHUNK, (byte) 0);
+        } else {
+            System.arraycopy(chunk, 0, data, at, CHUNK);
+        }
+    }
+
     /**
-     * Puts the memory back to {@code image}, which must come from this memory: rewrites only the
-     * chunks that may differ (written since the last snapshot or restore, or different between
-     * that image and this one), and shrinks or grows the size back.
+     * Puts the memory back to {@code image}, which must come from this memory. The memory equals
+     * {@code base} except in the chunks marked since; so only those are rewritten, plus, when
+     * {@code image} is not {@code base}, the chunks whose content differs between the two images
+     * (told apart by reference: images share unchanged chunks). The size shrinks or grows back.
      */
     void restore(Image image) {
         if (image.size > data.length) {
@@ -444,17 +474,20 @@ final class FlatMemory implements Memory {
         int now = chunks(size);
         int target = chunks(image.size);
         int n = Math.max(now, target);
-        for (int i = 0; i < n; i++) {
-            // what chunk i holds now, relative to base: base's chunk unless changed since
-            boolean changed = i < now && changedSinceBase(i);
-            byte[] was = i < now ? base.chunk(i) : null; // beyond the size: zero
-            byte[] want = i < target ? image.chunks[i] : null; // beyond the target size: zero
-            if (changed || was != want) {
-                int at = i << CHUNK_SHIFT;
-                if (want == null) {
-                    Arrays.fill(data, at, at + CHUNK, (byte) 0);
-                } else {
-                    System.arraycopy(want, 0, data, at, CHUNK);
+        // 1. chunks written since base: back to what the image holds (zero beyond its size)
+        for (int i = nextDirty(0, n); i < n; i = nextDirty(i + 1, n)) {
+            writeChunk(i, image.chunk(i));
+            if (i + 1 < n && dirty[i + 1] == 0 && (i + 1 >= target || spilledInto(i + 1, image.chunk(i + 1)))) {
+                writeChunk(i + 1, image.chunk(i + 1));
+            }
+        }
+        // 2. chunks where base and image differ (the image is an older or newer snapshot)
+        if (image != base) {
+            for (int i = 0; i < n; i++) {
+                byte[] was = i < now ? base.chunk(i) : null; // beyond the size: zero
+                byte[] want = image.chunk(i); // beyond the image's size: zero
+                if (was != want && dirty[i] == 0) {
+                    writeChunk(i, want);
                 }
             }
         }

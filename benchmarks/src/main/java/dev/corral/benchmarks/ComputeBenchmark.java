@@ -7,6 +7,7 @@ import dev.corral.PluginFunction;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -96,6 +97,16 @@ public class ComputeBenchmark {
     /** Corral's contiguous memory against Chicory's paged ByteArrayMemory. */
     @Benchmark
     public long[] corralMemory240k() {
+        return memory.callRaw(memoryN);
+    }
+
+    /**
+     * The same with FlatMemory's write tracking (the dirty-chunk mark every store makes for
+     * snapshots and pool resets) switched off: the ratio to the row above is what tracking costs.
+     */
+    @Benchmark
+    @Fork(jvmArgsAppend = "-Ddev.corral.internal.untrackedMemory=true")
+    public long[] corralMemory240kUntracked() {
         return memory.callRaw(memoryN);
     }
 

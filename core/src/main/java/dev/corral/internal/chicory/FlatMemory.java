@@ -49,6 +49,12 @@ final class FlatMemory implements Memory {
     static final int CHUNK_SHIFT = 12;
     static final int CHUNK = 1 << CHUNK_SHIFT;
     private static final byte[] ZERO_CHUNK = new byte[CHUNK];
+    /**
+     * Only for measuring what write tracking costs (benchmarks/: ComputeBenchmark's untracked
+     * row): with this system property set, stores mark nothing and snapshots are refused. A static
+     * final, so the JIT folds the test away.
+     */
+    static final boolean TRACKING = !Boolean.getBoolean("dev.corral.internal.untrackedMemory");
 
     private final MemoryLimits limits;
     private final int maximumPages;
@@ -253,7 +259,9 @@ final class FlatMemory implements Memory {
     @Override
     public void writeByte(int addr, byte value) {
         int i = index(addr, 1);
-        dirty[i >>> CHUNK_SHIFT] = 1;
+        if (TRACKING) {
+            dirty[i >>> CHUNK_SHIFT] = 1;
+        }
         data[i] = value;
     }
 
@@ -270,7 +278,9 @@ final class FlatMemory implements Memory {
     @Override
     public void writeShort(int addr, short value) {
         int i = index(addr, 2);
-        dirty[i >>> CHUNK_SHIFT] = 1;
+        if (TRACKING) {
+            dirty[i >>> CHUNK_SHIFT] = 1;
+        }
         SHORT.set(data, i, value);
     }
 
@@ -282,7 +292,9 @@ final class FlatMemory implements Memory {
     @Override
     public void writeI32(int addr, int value) {
         int i = index(addr, 4);
-        dirty[i >>> CHUNK_SHIFT] = 1;
+        if (TRACKING) {
+            dirty[i >>> CHUNK_SHIFT] = 1;
+        }
         INT.set(data, i, value);
     }
 
@@ -294,7 +306,9 @@ final class FlatMemory implements Memory {
     @Override
     public void writeLong(int addr, long value) {
         int i = index(addr, 8);
-        dirty[i >>> CHUNK_SHIFT] = 1;
+        if (TRACKING) {
+            dirty[i >>> CHUNK_SHIFT] = 1;
+        }
         LONG.set(data, i, value);
     }
 
@@ -311,7 +325,9 @@ final class FlatMemory implements Memory {
     @Override
     public void writeF32(int addr, float value) {
         int i = index(addr, 4);
-        dirty[i >>> CHUNK_SHIFT] = 1;
+        if (TRACKING) {
+            dirty[i >>> CHUNK_SHIFT] = 1;
+        }
         FLOAT.set(data, i, value);
     }
 
@@ -328,7 +344,9 @@ final class FlatMemory implements Memory {
     @Override
     public void writeF64(int addr, double value) {
         int i = index(addr, 8);
-        dirty[i >>> CHUNK_SHIFT] = 1;
+        if (TRACKING) {
+            dirty[i >>> CHUNK_SHIFT] = 1;
+        }
         DOUBLE.set(data, i, value);
     }
 
@@ -415,6 +433,9 @@ final class FlatMemory implements Memory {
      * shared with that image; written ones are copied (or null when all zero).
      */
     Image snapshot() {
+        if (!TRACKING) {
+            throw new UnsupportedOperationException("snapshots are off: the JVM runs with -Ddev.corral.internal.untrackedMemory");
+        }
         int n = chunks(size);
         byte[][] out = new byte[n][];
         if (base == null) {

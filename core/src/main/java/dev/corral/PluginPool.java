@@ -313,7 +313,10 @@ public final class PluginPool implements AutoCloseable {
                             + "' caught a failed call: the instance's state is unknown, so it cannot be pooled");
                 }
             }
-            PluginSnapshot snapshot = reset == Reset.SNAPSHOT ? p.snapshot() : null;
+            PluginSnapshot snapshot = reset == Reset.SNAPSHOT ? p.snapshotLike(gen.template) : null;
+            if (gen.template == null) {
+                gen.template = snapshot; // later instances share the memory chunks they have in common with it
+            }
             return new Slot(p, gen, snapshot);
         } catch (RuntimeException | Error e) {
             closeQuietly(p);
@@ -380,6 +383,8 @@ public final class PluginPool implements AutoCloseable {
 
     private static final class Generation {
         final PreparedModule prepared;
+        /** The first instance's snapshot; racing creators may both set it, either is fine. */
+        volatile PluginSnapshot template;
 
         Generation(PreparedModule prepared) {
             this.prepared = prepared;

@@ -25,6 +25,13 @@ public interface ManagedPlugin extends Plugin {
      */
     boolean faulted();
 
+    /**
+     * A snapshot like {@link #snapshot()} that shares the memory chunks it has in common with
+     * {@code like}, a snapshot of another instance of the same module (ignored otherwise): a
+     * pool's instances then hold one copy of the memory they were initialized to.
+     */
+    dev.corral.PluginSnapshot snapshotLike(dev.corral.PluginSnapshot like);
+
     /** True once closed. */
     boolean isClosed();
 }

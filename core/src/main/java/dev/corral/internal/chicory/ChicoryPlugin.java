@@ -337,13 +337,20 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
 
     @Override
     public PluginSnapshot snapshot() {
+        return snapshotLike(null);
+    }
+
+    @Override
+    public PluginSnapshot snapshotLike(PluginSnapshot like) {
         enter();
         requireBetweenCalls("snapshot");
         if (faulted) {
             throw new IllegalStateException("plugin '" + name() + "' failed in its last call, so its state is unknown: "
                     + "restore an earlier snapshot before taking a new one");
         }
-        return InstanceSnapshot.take(this, instance, layout(), bindings, totalConsumed, lastConsumed, pendingFuel);
+        return InstanceSnapshot.take(this, instance, layout(), bindings, totalConsumed, lastConsumed, pendingFuel,
+                like instanceof InstanceSnapshot && ((InstanceSnapshot) like).owner.module() == module
+                        ? (InstanceSnapshot) like : null);
     }
 
     @Override

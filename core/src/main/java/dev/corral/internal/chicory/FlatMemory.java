@@ -433,6 +433,15 @@ final class FlatMemory implements Memory {
      * shared with that image; written ones are copied (or null when all zero).
      */
     Image snapshot() {
+        return snapshot(null);
+    }
+
+    /**
+     * As {@link #snapshot()}; a first snapshot reuses the chunks of {@code like} (an image of
+     * another instance of the same module, e.g. the pool's first) whose bytes are equal, so that
+     * instances initialized alike hold one copy of their initial memory between them.
+     */
+    Image snapshot(Image like) {
         if (!TRACKING) {
             throw new UnsupportedOperationException("snapshots are off: the JVM runs with -Ddev.corral.internal.untrackedMemory");
         }
@@ -440,7 +449,9 @@ final class FlatMemory implements Memory {
         byte[][] out = new byte[n][];
         if (base == null) {
             for (int i = 0; i < n; i++) {
-                out[i] = copyChunk(i);
+                byte[] shared = like == null ? null : like.chunk(i);
+                int at = i << CHUNK_SHIFT;
+                out[i] = shared != null && Arrays.equals(data, at, at + CHUNK, shared, 0, CHUNK) ? shared : copyChunk(i);
             }
             Arrays.fill(dirty, (byte) 0);
         } else {

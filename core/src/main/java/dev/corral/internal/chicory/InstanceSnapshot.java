@@ -65,11 +65,16 @@ final class InstanceSnapshot implements PluginSnapshot {
         }
     }
 
+    /** The image of memory {@code i}, if this snapshot has one. */
+    FlatMemory.Image memory(int i) {
+        return i < memories.length ? memories[i] : null;
+    }
+
     static InstanceSnapshot take(ChicoryPlugin owner, Instance instance, Layout layout, List<Capability.Binding> bindings,
-            long totalConsumed, long lastConsumed, long pendingFuel) {
+            long totalConsumed, long lastConsumed, long pendingFuel, InstanceSnapshot like) {
         var memories = new FlatMemory.Image[layout.memoryCount];
         for (int i = 0; i < memories.length; i++) {
-            memories[i] = flat(instance.memory(i), owner).snapshot();
+            memories[i] = flat(instance.memory(i), owner).snapshot(like == null ? null : like.memory(i));
         }
         int[] globals = layout.mutableGlobals;
         long[] lows = new long[globals.length];

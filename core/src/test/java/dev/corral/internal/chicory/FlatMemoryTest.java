@@ -1,5 +1,13 @@
 package dev.corral.internal.chicory;
 
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import static org.junit.jupiter.api.Assertions.assertSame;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -170,5 +178,29 @@ class FlatMemoryTest {
         assertTrue(FlatMemory.create(new MemoryLimits(1, 2)) instanceof FlatMemory);
         assertThrows(IllegalArgumentException.class, () -> new FlatMemory(new MemoryLimits(1, 2, true)));
         assertArrayEquals(new byte[PAGE], Arrays.copyOf(new FlatMemory(new MemoryLimits(1, 1)).readBytes(0, PAGE), PAGE));
+    }
+
+    @Test
+    void aFirstSnapshotSharesEqualChunksWithItsTemplate() {
+        var a = new FlatMemory(new MemoryLimits(2, 4));
+        var b = new FlatMemory(new MemoryLimits(2, 4));
+        for (var m : List.of(a, b)) {
+            m.writeI32(0, 42);            // chunk 0: equal in both
+            m.writeI32(70_000, 7);        // chunk 17: equal in both
+        }
+        b.writeI32(8192, 1);              // chunk 2: only in b
+        var template = a.snapshot();
+        var image = b.snapshot(template);
+        assertSame(template.chunk(0), image.chunk(0));
+        assertSame(template.chunk(17), image.chunk(17));
+        assertNull(template.chunk(2));
+        assertNotNull(image.chunk(2));
+        assertNull(image.chunk(5), "all-zero chunks are not stored");
+        // sharing does not couple the two memories: each restores its own bytes
+        b.writeI32(0, 99);
+        b.restore(image);
+        assertEquals(42, b.readInt(0));
+        assertEquals(1, b.readInt(8192));
+        assertEquals(0, a.readInt(8192));
     }
 }

@@ -392,4 +392,46 @@ class PluginPoolTest {
             assertEquals(1, (int) pool.<Integer>apply(p -> p.call("bump").getInt(0)));
         }
     }
+
+    /**
+     * Random writes, fills, grows, global and table changes and traps inside each borrow; the next
+     * borrow's memory (bytes and size), globals and table equal the snapshot byte for byte.
+     */
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void randomBorrowersLeaveNoTrace(ExecutionMode mode) {
+        try (var corral = Fixtures.engine(mode);
+                var pool = PluginPool.builder(corral.load(Fixtures.wasm("pool"))).policy(policy()).maxSize(1)
+                        .initializer(p -> {
+                            p.call("set_counter", 17);
+                            p.call("fill", 5000, 0x33, 9000);
+                        }).build()) {
+            byte[] fresh = pool.apply(PluginSnapshotTest::memory);
+            var rnd = new java.util.Random(2026);
+            for (int borrow = 0; borrow < 300; borrow++) {
+                int b = borrow;
+                pool.accept(p -> {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, PluginSnapshotTest.memory(p), "borrow " + b);
+                    assertEquals(17, p.call("counter").getInt(0), "borrow " + b);
+                    assertEquals(7L, p.call("wide").getLong(0), "borrow " + b);
+                    assertEquals(2, p.call("table_size").getInt(0), "borrow " + b);
+                    for (int op = rnd.nextInt(20); op > 0; op--) {
+                        int size = p.memoryPages() * 65536;
+                        switch (rnd.nextInt(6)) {
+                            case 0 -> p.call("store", rnd.nextInt(size - 3), rnd.nextInt());
+                            case 1 -> p.call("fill", 0, rnd.nextInt(256), rnd.nextInt(size));
+                            case 2 -> p.call("grow", rnd.nextInt(3));
+                            case 3 -> p.call("set_wide", rnd.nextLong());
+                            case 4 -> p.call("table_grow", rnd.nextInt(3));
+                            default -> p.call("set_counter", rnd.nextInt());
+                        }
+                    }
+                });
+                if (rnd.nextInt(5) == 0) {
+                    assertThrows(TrapException.class, () -> pool.accept(p -> p.call("dirty_then_trap")));
+                }
+            }
+            assertTrue(pool.stats().discards() > 0);
+        }
+    }
 }

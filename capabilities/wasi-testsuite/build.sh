@@ -27,6 +27,26 @@ for suite in c ported; do
   cp -r "$here/$suite/fs-tests.dir" "$out/$suite/"
 done
 
+# Rust: the suite's tests with the wasip1 crate vendored, built by Debian's rustc (explicitly:
+# a rustup toolchain earlier on PATH may lack the wasm32 std); cargo rebuilds only what changed
+rs="$here/rust"
+"$root/.ci/ensure-tools.sh" rust
+mkdir -p "$out"
+# the suite's sources warn (unused imports); show the compiler's output only when it fails
+if ! RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$out/.cargo-target" /usr/bin/cargo build --quiet --offline --locked \
+    --release --target wasm32-wasi --bins --manifest-path "$rs/Cargo.toml" 2>"$out/.cargo.log"; then
+  cat "$out/.cargo.log" >&2
+  exit 1
+fi
+mkdir -p "$out/rust"
+for f in "$rs"/src/bin/*.rs; do
+  name="$(basename "$f" .rs)"
+  cp -p "$out/.cargo-target/wasm32-wasi/release/$name.wasm" "$out/rust/"
+done
+cp "$rs"/src/bin/*.json "$out/rust/"
+rm -rf "$out/rust/fs-tests.dir"
+cp -r "$rs/src/bin/fs-tests.dir" "$out/rust/"
+
 # AssemblyScript: compiled in one Node process with the suite's shim
 as="$here/assemblyscript"
 "$root/.ci/ensure-tools.sh" node

@@ -69,7 +69,7 @@ class WasiTestSuiteTest {
         Map<String, String> expectedFailures = expectedFailures(BUILT.resolve("expected-failures.txt"));
         List<Path> suites = new ArrayList<>();
         try (Stream<Path> s = Files.list(BUILT)) {
-            s.filter(Files::isDirectory).sorted().forEach(suites::add);
+            s.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().startsWith(".")).sorted().forEach(suites::add);
         }
         String extra = System.getProperty("corral.wasi-testsuite.extra", "");
         for (String d : extra.split(",")) {

@@ -100,7 +100,7 @@
   (func (export "random") (param $n i32) (result i32) (call $random_get (i32.const 16384) (local.get $n)))
   (func (export "random64") (result i64) (i64.load (i32.const 16384)))
   (func (export "clock") (param $id i32) (result i32) (call $clock (local.get $id) (i64.const 1) (i32.const 8)))
-  (func (export "sock") (result i32) (call $sock_accept (i32.const 3) (i32.const 0) (i32.const 0)))
+  (func (export "sock") (param $fd i32) (result i32) (call $sock_accept (local.get $fd) (i32.const 0) (i32.const 0)))
 ;; sleep: one relative monotonic-clock subscription at 32768 (48 bytes), event at 32832;
   ;; number of events at mem[0], the event's userdata at mem[8]
   (func (export "sleep") (param $ns i64) (result i32)

@@ -3,6 +3,8 @@ package dev.corral.capabilities;
 import dev.corral.FunctionSignature;
 import dev.corral.PluginModule;
 import dev.corral.ValueType;
+import dev.corral.capabilities.internal.LogLimiter;
+import dev.corral.capabilities.internal.LogText;
 import dev.corral.spi.Capability;
 import dev.corral.spi.HostFunctionDef;
 import dev.corral.spi.HostModuleDef;
@@ -24,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  * to logger {@code dev.corral.plugin.<plugin name>} (or the one given), prefixed {@code [name]}.
  * Per plugin instance: a level threshold, a message-size cap (longer messages are cut), and a
  * rate limit in messages and bytes per second; what the limit drops is counted and reported in one
- * WARNING record when logging resumes.
+ * WARNING record when logging resumes (or the plugin closes). Control characters in messages are
+ * escaped ({@code \n}, {@code \x1b}, ...), so a guest cannot forge records or drive a terminal.
  */
 public final class PluginLogging implements Capability {
     public static final String MODULE = "corral_log";
@@ -58,67 +61,56 @@ public final class PluginLogging implements Capability {
 
     @Override
     public Binding bind(PluginModule module) {
-        var state = new State(module.name(), logger != null ? logger : System.getLogger("dev.corral.plugin." + module.name()));
+        var logger = this.logger != null ? this.logger : System.getLogger("dev.corral.plugin." + module.name());
+        var prefix = "[" + module.name() + "] ";
+        var limiter = new LogLimiter(maxMessagesPerSecond, maxBytesPerSecond, clock, dropped);
         var i32 = ValueType.I32;
         var log = HostFunctionDef.of(MODULE, "log", FunctionSignature.of(List.of(i32, i32, i32), List.of()), (ctx, a) -> {
             Level level = level(a[0]);
             int len = (int) a[2];
-            if (!keep(level, state)) {
+            if (!keep(level, logger)) {
                 return new long[0];
             }
             int n = Math.min(Math.max(len, 0), maxMessageBytes);
-            byte[] bytes = ctx.memory().read((int) a[1], n);
-            state.log(level, new String(bytes, StandardCharsets.UTF_8) + (n < len ? "…" : ""), n);
+            if (limiter.admit(n, logger, prefix)) {
+                byte[] bytes = ctx.memory().read((int) a[1], n);
+                String text = LogText.escape(new String(bytes, StandardCharsets.UTF_8));
+                logger.log(level, prefix + text + (n < len ? "…" : ""));
+            }
             return new long[0];
         });
         var enabled = HostFunctionDef.of(MODULE, "enabled", FunctionSignature.of(List.of(i32), List.of(i32)),
-                (ctx, a) -> new long[] {keep(level(a[0]), state) ? 1 : 0});
+                (ctx, a) -> new long[] {keep(level(a[0]), logger) ? 1 : 0});
         var hm = HostModuleDef.of(MODULE, List.of(log, enabled));
-        return () -> List.of(hm);
+        return new Binding() {
+            @Override
+            public List<HostModuleDef> hostModules() {
+                return List.of(hm);
+            }
+
+            /**
+             * Nothing to put back: the only state is the rate limit's window and drop count, a
+             * bound over real time that a restore must not reset (it would hand a plugin that
+             * is restored after every call a fresh budget each time).
+             */
+            @Override
+            public Snapshot snapshot() {
+                return Snapshot.NONE;
+            }
+
+            @Override
+            public void close() {
+                limiter.reportDrops(logger, prefix);
+            }
+        };
     }
 
     private static Level level(long raw) {
         return LEVELS[(int) Math.max(0, Math.min(4, raw))];
     }
 
-    private boolean keep(Level level, State s) {
-        return level.getSeverity() >= threshold.getSeverity() && s.logger.isLoggable(level);
-    }
-
-    /** One instance's limiter: a fixed one-second window on the plugin's clock. */
-    private final class State {
-        final String name;
-        final System.Logger logger;
-        long windowStart = Long.MIN_VALUE;
-        int messages;
-        long bytes;
-        long droppedHere;
-
-        State(String name, System.Logger logger) {
-            this.name = name;
-            this.logger = logger;
-        }
-
-        void log(Level level, String text, int size) {
-            long now = clock.monotonicNanos();
-            if (windowStart == Long.MIN_VALUE || now - windowStart >= 1_000_000_000L) {
-                windowStart = now;
-                messages = 0;
-                bytes = 0;
-                if (droppedHere > 0) {
-                    logger.log(Level.WARNING, "[" + name + "] " + droppedHere + " log messages dropped by the rate limit");
-                    droppedHere = 0;
-                }
-            }
-            if (messages >= maxMessagesPerSecond || bytes + size > maxBytesPerSecond) {
-                droppedHere++;
-                dropped.increment();
-                return;
-            }
-            messages++;
-            bytes += size;
-            logger.log(level, "[" + name + "] " + text);
-        }
+    private boolean keep(Level level, System.Logger logger) {
+        return level.getSeverity() >= threshold.getSeverity() && logger.isLoggable(level);
     }
 
     public static final class Builder {

@@ -5,7 +5,7 @@ import dev.corral.PluginModule;
 import dev.corral.UnlinkableModuleException;
 import dev.corral.capabilities.internal.Coverage;
 import dev.corral.capabilities.internal.Preopen;
-import dev.corral.capabilities.internal.WasiInstance;
+import dev.corral.capabilities.internal.wasi.WasiInstance;
 import dev.corral.spi.Capability;
 import dev.corral.spi.HostModuleDef;
 import java.io.IOException;
@@ -99,6 +99,11 @@ public final class Wasi implements Capability {
             @Override
             public List<HostModuleDef> hostModules() {
                 return List.of(instance.hostModule());
+            }
+
+            @Override
+            public Snapshot snapshot() {
+                return instance.snapshot();
             }
 
             @Override

@@ -1,5 +1,6 @@
 package dev.corral.capabilities;
 
+import dev.corral.capabilities.internal.SystemClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -16,35 +17,19 @@ public interface WasiClock {
     long monotonicNanos();
 
     /**
-     * How a guest's sleep ({@code poll_oneoff} on a clock) passes. The system clock really waits;
-     * fixed and virtual clocks return at once (their time moves only when the host says so).
+     * How a guest's sleep ({@code poll_oneoff} on a clock) passes. The system clock really waits
+     * (Corral bounds the wait by the call's deadline); fixed and virtual clocks return at once
+     * (their time moves only when the host says so).
      */
     default void sleepNanos(long nanos) throws InterruptedException {}
 
-    /** The host's clocks: {@code Instant.now()} and {@code System.nanoTime()}. */
+    /**
+     * The host's clocks: {@code Instant.now()} and {@code System.nanoTime()}. Always the same
+     * object: a plugin granted this clock also sees file timestamps as they are (with any other
+     * clock, or none, they read 0, so the host's time does not leak through them).
+     */
     static WasiClock system() {
-        return new WasiClock() {
-            @Override
-            public long realtimeNanos() {
-                Instant now = Instant.now();
-                return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-            }
-
-            @Override
-            public long monotonicNanos() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public void sleepNanos(long nanos) throws InterruptedException {
-                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
-            }
-
-            @Override
-            public String toString() {
-                return "system";
-            }
-        };
+        return SystemClock.INSTANCE;
     }
 
     /** Always {@code instant}; the monotonic clock stays at 0. For reproducible runs. */

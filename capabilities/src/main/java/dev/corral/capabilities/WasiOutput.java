@@ -2,6 +2,8 @@ package dev.corral.capabilities;
 
 import dev.corral.capabilities.internal.Discard;
 import dev.corral.capabilities.internal.LineLogger;
+import dev.corral.capabilities.internal.LogLimiter;
+import dev.corral.spi.Capability;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Where a plugin's stdout or stderr goes. The guest's writes always succeed in full (it cannot
+ * Where a plugin's stdout or stderr goes. One {@code fd_write} moves at most 4 MiB (a short
+ * write, which C and Rust loop on) and stops at the call's deadline. The guest's writes always succeed in full (it cannot
  * tell a discarded or truncated stream from a real one), except a forwarded stream whose
  * {@code OutputStream} fails, which the guest sees as EIO.
  */
@@ -17,6 +20,25 @@ public interface WasiOutput {
     /** One instance's end of the stream; used by one plugin thread at a time. */
     interface Sink {
         void write(byte[] data, int off, int len) throws IOException;
+
+        /**
+         * How many more bytes this sink will keep; Corral does not copy bytes out of the guest
+         * that the sink would drop anyway (the guest is still told they were written).
+         */
+        default long room() {
+            return Long.MAX_VALUE;
+        }
+
+        /** The guest wrote {@code bytes} more than {@link #room()}: not copied, only counted. */
+        default void skipped(long bytes) {}
+
+        /**
+         * Captures what this instance's end holds and has not delivered yet (a pending partial
+         * line), for a plugin snapshot; output already delivered is never taken back.
+         */
+        default Capability.Snapshot snapshot() {
+            return Capability.Snapshot.NONE;
+        }
 
         /** End of the instance: flush what is pending. */
         default void close() {}
@@ -46,19 +68,37 @@ public interface WasiOutput {
 
     /**
      * One {@code System.Logger} record per line, on logger {@code dev.corral.plugin.<name>},
-     * prefixed with the plugin's name and stream. Lines longer than 8 KiB are split.
+     * prefixed with the plugin's name and stream. Lines longer than 8 KiB are split; control
+     * characters are escaped (a guest cannot forge records or drive a terminal); per instance and
+     * stream at most 100 records and 64 KiB per second, like {@code PluginLogging}: what the
+     * limit drops is counted in one WARNING record.
      */
     static WasiOutput log(System.Logger.Level level) {
         Objects.requireNonNull(level, "level");
         return (name, stream) -> new LineLogger(System.getLogger("dev.corral.plugin." + name),
-                level, "[" + name + " " + stream + "] ");
+                level, "[" + name + " " + stream + "] ", new LogLimiter(100, 64 * 1024, WasiClock.system(), null));
     }
 
     /** Like {@link #log(System.Logger.Level)}, to the given logger for every plugin. */
     static WasiOutput log(System.Logger logger, System.Logger.Level level) {
+        return log(logger, level, 100, 64 * 1024, WasiClock.system());
+    }
+
+    /**
+     * Like {@link #log(System.Logger, System.Logger.Level)} with the rate limit given: records and
+     * bytes per second per instance and stream, measured on {@code clock} (a virtual clock makes
+     * it deterministic).
+     */
+    static WasiOutput log(System.Logger logger, System.Logger.Level level, int messagesPerSecond,
+            long bytesPerSecond, WasiClock clock) {
         Objects.requireNonNull(logger, "logger");
         Objects.requireNonNull(level, "level");
-        return (name, stream) -> new LineLogger(logger, level, "[" + name + " " + stream + "] ");
+        Objects.requireNonNull(clock, "clock");
+        if (messagesPerSecond < 0 || bytesPerSecond < 0) {
+            throw new IllegalArgumentException("rate limits must be >= 0");
+        }
+        return (name, stream) -> new LineLogger(logger, level, "[" + name + " " + stream + "] ",
+                new LogLimiter(messagesPerSecond, bytesPerSecond, clock, null));
     }
 
     /** A bounded, thread-safe capture buffer; bytes beyond the bound are counted and dropped. */
@@ -76,7 +116,30 @@ public interface WasiOutput {
 
         @Override
         public Sink open(String pluginName, String stream) {
-            return this::append;
+            return new Sink() {
+                @Override
+                public void write(byte[] data, int off, int len) {
+                    append(data, off, len);
+                }
+
+                @Override
+                public long room() {
+                    return Capture.this.room();
+                }
+
+                @Override
+                public void skipped(long bytes) {
+                    Capture.this.skipped(bytes);
+                }
+            };
+        }
+
+        private synchronized long room() {
+            return maxBytes - buf.size();
+        }
+
+        private synchronized void skipped(long bytes) {
+            dropped += bytes;
         }
 
         private synchronized void append(byte[] data, int off, int len) {

@@ -1,5 +1,6 @@
 package dev.corral.capabilities;
 
+import dev.corral.capabilities.internal.SeededStream;
 import java.security.SecureRandom;
 
 /**
@@ -24,24 +25,10 @@ public interface WasiRandom {
     /**
      * A deterministic stream (SplitMix64 over {@code seed}): identical bytes on every run, JVM and
      * platform. NOT suitable for anything secret; meant for reproducible tests and simulations.
+     * A plugin snapshot records the stream's position and a restore rewinds it, so a restored
+     * plugin draws the same bytes again (a {@link #secure()} stream is never rewound).
      */
     static WasiRandom seeded(long seed) {
-        return () -> new Stream() {
-            private long state = seed;
-
-            @Override
-            public void nextBytes(byte[] bytes) {
-                for (int i = 0; i < bytes.length; i += 8) {
-                    state += 0x9E3779B97F4A7C15L;
-                    long z = state;
-                    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-                    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-                    z ^= z >>> 31;
-                    for (int j = 0; j < 8 && i + j < bytes.length; j++) {
-                        bytes[i + j] = (byte) (z >>> (8 * j));
-                    }
-                }
-            }
-        };
+        return () -> new SeededStream(seed);
     }
 }

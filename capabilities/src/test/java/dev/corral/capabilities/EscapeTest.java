@@ -156,7 +156,9 @@ class EscapeTest {
     void hardLinksCannotReachOut() {
         assertEquals(ENOTCAPABLE, g.a("../outside/secret.txt").b("hard").call("link", 3, 0, 3));
         assertEquals(ENOTCAPABLE, g.a("out_rel").b("hard").call("link", 3, FOLLOW, 3));
-        assertEquals(EPERM, g.a("out_rel").b("hard").call("link", 3, 0, 3), "no hard link to a symlink");
+        assertEquals(ENOTCAPABLE, g.a("out_rel").b("hard").call("link", 3, 0, 3),
+                "a second name for a symlink must not point out from where it is made");
+        assertEquals(EPERM, g.a("sub").b("hard").call("link", 3, 0, 3), "no hard link to a directory");
         assertEquals(ENOTCAPABLE, g.a("file.txt").b("../outside/hard").call("link", 3, 0, 3));
         assertFalse(Files.exists(sandbox.resolve("hard"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertEquals(0, g.a("file.txt").b("hard_ok").call("link", 3, 0, 3), "inside the grant it works");

@@ -110,7 +110,8 @@ class LoggingTest {
                 p.call("say", 2); // 9 bytes each: two fit in 20
             }
         }
-        assertEquals(2, rec.records.size());
+        assertEquals(3, rec.records.size(), "two kept, and the drops reported when the plugin closes");
+        assertEquals("WARNING [" + module.name() + "] 3 log messages dropped by the rate limit", rec.records.get(2));
         assertEquals(3, logging.droppedMessages());
     }
 

@@ -23,8 +23,10 @@ import java.util.stream.Stream;
 
 /** Drives probe.wat: a guest issuing raw WASI calls with paths the test chooses. */
 final class Probe implements AutoCloseable {
-    static final long READ = 1L << 1;
-    static final long WRITE = 1L << 6;
+    /** The write rights (fd_write, fd_allocate, fd_filestat_set_size). */
+    static final long WRITE = (1L << 6) | (1L << 8) | (1L << 22);
+    /** Every other right, as wasi-libc asks for: what a file or directory opened for reading may do. */
+    static final long READ = ((1L << 29) - 1) & ~WRITE;
     static final int O_CREAT = 1;
     static final int O_DIRECTORY = 2;
     static final int O_EXCL = 4;

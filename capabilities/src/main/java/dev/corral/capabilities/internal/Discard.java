@@ -13,4 +13,9 @@ public enum Discard implements WasiOutput, WasiOutput.Sink {
 
     @Override
     public void write(byte[] data, int off, int len) {}
+
+    @Override
+    public long room() {
+        return 0;
+    }
 }

@@ -1,4 +1,4 @@
-package dev.corral.capabilities.internal;
+package dev.corral.capabilities.internal.wasi;
 
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -29,6 +29,7 @@ final class Errno {
     static final int NOENT = 44;
     static final int NOSPC = 51;
     static final int NOTDIR = 54;
+    static final int NOTSOCK = 57;
     static final int NOTEMPTY = 55;
     static final int NOTSUP = 58;
     static final int OVERFLOW = 61;

@@ -24,6 +24,7 @@
   (import "wasi_snapshot_preview1" "fd_filestat_set_times" (func $fd_times (param i32 i64 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_fdstat_set_flags" (func $fd_set_flags (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fd_filestat_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_readdir" (func $fd_readdir (param i32 i32 i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
@@ -69,6 +70,20 @@
     (local.set $r (call $stat (local.get $dir) (local.get $flags) (call $a) (i32.const 16384)))
     (i64.store (i32.const 8) (i64.load (i32.const 16416)))
     (local.get $r))
+  ;; one 64-bit field of the filestat the last stat/fstat wrote at D (40 atim, 48 mtim, 56 ctim)
+  (func (export "stat_field") (param $off i32) (result i64) (i64.load (i32.add (i32.const 16384) (local.get $off))))
+  (func (export "fstat") (param $fd i32) (result i32) (call $fd_filestat_get (local.get $fd) (i32.const 16384)))
+  (func (export "grow") (param $pages i32) (result i32) (memory.grow (local.get $pages)))
+  ;; fd_write with $n iovecs that all cover bytes [0, $len): overlapping, so the total can pass memory's size
+  (func (export "flood") (param $fd i32) (param $n i32) (param $len i32) (result i32)
+    (local $i i32)
+    (block $done (loop $fill
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store (i32.add (i32.const 49152) (i32.mul (local.get $i) (i32.const 8))) (i32.const 0))
+      (i32.store (i32.add (i32.const 49156) (i32.mul (local.get $i) (i32.const 8))) (local.get $len))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $fill)))
+    (call $fd_write (local.get $fd) (i32.const 49152) (local.get $n) (i32.const 0)))
   (func (export "path_times") (param $dir i32) (param $flags i32) (result i32)
     (call $path_times (local.get $dir) (local.get $flags) (call $a) (i64.const 1000000000) (i64.const 1000000000) (i32.const 5)))
   ;; writes $n bytes of 'x'

@@ -41,16 +41,22 @@ final class Probe implements AutoCloseable {
     final Plugin plugin;
 
     Probe(Wasi wasi) {
+        this(wasi, b -> {});
+    }
+
+    /** With more policy settings (a timeout, say) on top of the grant. */
+    Probe(Wasi wasi, java.util.function.Consumer<PluginPolicy.Builder> policy) {
         var get = HostFunctionDef.of("probe", "get",
                 FunctionSignature.of(List.of(ValueType.I32, ValueType.I32), List.of(ValueType.I32)), (ctx, a) -> {
                     byte[] b = strings[(int) a[0]].getBytes(StandardCharsets.UTF_8);
                     ctx.memory().write((int) a[1], b);
                     return new long[] {b.length};
                 });
-        plugin = MODULE.instantiate(PluginPolicy.builder()
+        var b = PluginPolicy.builder()
                 .hostModule(HostModuleDef.of("probe", List.of(get)))
-                .grant(wasi)
-                .build());
+                .grant(wasi);
+        policy.accept(b);
+        plugin = MODULE.instantiate(b.build());
     }
 
     static PluginModule module() {

@@ -98,8 +98,10 @@ final class PathResolver {
     }
 
     /**
-     * Resolves {@code path} relative to directory {@code d}, re-checking the directory's own
-     * components too (they were real directories when it was opened, but may have changed).
+     * Resolves {@code path} relative to directory {@code d}. Like a capability (and Wasmtime's
+     * cap-std), the path may not climb above {@code d} itself, by {@code ..} or by a symlink,
+     * even where that would stay inside the preopen. The directory's own components are
+     * re-checked first (they were real directories when it was opened, but may have changed).
      */
     static Resolved resolve(Fd.Dir d, String path, boolean followFinal) throws Failure, IOException {
         if (path.isEmpty()) {
@@ -108,17 +110,27 @@ final class PathResolver {
         if (path.startsWith("/")) {
             throw Failure.deny(Errno.NOTCAPABLE, "absolute path '" + path + "'");
         }
+        List<String> base = List.of();
+        if (!d.comps.isEmpty()) {
+            base = walk(d.pre, new ArrayDeque<>(d.comps), List.of(), true, path);
+        }
         boolean trailing = path.endsWith("/");
-        boolean follow = followFinal || trailing;
-        Deque<String> todo = new ArrayDeque<>(d.comps);
+        Deque<String> todo = new ArrayDeque<>();
         split(path, todo, false);
-        List<String> stack = new ArrayList<>();
+        return new Resolved(d.pre, walk(d.pre, todo, base, followFinal || trailing, path), trailing);
+    }
+
+    /** Walks {@code todo} from {@code start}, never above {@code start}; only real directories on the way. */
+    private static List<String> walk(Preopen pre, Deque<String> todo, List<String> start, boolean follow, String path)
+            throws Failure, IOException {
+        int floor = start.size();
+        List<String> stack = new ArrayList<>(start);
         int links = 0;
         while (!todo.isEmpty()) {
             String c = todo.pollFirst();
             if (c.equals("..")) {
-                if (stack.isEmpty()) {
-                    throw Failure.deny(Errno.NOTCAPABLE, "'" + path + "' climbs out of the preopened directory");
+                if (stack.size() <= floor) {
+                    throw Failure.deny(Errno.NOTCAPABLE, "'" + path + "' climbs out of its directory");
                 }
                 stack.remove(stack.size() - 1);
                 continue;
@@ -130,7 +142,7 @@ final class PathResolver {
             if (todo.isEmpty() && !follow) {
                 break;
             }
-            Path p = hostPath(d.pre, stack);
+            Path p = hostPath(pre, stack);
             if (Files.isSymbolicLink(p)) {
                 if (++links > MAX_SYMLINKS) {
                     throw Failure.fail(Errno.LOOP);
@@ -146,7 +158,7 @@ final class PathResolver {
                 split(target, todo, true);
             }
         }
-        return new Resolved(d.pre, stack, trailing);
+        return stack;
     }
 
     static Resolved self(Fd.Dir d) throws Failure, IOException {

@@ -53,7 +53,11 @@ public interface WasiClock {
         };
     }
 
-    /** A clock that moves only when the host calls {@link Virtual#advance}, e.g. once per game tick. */
+    /**
+     * A clock that moves only when the host calls {@link Virtual#advance}, e.g. once per game tick.
+     * It is the host's: every instance granted it reads the same time, and a plugin restore
+     * ({@code Plugin.restore}, a pool's reset) never moves it back.
+     */
     static Virtual virtual(Instant start) {
         return new Virtual(toNanos(start));
     }

@@ -74,7 +74,7 @@ class WasiSnapshotTest {
     }
 
     @Test
-    void renumberedAndRightsAreRestoredFilesAreNot() throws Exception {
+    void aFileOpenedSinceIsClosedButWhatItWroteStays() throws Exception {
         try (var g = new Probe(rw().build())) {
             var snap = g.plugin.snapshot();
             assertEquals(0, g.open(3, FOLLOW, O_CREAT, READ | WRITE, 0, "new.txt"));

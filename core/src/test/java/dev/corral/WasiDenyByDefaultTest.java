@@ -55,7 +55,7 @@ class WasiDenyByDefaultTest {
         var all = corral.load(WasiDenyByDefaultTest.class.getResourceAsStream("/wasm/all_wasi.wasm"));
         assertEquals(46, all.imports().size());
         try (var p = all.instantiate()) {
-            assertEquals(76, p.call("sock").getInt(0), "sockets: ENOTCAPABLE");
+            assertEquals(8, p.call("sock").getInt(0), "sockets on a descriptor that is not open: EBADF");
             assertEquals(76, p.call("raise").getInt(0), "signals: ENOTCAPABLE");
             assertEquals(0, p.call("yield").getInt(0));
         }
@@ -113,5 +113,27 @@ class WasiDenyByDefaultTest {
         var e = assertThrows(UnlinkableModuleException.class,
                 () -> module.instantiate(PluginPolicy.builder().grant(refuse).build()));
         assertTrue(e.getMessage().contains("random_get"));
+    }
+
+    /** Issue 12 item 9 for the stub: one fd_write moves at most 4 MiB, written or discarded. */
+    @Test
+    @SuppressWarnings("deprecation")
+    void oneWriteIsBoundedWhetherKeptOrDiscarded() {
+        var bounds = corral.load(Fixtures.wasm("wasi_stub_bounds"));
+        var out = new ByteArrayOutputStream();
+        try (var kept = bounds.instantiate(PluginPolicy.builder().stdout(out).build());
+                var discarded = bounds.instantiate(PluginPolicy.defaults())) {
+            assertEquals(4 << 20, kept.call("huge_write").getInt(0), "a short count: 64 MiB asked");
+            assertEquals(4 << 20, out.size());
+            assertEquals(4 << 20, discarded.call("huge_write").getInt(0));
+        }
+    }
+
+    @Test
+    void socketsAnswerLikeTheCapabilitysDenyAll() {
+        try (var p = corral.load(Fixtures.wasm("wasi_stub_bounds")).instantiate()) {
+            assertEquals(57, p.call("sock", 1).getInt(0), "stdout is not a socket: ENOTSOCK");
+            assertEquals(8, p.call("sock", 7).getInt(0), "no descriptor 7: EBADF");
+        }
     }
 }

@@ -18,7 +18,8 @@ import java.util.List;
  * stdin is at end of file, stdout/stderr writes succeed and are discarded, both clocks read 0,
  * {@code random_get} fails with ENOTCAPABLE, {@code proc_exit} ends the call with
  * {@link PluginExitException}, fd and path calls fail with EBADF (no such descriptor), and the
- * rest (sockets, {@code proc_raise}) fail with ENOTCAPABLE; clock sleeps return at once.
+ * rest ({@code proc_raise}) fail with ENOTCAPABLE, sockets with ENOTSOCK (stdio) or EBADF;
+ * clock sleeps return at once.
  *
  * <p>The deprecated {@code PluginPolicy.stdout/stderr/arguments} settings are honoured here so
  * callers that still use them keep working while they migrate to the capabilities module.
@@ -29,7 +30,10 @@ public final class DenyingWasi {
     static final int EBADF = 8;
     static final int EINVAL = 28;
     static final int EIO = 29;
+    static final int ENOTSOCK = 57;
     static final int ENOTCAPABLE = 76;
+    /** The most one fd_write moves (a short count beyond), as corral-capabilities' WASI does. */
+    static final int MAX_BYTES_PER_CALL = 4 << 20;
 
     private final byte[][] args;
     private final OutputStream stdout;
@@ -124,6 +128,10 @@ public final class DenyingWasi {
                 // EBADF ends wasi-libc's preopen scan; any other errno would abort the program
                 return (ctx, a) -> errno(EBADF);
             default:
+                if (name.startsWith("sock_")) {
+                    // stdio are the only descriptors, and none is a socket
+                    return (ctx, a) -> errno(a[0] >= 0 && a[0] <= 2 ? ENOTSOCK : EBADF);
+                }
                 if (name.startsWith("fd_")) {
                     return (ctx, a) -> errno(EBADF);
                 }
@@ -141,6 +149,11 @@ public final class DenyingWasi {
         }
     }
 
+    /**
+     * Writes to the legacy stdout/stderr streams, or discards. Bounded like corral-capabilities'
+     * WASI: at most {@link #MAX_BYTES_PER_CALL} per call (the guest sees a short count and writes
+     * the rest next time), the deadline checked between iovecs, and discarded bytes never copied.
+     */
     private long[] fdWrite(HostContext ctx, long[] a) {
         int fd = (int) a[0];
         if (fd != 1 && fd != 2) {
@@ -151,20 +164,21 @@ public final class DenyingWasi {
         int iovs = (int) a[1];
         int n = (int) a[2];
         long total = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && total < MAX_BYTES_PER_CALL; i++) {
+            ctx.checkDeadline();
             int ptr = m.readInt(iovs + i * 8);
-            int len = m.readInt(iovs + i * 8 + 4);
+            long len = Math.min(Integer.toUnsignedLong(m.readInt(iovs + i * 8 + 4)), MAX_BYTES_PER_CALL - total);
+            if (len != 0 && Integer.toUnsignedLong(ptr) + len > m.size()) {
+                m.read(ptr, (int) len); // a range outside memory is the guest's error, written or not
+            }
             if (out != null && len != 0) {
-                byte[] data = m.read(ptr, len);
                 try {
-                    out.write(data);
+                    out.write(m.read(ptr, (int) len));
                 } catch (IOException e) {
                     return errno(EIO);
                 }
-            } else if (len != 0 && Integer.toUnsignedLong(ptr) + Integer.toUnsignedLong(len) > m.size()) {
-                m.read(ptr, len); // discarded, but a range outside memory is still the guest's error
             }
-            total += Integer.toUnsignedLong(len);
+            total += len;
         }
         if (out != null) {
             try {

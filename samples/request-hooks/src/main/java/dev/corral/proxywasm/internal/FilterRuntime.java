@@ -1,0 +1,216 @@
+package dev.corral.proxywasm.internal;
+
+import dev.corral.proxywasm.FailStrategy;
+import dev.corral.proxywasm.FaultKind;
+import dev.corral.proxywasm.FilterFault;
+import dev.corral.proxywasm.FilterStats;
+import dev.corral.proxywasm.Request;
+import dev.corral.proxywasm.Response;
+import dev.corral.proxywasm.Upstream;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * One filter at work: lends a VM to each stream, runs the stream's callbacks through
+ * {@link StreamDriver}, forwards to the next stage, and applies the fail strategy when a VM faults
+ * (the faulted VM is discarded; the pool starts a fresh one for the next stream). A background
+ * thread delivers {@code proxy_on_tick} and {@code proxy_on_queue_ready} to an idle VM.
+ */
+public final class FilterRuntime implements AutoCloseable {
+    private final FilterHost host;
+    private final VmPool pool;
+    private final Map<FaultKind, FailStrategy> strategies;
+    private final List<Consumer<FilterFault>> listeners;
+    private final int chunkBytes;
+    private final long pauseTimeoutNanos;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder localReplies = new LongAdder();
+    private final LongAdder replaced = new LongAdder();
+    private final LongAdder ticks = new LongAdder();
+    private final Map<FaultKind, LongAdder> faults = new EnumMap<>(FaultKind.class);
+    private final ConcurrentLinkedQueue<Integer> readyQueues = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService background;
+    private volatile long lastTick = System.nanoTime();
+
+    public FilterRuntime(FilterHost host, VmPool pool, Map<FaultKind, FailStrategy> strategies,
+            List<Consumer<FilterFault>> listeners, int chunkBytes, long pauseTimeoutNanos) {
+        this.host = host;
+        this.pool = pool;
+        this.strategies = strategies;
+        this.listeners = listeners;
+        this.chunkBytes = chunkBytes;
+        this.pauseTimeoutNanos = pauseTimeoutNanos;
+        for (FaultKind k : FaultKind.values()) {
+            faults.put(k, new LongAdder());
+        }
+        host.shared.onEnqueue(readyQueues::add);
+        this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "corral-proxywasm-" + host.name);
+            t.setDaemon(true);
+            return t;
+        });
+        background.scheduleWithFixedDelay(this::background, 10, 10, TimeUnit.MILLISECONDS);
+    }
+
+    public Response intercept(Request received, Upstream next) throws IOException {
+        requests.increment();
+        VmPool.Lease lease;
+        try {
+            lease = pool.borrow();
+        } catch (VmFault f) {
+            return failed(f, received, next, null);
+        }
+        Vm vm = lease.vm();
+        StreamState s = vm.state.newStream(received.copy());
+        var driver = new StreamDriver(vm, s, chunkBytes, pauseTimeoutNanos, ticks::increment);
+        Response upstream = null;
+        try {
+            vm.call("proxy_on_context_create", s.contextId, VmState.ROOT_CONTEXT_ID);
+            boolean forward = !s.closed && s.localReply == null && driver.request();
+            Response result;
+            if (forward) {
+                upstream = next.send(s.request);
+                s.response = upstream.copy();
+            } else {
+                s.response = stoppedResponse(s);
+            }
+            s.localReply = null;
+            if (!driver.response()) {
+                s.response = stoppedResponse(s);
+            }
+            result = s.response;
+            if (!forward || !"via_upstream".equals(result.details())) {
+                localReplies.increment();
+            }
+            finish(driver, vm);
+            return result;
+        } catch (VmFault f) {
+            return failed(f, received, next, upstream);
+        } catch (IOException | RuntimeException e) {
+            if (!vm.faulted()) {
+                finish(driver, vm); // the upstream failed: the filter still gets to end its stream
+            }
+            throw e;
+        } finally {
+            vm.state.endStream(s);
+            if (vm.faulted()) {
+                replaced.increment();
+            }
+            lease.close();
+        }
+    }
+
+    private void finish(StreamDriver driver, Vm vm) {
+        try {
+            driver.finish();
+        } catch (VmFault f) {
+            report(f, FailStrategy.FAIL_OPEN); // the response is decided; only the VM is lost
+        }
+    }
+
+    private static Response stoppedResponse(StreamState s) {
+        if (s.localReply != null) {
+            return s.localReply;
+        }
+        var r = Response.of(500, "text/plain", "stream closed by filter\n").details("closed_by_filter");
+        r.headers().add("connection", "close");
+        return r;
+    }
+
+    private Response failed(VmFault f, Request received, Upstream next, Response upstream) throws IOException {
+        FailStrategy strategy = strategies.getOrDefault(f.kind, FailStrategy.FAIL_CLOSED);
+        report(f, strategy);
+        if (strategy == FailStrategy.FAIL_OPEN) {
+            return upstream != null ? upstream : next.send(received);
+        }
+        int status = f.kind == FaultKind.OVERLOADED ? 503 : 500;
+        return Response.of(status, "text/plain", status == 503 ? "filter overloaded\n" : "filter failed\n")
+                .details("filter_fault:" + f.kind.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private void report(VmFault f, FailStrategy strategy) {
+        faults.get(f.kind).increment();
+        var fault = new FilterFault(host.name, f.kind, f.callback, strategy, f.getCause() != null ? f.getCause() : f);
+        host.log(Level.WARNING, fault.toString().replace("filter '" + host.name + "' ", ""));
+        for (Consumer<FilterFault> l : listeners) {
+            try {
+                l.accept(fault);
+            } catch (RuntimeException e) {
+                host.log(Level.WARNING, "fault listener failed: " + e);
+            }
+        }
+    }
+
+    /** Ticks one idle VM when the period is due, and tells one idle VM about each enqueued item. */
+    private void background() {
+        try {
+            long period = host.tickPeriodMillis.get();
+            boolean tickDue = period > 0 && System.nanoTime() - lastTick >= period * 1_000_000;
+            if (!tickDue && readyQueues.isEmpty()) {
+                return;
+            }
+            VmPool.Lease lease = pool.tryBorrowIdle();
+            if (lease == null) {
+                return;
+            }
+            try {
+                Vm vm = lease.vm();
+                if (tickDue) {
+                    lastTick = System.nanoTime();
+                    if (vm.shape.has("proxy_on_tick")) {
+                        vm.call("proxy_on_tick", VmState.ROOT_CONTEXT_ID);
+                        ticks.increment();
+                    }
+                }
+                Integer q;
+                while (!vm.faulted() && (q = readyQueues.poll()) != null) {
+                    if (vm.shape.has("proxy_on_queue_ready")) {
+                        vm.call("proxy_on_queue_ready", VmState.ROOT_CONTEXT_ID, q);
+                    }
+                }
+            } catch (VmFault f) {
+                report(f, FailStrategy.FAIL_OPEN);
+                replaced.increment();
+            } finally {
+                lease.close();
+            }
+        } catch (RuntimeException e) {
+            host.log(Level.WARNING, "background task failed: " + e);
+        }
+    }
+
+    public FilterStats stats() {
+        Map<FaultKind, Long> f = new EnumMap<>(FaultKind.class);
+        faults.forEach((k, v) -> {
+            if (v.sum() > 0) {
+                f.put(k, v.sum());
+            }
+        });
+        return new FilterStats(requests.sum(), localReplies.sum(), Map.copyOf(f), pool.started.sum(), replaced.sum(),
+                host.deniedCalls.sum(), ticks.sum());
+    }
+
+    public VmPool pool() {
+        return pool;
+    }
+
+    @Override
+    public void close() {
+        background.shutdownNow();
+        try {
+            background.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+    }
+}

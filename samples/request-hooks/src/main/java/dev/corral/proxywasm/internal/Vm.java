@@ -1,0 +1,149 @@
+package dev.corral.proxywasm.internal;
+
+import dev.corral.MemoryDescriptor;
+import dev.corral.Plugin;
+import dev.corral.PluginFunction;
+import dev.corral.PluginModule;
+import dev.corral.PluginPolicy;
+import dev.corral.proxywasm.FaultKind;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One VM of a filter: a plugin instance, started ({@code _initialize}/{@code main} or
+ * {@code _start}), with its root context created, {@code proxy_on_vm_start}ed and
+ * {@code proxy_on_configure}d. Every callback goes through {@link #call}, which turns whatever
+ * stopped it into a {@link VmFault}; after a fault the VM is {@link #faulted()} and only fit to be
+ * closed. Confined to the thread that holds it.
+ */
+public final class Vm implements AutoCloseable {
+    public final Plugin plugin;
+    public final VmState state;
+    public final ModuleShape shape;
+    private final Map<String, PluginFunction> functions = new HashMap<>();
+    private final int maxPages;
+    private boolean faulted;
+
+    private Vm(Plugin plugin, VmState state, ModuleShape shape, int maxPages) {
+        this.plugin = plugin;
+        this.state = state;
+        this.shape = shape;
+        this.maxPages = maxPages;
+    }
+
+    /**
+     * Makes a plugin of {@code module} under {@code policy} (which must grant {@code binder}) and
+     * starts it. {@code startFuel} is added to each start-up call of a metered VM: runtimes'
+     * initialisation costs far more than a request callback.
+     */
+    public static Vm start(PluginModule module, PluginPolicy policy, VmBinder binder, ModuleShape shape, long startFuel) {
+        Plugin plugin;
+        VmState state;
+        try {
+            plugin = module.instantiate(policy);
+            state = binder.take();
+        } catch (RuntimeException e) {
+            throw new VmFault(FaultKind.START, "instantiate", "filter '" + binder.host.name + "' could not be instantiated: "
+                    + e.getMessage(), e);
+        }
+        int max = policy.maxMemoryPages();
+        for (MemoryDescriptor m : module.memories()) {
+            if (m.index() == 0 && m.maxPages().isPresent()) {
+                max = Math.min(max, m.maxPages().getAsInt());
+            }
+        }
+        var vm = new Vm(plugin, state, shape, max);
+        try {
+            vm.startUp(policy.fuel().isPresent() ? startFuel : 0);
+        } catch (VmFault f) {
+            vm.close();
+            throw new VmFault(FaultKind.START, f.callback, "filter '" + binder.host.name + "' failed to start: "
+                    + f.getMessage(), f.getCause() != null ? f.getCause() : f);
+        } catch (RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+        return vm;
+    }
+
+    private void startUp(long startFuel) {
+        if (shape.hasInitialize) {
+            topUp(startFuel);
+            call("_initialize");
+            if (shape.hasMain) {
+                topUp(startFuel);
+                call("main", 0, 0);
+            }
+        } else if (shape.hasStart) {
+            topUp(startFuel);
+            call("_start");
+        }
+        int root = VmState.ROOT_CONTEXT_ID;
+        topUp(startFuel);
+        call("proxy_on_context_create", root, 0);
+        if (shape.has("proxy_on_vm_start")) {
+            state.enterConfiguration(Abi.VM_CONFIGURATION);
+            topUp(startFuel);
+            if (call("proxy_on_vm_start", root, state.host.vmConfig.length) == 0) {
+                throw new VmFault(FaultKind.START, "proxy_on_vm_start", "proxy_on_vm_start returned false (the filter"
+                        + " refused its VM configuration)", null);
+            }
+        }
+        if (shape.has("proxy_on_configure")) {
+            state.enterConfiguration(Abi.PLUGIN_CONFIGURATION);
+            topUp(startFuel);
+            if (call("proxy_on_configure", root, state.host.pluginConfig.length) == 0) {
+                throw new VmFault(FaultKind.START, "proxy_on_configure", "proxy_on_configure returned false (the filter"
+                        + " refused its plugin configuration)", null);
+            }
+        }
+    }
+
+    private void topUp(long fuel) {
+        if (fuel > 0) {
+            plugin.addFuel(fuel);
+        }
+    }
+
+    /**
+     * Calls an export (the effective context is set to {@code args[0]} for callbacks taking a
+     * context) and returns its i32 result, or 0 for one without.
+     */
+    public long call(String export, long... args) {
+        if (faulted) {
+            throw new IllegalStateException("VM of filter '" + state.host.name + "' faulted earlier");
+        }
+        PluginFunction f = functions.computeIfAbsent(export, plugin::function);
+        if (args.length > 0 && export.startsWith("proxy_on_")) {
+            state.enter((int) args[0]);
+        }
+        try {
+            long[] r = f.callRaw(args);
+            return r.length == 0 ? 0 : (int) r[0];
+        } catch (RuntimeException e) {
+            faulted = true;
+            boolean atLimit;
+            try {
+                atLimit = plugin.memoryPages() >= maxPages;
+            } catch (RuntimeException ignored) {
+                atLimit = false;
+            }
+            FaultKind kind = VmFault.classify(e, atLimit);
+            throw new VmFault(kind, export, export + ": " + e.getMessage(), e);
+        }
+    }
+
+    public boolean faulted() {
+        return faulted;
+    }
+
+    /** Lets another thread use the VM next (plugins are sticky to the thread that called them last). */
+    public void release() {
+        plugin.release();
+    }
+
+    @Override
+    public void close() {
+        plugin.close();
+    }
+}

@@ -1,0 +1,59 @@
+/*
+ * A hostile filter: what it does depends on the request path. Endless loop, memory bomb, trap,
+ * runaway recursion, huge header values, header injection, pointers outside its memory, and an
+ * allocator that answers with a pointer outside its memory.
+ */
+#include "proxy_abi.h"
+
+EXPORT(proxy_abi_version_0_2_1) void abi_version(void) {}
+EXPORT(proxy_on_context_create) void on_context_create(u32 id, u32 root) { (void)id; (void)root; }
+
+static volatile u32 sink;
+
+__attribute__((noinline)) static u32 recurse(u32 n) {
+  volatile char pad[64];
+  pad[n % 64] = (char)n;
+  if (sink == 0xdeadbeef) return n; /* never true: keeps the recursion runaway without a compiler warning */
+  return recurse(n + 1) + pad[(n + 1) % 64];
+}
+
+EXPORT(proxy_on_request_headers) u32 on_request_headers(u32 id, u32 n, u32 eos) {
+  (void)id; (void)n; (void)eos;
+  u32 plen; const char *path = req_path(&plen);
+  if (eq(path, plen, "/loop")) {
+    for (;;) sink++;
+  }
+  if (eq(path, plen, "/bomb")) {
+    for (;;) {
+      unsigned char *p = alloc(1 << 20);
+      if (!p) __builtin_trap(); /* what a language runtime does when allocation fails */
+      p[0] = 1;
+    }
+  }
+  if (eq(path, plen, "/trap")) __builtin_trap();
+  if (eq(path, plen, "/stack")) sink = recurse(0);
+  if (eq(path, plen, "/huge")) {
+    u32 size = 1 << 20;
+    char *v = alloc(size);
+    for (u32 i = 0; i < size; i++) v[i] = 'a';
+    add_number_header(REQUEST_HEADERS, "x-huge-status", proxy_add_header_map_value(REQUEST_HEADERS, "x-huge", 6, v, size));
+    add_number_header(REQUEST_HEADERS, "x-huge-pairs-status", proxy_set_header_map_pairs(REQUEST_HEADERS, v, size));
+  }
+  if (eq(path, plen, "/crlf")) {
+    add_number_header(REQUEST_HEADERS, "x-crlf-status", proxy_add_header_map_value(REQUEST_HEADERS, "x-evil", 6, "a\r\nx-injected: 1", 17));
+    add_number_header(REQUEST_HEADERS, "x-name-status", proxy_add_header_map_value(REQUEST_HEADERS, "bad name", 8, "v", 1));
+  }
+  if (eq(path, plen, "/badptr")) {
+    add_number_header(REQUEST_HEADERS, "x-badptr-status", proxy_add_header_map_value(REQUEST_HEADERS, (const char *)0xfffffff0u, 64, "v", 1));
+    add_number_header(REQUEST_HEADERS, "x-badlen-status", proxy_log(LOG_INFO, "x", 0x7fffffffu));
+    add_number_header(REQUEST_HEADERS, "x-badout-status", proxy_get_header_map_size(REQUEST_HEADERS, (u32 *)0xfffffffcu));
+  }
+  return CONTINUE;
+}
+
+EXPORT(proxy_on_response_headers) u32 on_response_headers(u32 id, u32 n, u32 eos) {
+  (void)id; (void)n; (void)eos;
+  char *v = 0; u32 len = 0;
+  if (proxy_get_header_map_value(RESPONSE_HEADERS, "x-fail", 6, &v, &len) == OK) __builtin_trap();
+  return CONTINUE;
+}

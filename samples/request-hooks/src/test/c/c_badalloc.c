@@ -1,7 +1,6 @@
 /* An allocator that answers with a pointer outside the filter's memory: the host must not write there. */
-#define proxy_on_memory_allocate real_allocate
+#define CUSTOM_ALLOCATOR
 #include "proxy_abi.h"
-#undef proxy_on_memory_allocate
 
 EXPORT(proxy_abi_version_0_2_1) void abi_version(void) {}
 EXPORT(proxy_on_context_create) void on_context_create(u32 id, u32 root) { (void)id; (void)root; }

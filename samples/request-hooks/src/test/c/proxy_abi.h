@@ -77,7 +77,9 @@ static __attribute__((unused)) void * alloc(u32 size) {
   return (void *)p;
 }
 
+#ifndef CUSTOM_ALLOCATOR
 EXPORT(proxy_on_memory_allocate) void *proxy_on_memory_allocate(u32 size) { return alloc(size); }
+#endif
 
 static __attribute__((unused)) u32 slen(const char *s) { u32 n = 0; while (s[n]) n++; return n; }
 static __attribute__((unused)) int eq(const char *a, u32 alen, const char *b) { u32 bl = slen(b); if (alen != bl) return 0; for (u32 i = 0; i < alen; i++) if (a[i] != b[i]) return 0; return 1; }

@@ -8,7 +8,10 @@ public enum FaultKind {
     TIMEOUT,
     /** The callback used up its fuel. */
     FUEL,
-    /** The filter failed at its memory limit (a trap or abort with memory grown to the maximum). */
+    /**
+     * The filter failed at its memory limit: a trap or abort with its memory grown to within 1/16
+     * of the maximum (a failed {@code memory.grow} itself is not visible to the host).
+     */
     MEMORY,
     /** Runaway recursion exhausted the call stack. */
     STACK,

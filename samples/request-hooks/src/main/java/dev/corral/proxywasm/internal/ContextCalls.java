@@ -31,6 +31,7 @@ final class ContextCalls {
                 return Abi.BAD_ARGUMENT;
             }
             long len = Integer.toUnsignedLong((int) a[2]);
+            GuestIo.checkRange(c, a[1], len); // a message running past the memory is refused, not cut
             byte[] msg = GuestIo.read(c, a[1], Math.min(len, MAX_LOG_BYTES), MAX_LOG_BYTES);
             String text = new String(msg, java.nio.charset.StandardCharsets.UTF_8) + (len > MAX_LOG_BYTES ? "…" : "");
             host.log(Abi.level(level), text);

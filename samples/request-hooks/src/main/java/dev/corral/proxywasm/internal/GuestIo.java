@@ -45,6 +45,12 @@ final class GuestIo {
         }
     }
 
+    static void checkRange(HostContext c, long ptr, long len) throws Status {
+        if (Integer.toUnsignedLong((int) ptr) + len > c.memory().size()) {
+            throw INVALID_MEMORY;
+        }
+    }
+
     static String readLatin1(HostContext c, long ptr, long len, int max) throws Status {
         return new String(read(c, ptr, len, max), StandardCharsets.ISO_8859_1);
     }

@@ -124,7 +124,8 @@ public final class Vm implements AutoCloseable {
             faulted = true;
             boolean atLimit;
             try {
-                atLimit = plugin.memoryPages() >= maxPages;
+                // a failed memory.grow is invisible from here; a trap with memory (almost) at its bound is blamed on it
+                atLimit = plugin.memoryPages() >= maxPages - Math.max(1, maxPages / 16);
             } catch (RuntimeException ignored) {
                 atLimit = false;
             }

@@ -12,7 +12,6 @@ import dev.corral.proxywasm.internal.FilterRuntime;
 import dev.corral.proxywasm.internal.Metrics;
 import dev.corral.proxywasm.internal.ModuleShape;
 import dev.corral.proxywasm.internal.SharedStore;
-import dev.corral.proxywasm.internal.Vm;
 import dev.corral.proxywasm.internal.VmBinder;
 import dev.corral.proxywasm.internal.VmFault;
 import dev.corral.proxywasm.internal.VmPool;
@@ -135,6 +134,7 @@ public final class ProxyWasmFilter implements AutoCloseable {
         private int maxBodyBytes = 8 << 20;
         private int bodyChunkBytes = 64 * 1024;
         private long startFuel = 1_000_000_000L;
+        private boolean isolateStreams;
         private final List<Consumer<FilterFault>> listeners = new ArrayList<>();
 
         private Builder(PluginModule module) {
@@ -291,6 +291,18 @@ public final class ProxyWasmFilter implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Restore each VM to its state right after start-up when a stream ends (core's pool
+         * snapshot), so nothing a request leaves in a VM's memory can reach a later request. Costs
+         * a reset proportional to the memory the stream dirtied; filters that keep state in VM
+         * memory across requests (caches, counters outside shared data) lose it. Default off,
+         * as in Envoy.
+         */
+        public Builder isolateStreams(boolean isolate) {
+            this.isolateStreams = isolate;
+            return this;
+        }
+
         /** Called for every fault, after it was handled (on the request's thread, or the tick thread). */
         public Builder onFault(Consumer<FilterFault> listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -320,13 +332,13 @@ public final class ProxyWasmFilter implements AutoCloseable {
                     .stdout(toLog(host, Level.INFO)).stderr(toLog(host, Level.ERROR)).build();
             var binder = new VmBinder(host, shape.allocExport);
             PluginPolicy vmPolicy = policy.toBuilder().grant(grant).grant(binder).build();
-            var pool = new VmPool(() -> Vm.start(module, vmPolicy, binder, shape, startFuel), workers, borrowTimeout);
+            var pool = new VmPool(module, vmPolicy, binder, shape, startFuel, workers, borrowTimeout, isolateStreams);
             Map<FaultKind, FailStrategy> strategy = new EnumMap<>(FaultKind.class);
             for (FaultKind k : FaultKind.values()) {
                 strategy.put(k, strategies.getOrDefault(k, FailStrategy.FAIL_CLOSED));
             }
             try {
-                pool.warm(1);
+                pool.warm();
             } catch (VmFault f) {
                 pool.close();
                 throw new FilterStartException(f.getMessage(), f.getCause());

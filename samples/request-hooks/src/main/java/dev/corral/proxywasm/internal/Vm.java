@@ -3,7 +3,6 @@ package dev.corral.proxywasm.internal;
 import dev.corral.MemoryDescriptor;
 import dev.corral.Plugin;
 import dev.corral.PluginFunction;
-import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.proxywasm.FaultKind;
 import java.util.HashMap;
@@ -32,22 +31,12 @@ public final class Vm implements AutoCloseable {
     }
 
     /**
-     * Makes a plugin of {@code module} under {@code policy} (which must grant {@code binder}) and
-     * starts it. {@code startFuel} is added to each start-up call of a metered VM: runtimes'
-     * initialisation costs far more than a request callback.
+     * Starts a plugin the pool just made: {@code startFuel} is added to each start-up call of a
+     * metered VM (runtimes' initialisation costs far more than a request callback).
      */
-    public static Vm start(PluginModule module, PluginPolicy policy, VmBinder binder, ModuleShape shape, long startFuel) {
-        Plugin plugin;
-        VmState state;
-        try {
-            plugin = module.instantiate(policy);
-            state = binder.take();
-        } catch (RuntimeException e) {
-            throw new VmFault(FaultKind.START, "instantiate", "filter '" + binder.host.name + "' could not be instantiated: "
-                    + e.getMessage(), e);
-        }
+    public static Vm start(Plugin plugin, VmState state, ModuleShape shape, PluginPolicy policy, long startFuel, String filter) {
         int max = policy.maxMemoryPages();
-        for (MemoryDescriptor m : module.memories()) {
+        for (MemoryDescriptor m : plugin.module().memories()) {
             if (m.index() == 0 && m.maxPages().isPresent()) {
                 max = Math.min(max, m.maxPages().getAsInt());
             }
@@ -56,12 +45,8 @@ public final class Vm implements AutoCloseable {
         try {
             vm.startUp(policy.fuel().isPresent() ? startFuel : 0);
         } catch (VmFault f) {
-            vm.close();
-            throw new VmFault(FaultKind.START, f.callback, "filter '" + binder.host.name + "' failed to start: "
+            throw new VmFault(FaultKind.START, f.callback, "filter '" + filter + "' failed to start: "
                     + f.getMessage(), f.getCause() != null ? f.getCause() : f);
-        } catch (RuntimeException e) {
-            vm.close();
-            throw e;
         }
         return vm;
     }

@@ -27,7 +27,17 @@ public final class VmBinder implements Capability {
         var state = new VmState(host, allocExport);
         handOver.set(state);
         List<HostModuleDef> modules = List.of(HostFunctions.env(state), WasiUnstable.module(host));
-        return () -> modules;
+        return new Binding() {
+            @Override
+            public List<HostModuleDef> hostModules() {
+                return modules;
+            }
+
+            @Override
+            public Snapshot snapshot() {
+                return state::reset; // between streams nothing is open; a restored VM starts from its root context
+            }
+        };
     }
 
     VmState take() {

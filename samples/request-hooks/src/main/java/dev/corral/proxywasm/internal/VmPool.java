@@ -1,44 +1,52 @@
 package dev.corral.proxywasm.internal;
 
+import dev.corral.CallInterruptedException;
+import dev.corral.Plugin;
+import dev.corral.PluginModule;
+import dev.corral.PluginPolicy;
+import dev.corral.PluginPool;
+import dev.corral.PoolExhaustedException;
+import dev.corral.PooledPlugin;
+import dev.corral.Reset;
 import dev.corral.proxywasm.FaultKind;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
 /**
- * The VMs of one filter: at most {@code max}, each lent to one stream at a time for the stream's
- * whole life (its context lives in that VM), like Envoy's one VM per worker. Started VMs are kept
- * and reused, with their state (root context, caches) intact, as Envoy keeps a worker's VM; a VM
- * returned {@link Vm#faulted() faulted} is closed and a fresh one is started on demand.
- *
- * <p>This is the seam where core's {@code PluginPool} (issue 11) plugs in once it lands: the same
- * borrow / return-or-discard contract, without resets between borrows.
+ * The VMs of one filter, on core's {@link PluginPool}: at most {@code max}, each lent to one
+ * stream for the stream's whole life (its context lives in that VM), like Envoy's one VM per
+ * worker. The pool's initializer starts each VM (start-up exports, root context, VM start,
+ * configure) once. By default ({@link Reset#NONE}) a VM keeps its state between streams, as an
+ * Envoy worker's VM does; with {@code isolate} the pool restores the started VM's snapshot after
+ * every stream, so nothing one request leaves in the VM's memory reaches the next. A VM whose
+ * callback faulted is never lent again: the pool discards it and starts a fresh one on demand.
  */
 public final class VmPool implements AutoCloseable {
-    private final Supplier<Vm> factory;
-    private final Semaphore permits;
-    private final ConcurrentLinkedDeque<Vm> idle = new ConcurrentLinkedDeque<>();
-    private final Duration borrowTimeout;
-    private final AtomicInteger live = new AtomicInteger();
+    private final PluginPool pool;
+    private final Map<Plugin, Vm> vms = new ConcurrentHashMap<>();
     public final LongAdder started = new LongAdder();
-    public final LongAdder discarded = new LongAdder();
-    private volatile boolean closed;
 
-    public VmPool(Supplier<Vm> factory, int max, Duration borrowTimeout) {
-        this.factory = factory;
-        this.permits = new Semaphore(max, true);
-        this.borrowTimeout = borrowTimeout;
+    public VmPool(PluginModule module, PluginPolicy policy, VmBinder binder, ModuleShape shape, long startFuel, int max,
+            Duration borrowTimeout, boolean isolate) {
+        this.pool = PluginPool.builder(module).policy(policy).maxSize(max).borrowTimeout(borrowTimeout)
+                .reset(isolate ? Reset.SNAPSHOT : Reset.NONE)
+                .initializer(p -> {
+                    Vm vm = Vm.start(p, binder.take(), shape, policy, startFuel, binder.host.name);
+                    vms.put(p, vm);
+                    started.increment();
+                })
+                .build();
     }
 
-    /** A VM lent to the caller until {@link Lease#close}. */
+    /** A VM lent to the caller until {@link #close}. */
     public final class Lease implements AutoCloseable {
-        private Vm vm;
+        private final PooledPlugin lease;
+        private final Vm vm;
 
-        private Lease(Vm vm) {
+        private Lease(PooledPlugin lease, Vm vm) {
+            this.lease = lease;
             this.vm = vm;
         }
 
@@ -48,100 +56,70 @@ public final class VmPool implements AutoCloseable {
 
         @Override
         public void close() {
-            Vm v = vm;
-            if (v == null) {
-                return;
+            if (vm.faulted()) {
+                vms.remove(vm.plugin);
+                vm.close(); // a VM faulted by the host (a stalled stream, say) is not reused either
             }
-            vm = null;
-            try {
-                if (v.faulted() || closed) {
-                    discard(v);
-                } else {
-                    v.release();
-                    idle.push(v);
-                }
-            } finally {
-                permits.release();
-            }
+            lease.close();
         }
     }
 
-    /** Waits up to the borrow timeout for a VM; starts one if none is idle. */
+    /** Waits up to the borrow timeout for a VM; a new one is started while the pool is below its size. */
     public Lease borrow() {
-        if (closed) {
-            throw new IllegalStateException("the filter is closed");
-        }
+        PooledPlugin lease;
         try {
-            if (!permits.tryAcquire(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new VmFault(FaultKind.OVERLOADED, "borrow", "all VMs of the filter were busy for "
-                        + borrowTimeout.toMillis() + " ms", null);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            lease = pool.borrow();
+        } catch (PoolExhaustedException e) {
+            throw new VmFault(FaultKind.OVERLOADED, "borrow", e.getMessage(), e);
+        } catch (CallInterruptedException e) {
             throw new VmFault(FaultKind.OVERLOADED, "borrow", "interrupted while waiting for a VM", e);
+        } catch (VmFault f) {
+            throw f;
+        } catch (RuntimeException e) {
+            throw startFailure(e);
         }
-        return lend();
+        Vm vm = vms.get(lease.plugin());
+        if (vm == null) {
+            lease.close();
+            throw new IllegalStateException("a VM of the pool was not started by its initializer");
+        }
+        return new Lease(lease, vm);
     }
 
-    /** An idle VM without waiting, or null (for ticks and queue notices, which never start VMs). */
+    /** The start failure behind what the pool threw (it wraps what its initializer throws). */
+    static VmFault startFailure(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof VmFault) {
+                return (VmFault) t;
+            }
+        }
+        return new VmFault(FaultKind.START, "instantiate", e.getMessage(), e);
+    }
+
+    /** An idle VM if there is one (for ticks and queue notices, which should not start VMs); else null. */
     public Lease tryBorrowIdle() {
-        if (closed || idle.isEmpty() || !permits.tryAcquire()) {
+        if (pool.stats().idle() == 0) {
             return null;
         }
-        Vm vm = idle.poll();
-        if (vm == null) {
-            permits.release();
-            return null;
-        }
-        return new Lease(vm);
+        return borrow();
     }
 
-    private Lease lend() {
-        Vm vm = idle.poll();
-        if (vm == null) {
-            try {
-                vm = factory.get();
-            } catch (RuntimeException e) {
-                permits.release();
-                throw e;
-            }
-            live.incrementAndGet();
-            started.increment();
-        }
-        return new Lease(vm);
-    }
-
-    /** Starts VMs until {@code n} are idle (or the pool is full); fails with the first start failure. */
-    public void warm(int n) {
-        for (int i = idle.size(); i < n; i++) {
-            if (!permits.tryAcquire()) {
-                return;
-            }
-            lend().close();
-        }
-    }
-
-    private void discard(Vm v) {
-        live.decrementAndGet();
-        discarded.increment();
-        v.close();
+    /** Starts a first VM now, so a filter that cannot start fails when it is built. */
+    public void warm() {
+        borrow().close();
     }
 
     public int size() {
-        return live.get();
+        return pool.stats().size();
     }
 
-    public int idle() {
-        return idle.size();
+    public long discarded() {
+        return pool.stats().discards();
     }
 
     @Override
     public void close() {
-        closed = true;
-        Vm v;
-        while ((v = idle.poll()) != null) {
-            live.decrementAndGet();
-            v.close();
-        }
+        pool.close();
+        vms.clear();
     }
 }

@@ -44,6 +44,13 @@ public final class VmState {
         pendingDone.remove(s.contextId);
     }
 
+    /** Back to no stream and the root context (a pool restoring the VM's snapshot). */
+    void reset() {
+        streams.clear();
+        pendingDone.clear();
+        effectiveContext = ROOT_CONTEXT_ID;
+    }
+
     public void enter(int contextId) {
         effectiveContext = contextId;
     }

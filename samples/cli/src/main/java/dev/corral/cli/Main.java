@@ -56,6 +56,7 @@ public final class Main implements Callable<Integer> {
         cli.setExpandAtFiles(false);
         cli.addSubcommand(new RunCommand(out, err));
         cli.addSubcommand(new InspectCommand(out));
+        cli.addSubcommand(new ServeCommand(out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, args) -> {

@@ -19,8 +19,6 @@ public enum FaultKind {
     EXIT,
     /** A host function failed on the filter's behalf (a bug or a limit in the host). */
     HOST,
-    /** A callback returned a value the ABI does not allow. */
-    ABI,
     /** The filter paused the stream and nothing resumed it before the end of the stream. */
     STALLED,
     /** A VM could not be started: {@code proxy_on_vm_start} or {@code proxy_on_configure} failed. */

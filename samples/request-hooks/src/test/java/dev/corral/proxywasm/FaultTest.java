@@ -177,6 +177,18 @@ class FaultTest {
             assertEquals(200, outer.status());
             assertEquals(503, inner.get().status());
             assertEquals(1L, f.stats().faults().get(FaultKind.OVERLOADED));
+            assertEquals(0, f.stats().vmsReplaced(), "nothing was wrong with the VM");
+        }
+        try (var f = Filters.filter("c_headers", mode).workers(1).borrowTimeout(Duration.ofMillis(50))
+                .failStrategy(FaultKind.OVERLOADED, FailStrategy.FAIL_OPEN).build()) {
+            var inner = new java.util.concurrent.atomic.AtomicReference<Response>();
+            var innerUp = new Filters.Echo();
+            FilterChain.of(f).execute(Filters.get("/a"), req -> {
+                inner.set(FilterChain.of(f).execute(Filters.get("/b"), innerUp));
+                return new Response(200);
+            });
+            assertEquals(200, inner.get().status(), "fail open: served unfiltered");
+            assertNull(innerUp.last().headers().get("x-added"));
         }
     }
 }

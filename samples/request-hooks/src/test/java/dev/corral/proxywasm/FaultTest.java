@@ -35,9 +35,11 @@ class FaultTest {
                 Arguments.of("as_filter", "/abort", FaultKind.EXIT, PluginExitException.class, false));
     }
 
-    private static ProxyWasmFilter hostile(String name, ExecutionMode mode, boolean fuel, FailStrategy strategy,
+    private static ProxyWasmFilter hostile(String name, String path, ExecutionMode mode, boolean fuel, FailStrategy strategy,
             List<FilterFault> seen) {
-        var b = Filters.filter(name, mode).rootId("as_filter").timeout(Duration.ofMillis(300)).maxMemory(4L << 20)
+        // 300 ms stops the endless loop; the other faults must not be mistaken for a timeout on a busy machine
+        Duration timeout = path.equals("/loop") && !fuel ? Duration.ofMillis(300) : Duration.ofSeconds(10);
+        var b = Filters.filter(name, mode).rootId("as_filter").timeout(timeout).maxMemory(4L << 20)
                 .failStrategy(strategy).workers(2).onFault(seen::add);
         if (fuel) {
             b.fuel(1_000_000).timeout(Duration.ofSeconds(30)); // fuel, not the clock, must stop it, even interpreted
@@ -49,7 +51,7 @@ class FaultTest {
     @MethodSource("faults")
     void failsClosedAndKeepsServing(String name, String path, FaultKind kind, Class<?> cause, boolean fuel) throws Exception {
         List<FilterFault> seen = new CopyOnWriteArrayList<>();
-        try (var f = hostile(name, ExecutionMode.COMPILED, fuel, FailStrategy.FAIL_CLOSED, seen)) {
+        try (var f = hostile(name, path, ExecutionMode.COMPILED, fuel, FailStrategy.FAIL_CLOSED, seen)) {
             var up = new Filters.Echo();
             Response r = FilterChain.of(f).execute(Filters.get(path), up);
             assertEquals(500, r.status());
@@ -74,7 +76,7 @@ class FaultTest {
     @MethodSource("faults")
     void failsOpenToTheUpstreamUnfiltered(String name, String path, FaultKind kind, Class<?> cause, boolean fuel) throws Exception {
         List<FilterFault> seen = new CopyOnWriteArrayList<>();
-        try (var f = hostile(name, ExecutionMode.COMPILED, fuel, FailStrategy.FAIL_OPEN, seen)) {
+        try (var f = hostile(name, path, ExecutionMode.COMPILED, fuel, FailStrategy.FAIL_OPEN, seen)) {
             var up = new Filters.Echo();
             var req = Filters.get(path);
             req.headers().add("x-original", "1");
@@ -92,12 +94,12 @@ class FaultTest {
     @EnumSource(ExecutionMode.class)
     void endlessLoopIsStoppedInBothModes(ExecutionMode mode) throws Exception {
         List<FilterFault> seen = new CopyOnWriteArrayList<>();
-        try (var f = hostile("c_hostile", mode, false, FailStrategy.FAIL_CLOSED, seen)) {
+        try (var f = hostile("c_hostile", "/loop", mode, false, FailStrategy.FAIL_CLOSED, seen)) {
             assertEquals(500, FilterChain.of(f).execute(Filters.get("/loop"), new Filters.Echo()).status());
             assertEquals(FaultKind.TIMEOUT, seen.get(0).kind());
         }
         seen.clear();
-        try (var f = hostile("c_hostile", mode, true, FailStrategy.FAIL_CLOSED, seen)) {
+        try (var f = hostile("c_hostile", "/loop", mode, true, FailStrategy.FAIL_CLOSED, seen)) {
             assertEquals(500, FilterChain.of(f).execute(Filters.get("/loop"), new Filters.Echo()).status());
             assertEquals(FaultKind.FUEL, seen.get(0).kind());
         }
@@ -112,8 +114,8 @@ class FaultTest {
             r.headers().add("x-fail", "1");
             return r;
         };
-        try (var closed = hostile("c_hostile", mode, false, FailStrategy.FAIL_CLOSED, seen);
-                var open = hostile("c_hostile", mode, false, FailStrategy.FAIL_OPEN, seen)) {
+        try (var closed = hostile("c_hostile", "/fine", mode, false, FailStrategy.FAIL_CLOSED, seen);
+                var open = hostile("c_hostile", "/fine", mode, false, FailStrategy.FAIL_OPEN, seen)) {
             Response c = FilterChain.of(closed).execute(Filters.get("/fine"), failing);
             assertEquals(500, c.status());
             assertEquals("filter_fault:trap", c.details());

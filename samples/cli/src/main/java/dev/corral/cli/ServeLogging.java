@@ -15,6 +15,9 @@ import java.util.logging.Logger;
  * kept to warnings.
  */
 final class ServeLogging {
+    /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+    private static final Logger JETTY = Logger.getLogger("org.eclipse.jetty");
+
     private ServeLogging() {}
 
     static void install(PrintStream err, String level) {
@@ -47,7 +50,7 @@ final class ServeLogging {
             @Override
             public void close() {}
         });
-        Logger.getLogger("org.eclipse.jetty").setLevel(threshold.intValue() > Level.WARNING.intValue() ? threshold : Level.WARNING);
+        JETTY.setLevel(threshold.intValue() > Level.WARNING.intValue() ? threshold : Level.WARNING);
     }
 
     private static String name(Level l) {

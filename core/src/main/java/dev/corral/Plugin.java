@@ -111,6 +111,14 @@ public interface Plugin extends AutoCloseable {
     void restore(PluginSnapshot snapshot);
 
     /**
+     * This plugin's binding of a granted capability, found by the binding's class: where a
+     * capability keeps this instance's own host state (its open files, a proxy-wasm VM's streams),
+     * so host code driving the plugin reaches it without a map of its own. Like Wasmtime's
+     * per-store data. Empty when no capability of the policy bound an object of {@code type}.
+     */
+    <B extends dev.corral.spi.Capability.Binding> java.util.Optional<B> binding(Class<B> type);
+
+    /**
      * Gives up this thread's ownership, so that another thread may call the plugin next. Fails if
      * called from a thread that does not own it or while a call is running.
      */

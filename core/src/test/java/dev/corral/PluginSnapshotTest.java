@@ -2,6 +2,7 @@ package dev.corral;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -225,6 +226,32 @@ class PluginSnapshotTest {
         p.restore(snaps.get(k));
         assertArrayEquals(memories.get(k), memory(p), where);
         assertArrayEquals(globals.get(k), observed(p), where);
+    }
+
+    /** A binding that keeps per-instance host state, as capabilities do. */
+    static final class Counter implements Capability.Binding {
+        int value;
+
+        @Override
+        public List<HostModuleDef> hostModules() {
+            return List.of();
+        }
+    }
+
+    @Test
+    void aPluginFindsItsOwnBindingByClass() {
+        Capability cap = m -> new Counter();
+        var policy = policy().grant(cap).build();
+        try (var corral = Corral.create(); var module = corral.load(Fixtures.wasm("pool")).instantiate(policy);
+                var other = corral.load(Fixtures.wasm("pool")).instantiate(policy)) {
+            Counter mine = module.binding(Counter.class).orElseThrow();
+            Counter theirs = other.binding(Counter.class).orElseThrow();
+            assertTrue(mine != theirs, "each instance has its own binding");
+            assertSame(mine, module.binding(Counter.class).orElseThrow());
+            assertSame(mine, module.binding(Capability.Binding.class).orElseThrow(), "by supertype too");
+            assertTrue(module.binding(Capability.Binding.class).isPresent());
+            assertTrue(corral.load(Fixtures.wasm("pool")).instantiate(policy().build()).binding(Counter.class).isEmpty());
+        }
     }
 
     /**

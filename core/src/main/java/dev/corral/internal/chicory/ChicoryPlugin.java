@@ -333,6 +333,17 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         }
     }
 
+    @Override
+    public <B extends Capability.Binding> java.util.Optional<B> binding(Class<B> type) {
+        java.util.Objects.requireNonNull(type, "type");
+        for (var b : bindings) {
+            if (type.isInstance(b)) {
+                return java.util.Optional.of(type.cast(b));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     // ---- snapshots and pools ----
 
     @Override

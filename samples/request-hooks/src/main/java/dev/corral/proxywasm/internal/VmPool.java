@@ -33,7 +33,7 @@ public final class VmPool implements AutoCloseable {
         this.pool = PluginPool.builder(module).policy(policy).maxSize(max).borrowTimeout(borrowTimeout)
                 .reset(isolate ? Reset.SNAPSHOT : Reset.NONE)
                 .initializer(p -> {
-                    Vm vm = Vm.start(p, binder.take(), shape, policy, startFuel, binder.host.name);
+                    Vm vm = Vm.start(p, binder.stateOf(p), shape, policy, startFuel, binder.host.name);
                     vms.put(p, vm);
                     started.increment();
                 })

@@ -241,7 +241,14 @@ public final class Bridge {
     }
 
     private ScriptError mismatch(Exposed.Function f, int position, Exposed.Kind k, int v) {
-        return new ScriptError(true, f.qualified() + ": argument " + position + " must be " + k.expected + ", got " + show(v));
+        String got = show(v);
+        if (got.length() > 60) {
+            got = got.substring(0, 60) + "…";
+        }
+        if (q.isString.callRaw(v)[0] != 0) {
+            got = Json.write(got);
+        }
+        return new ScriptError(true, f.qualified() + ": argument " + position + " must be " + k.expected + ", got " + got);
     }
 
     private int console(int level, int[] argv) {

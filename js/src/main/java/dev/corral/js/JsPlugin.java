@@ -127,6 +127,7 @@ public final class JsPlugin implements AutoCloseable {
         private final List<Exposed> exposed = new ArrayList<>();
         private JsConsole console;
         private Long seed;
+        private boolean restoreAfterFailure = true;
 
         Builder(JsEngine engine, String name) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -230,6 +231,17 @@ public final class JsPlugin implements AutoCloseable {
         }
 
         /**
+         * Whether a call that stops the engine itself (fuel, deadline, trap, JVM stack) restores the
+         * start-up snapshot before its exception propagates (the default). With {@code false} the
+         * plugin refuses calls until the host restores a snapshot of its own: for hosts that roll
+         * back to a later point (a game undoing one tick) and read the failed call's fuel first.
+         */
+        public Builder restoreAfterFailure(boolean restore) {
+            this.restoreAfterFailure = restore;
+            return this;
+        }
+
+        /**
          * Starts the engine, runs the script's top-level code and snapshots the result.
          *
          * @throws JsException if the script throws at its top level (a SyntaxError included)
@@ -242,7 +254,7 @@ public final class JsPlugin implements AutoCloseable {
                     : Math.max(1L << 20, (long) policy.maxMemoryPages() * MemoryDescriptor.PAGE_SIZE - (2L << 20));
             JsConsole out = console != null ? console : JsConsole.logger(name);
             var config = new JsRuntime.Config(name, fileName, script, policy, initFuel, mem, stackLimit, List.copyOf(exposed),
-                    out::print, seed);
+                    out::print, seed, restoreAfterFailure);
             return new JsPlugin(JsRuntime.start(engine.module(), config));
         }
     }

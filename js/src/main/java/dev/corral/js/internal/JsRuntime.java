@@ -33,7 +33,7 @@ public final class JsRuntime implements AutoCloseable {
 
     /** Everything a plugin is built from. */
     public record Config(String name, String fileName, String script, PluginPolicy policy, long initFuel, long memoryLimit,
-            int stackLimit, List<Exposed> exposed, BiConsumer<Level, String> console, Long seed) {}
+            int stackLimit, List<Exposed> exposed, BiConsumer<Level, String> console, Long seed, boolean restoreAfterFailure) {}
 
     private final String name;
     private final Plugin plugin;
@@ -45,6 +45,9 @@ public final class JsRuntime implements AutoCloseable {
     private int encodeFn;
     private int describeFn;
     private PluginSnapshot initial;
+    private boolean restoreAfterFailure = true;
+    /** A call stopped the engine and nothing was restored yet: only restore() may follow. */
+    private boolean broken;
 
     private JsRuntime(String name, Plugin plugin, QuickJs q, PluginPolicy policy) {
         this.name = name;
@@ -63,6 +66,7 @@ public final class JsRuntime implements AutoCloseable {
             var q = new QuickJs(plugin);
             bridge.attach(q);
             var rt = new JsRuntime(c.name(), plugin, q, policy);
+            rt.restoreAfterFailure = c.restoreAfterFailure();
             rt.boot(bridge, c);
             return rt;
         } catch (RuntimeException | Error e) {
@@ -234,6 +238,10 @@ public final class JsRuntime implements AutoCloseable {
     }
 
     private <T> T guarded(Body<T> body) {
+        if (broken) {
+            throw new IllegalStateException("JavaScript plugin '" + name + "' failed in its last call and was not restored:"
+                    + " restore a snapshot (or reset()) before calling it again");
+        }
         var handles = new Handles();
         try {
             T r = body.run(handles);
@@ -246,8 +254,13 @@ public final class JsRuntime implements AutoCloseable {
             handles.free();
             throw new JsException(name, "InternalError", "out of memory (" + e.getMessage() + ")", "");
         } catch (CorralException e) {
-            // the engine stopped mid-operation: back to the state right after start-up
-            plugin.restore(initial);
+            // the engine stopped mid-operation: back to the state right after start-up, or to
+            // whatever snapshot the host restores next
+            if (restoreAfterFailure) {
+                plugin.restore(initial);
+            } else {
+                broken = true;
+            }
             throw e;
         }
     }
@@ -421,6 +434,7 @@ public final class JsRuntime implements AutoCloseable {
 
     public void restore(PluginSnapshot s) {
         plugin.restore(s);
+        broken = false;
     }
 
     @Override

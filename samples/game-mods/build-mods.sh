@@ -21,9 +21,9 @@ mkdir -p "$out" "$build"
 
 # stale TARGET INPUT...: the target is missing or older than an input
 stale() {
-  local target="$1"; shift
+  local target="$1" input; shift
   [[ -f "$target" ]] || return 0
-  for f in "$@"; do [[ "$f" -nt "$target" ]] && return 0; done
+  for input in "$@"; do [[ "$input" -nt "$target" ]] && return 0; done
   return 1
 }
 

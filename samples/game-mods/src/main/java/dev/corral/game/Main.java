@@ -1,7 +1,6 @@
 package dev.corral.game;
 
 import dev.corral.game.mods.ModSource;
-import dev.corral.js.JsEngine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -103,20 +101,18 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final Supplier<JsEngine> jsEngine;
-    private final dev.corral.Corral corral;
+    private final Engines engines;
 
-    Main(PrintStream out, PrintStream err, dev.corral.Corral corral, Supplier<JsEngine> jsEngine) {
+    Main(PrintStream out, PrintStream err, Engines engines) {
         this.out = out;
         this.err = err;
-        this.corral = corral;
-        this.jsEngine = jsEngine;
+        this.engines = engines;
     }
 
     public static void main(String[] args) {
         var code = new AtomicInteger(INTERNAL);
         // the game loop gets a thread with a large stack: mods' frames live on the JVM's stack
-        Thread game = new Thread(null, () -> code.set(execute(args, System.out, System.err, null, null)), "corral-game", GAME_STACK);
+        Thread game = new Thread(null, () -> code.set(execute(args, System.out, System.err, null)), "corral-game", GAME_STACK);
         game.start();
         try {
             game.join();
@@ -127,9 +123,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         System.exit(code.get());
     }
 
-    /** One run; never exits the JVM. {@code corral} and {@code jsEngine} may be null (made per run); tests share theirs. */
-    static int execute(String[] args, PrintStream out, PrintStream err, dev.corral.Corral corral, Supplier<JsEngine> jsEngine) {
-        var cli = new CommandLine(new Main(out, err, corral, jsEngine));
+    /** One run; never exits the JVM. {@code engines} may be null (made per run); tests share theirs. */
+    static int execute(String[] args, PrintStream out, PrintStream err, Engines engines) {
+        var cli = new CommandLine(new Main(out, err, engines));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -221,7 +217,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         Path cacheDir = noCache ? null : cache != null ? cache : Path.of(System.getProperty("java.io.tmpdir"), "corral-game-cache");
         var settings = new Session.Settings(s, n, fuel, lFuel, (int) faults, memory, (int) w, (int) h, Duration.ofMillis(timeout),
                 interpreter, render == null ? 0 : render, watch, paceMillis, cacheDir, quiet);
-        new Session(settings, sources, mods, record, rec, out, err, corral).run(jsEngine);
+        new Session(settings, sources, mods, record, rec, out, err, engines).run();
         return OK;
     }
 

@@ -11,7 +11,6 @@ import dev.corral.game.mods.ModHost;
 import dev.corral.game.mods.ModSource;
 import dev.corral.game.mods.ModStatus;
 import dev.corral.game.mods.TickScope;
-import dev.corral.js.JsEngine;
 import dev.corral.spi.HostModuleDef;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -25,7 +24,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * One run of the game: the world, the mods, the loop. Every tick: pick up changed mod files
@@ -62,15 +60,15 @@ final class Session {
     private final Recording replay;
     private final PrintStream out;
     private final PrintStream err;
-    private final Supplier<Corral> corralSupplier;
+    private final Engines engines;
     private final World world;
     private boolean diverged;
 
     /**
-     * @param corral the engine to run on, or null for one of the session's own (tests share theirs)
+     * @param engines where the engines come from, or null for the session's own
      */
     Session(Settings settings, List<ModSource> mods, Path modsDir, Path recordTo, Recording replay, PrintStream out, PrintStream err,
-            Corral corral) {
+            Engines engines) {
         this.s = settings;
         this.mods = mods;
         this.modsDir = modsDir;
@@ -78,7 +76,7 @@ final class Session {
         this.replay = replay;
         this.out = out;
         this.err = err;
-        this.corralSupplier = corral != null ? () -> corral : this::newCorral;
+        this.engines = engines;
         this.world = new World(settings.width(), settings.height(), settings.seed());
     }
 
@@ -91,8 +89,8 @@ final class Session {
     }
 
     /** Plays the whole run; returns the final state hash (also printed, after one line per mod). */
-    String run(Supplier<JsEngine> jsEngine) {
-        Corral corral = corralSupplier.get();
+    String run() {
+        Corral corral = engines != null ? engines.corral(s.interpreter()) : newCorral();
         var clock = WasiClock.virtual(EPOCH);
         Recording.Writer recorder = recordTo == null ? null : new Recording.Writer(recordTo, s.recorded(), mods);
         var events = new Printer(recorder);
@@ -100,8 +98,8 @@ final class Session {
         var builder = ModHost.builder(corral, game)
                 .tickFuel(s.tickFuel()).loadFuel(s.loadFuel()).maxFaults(s.maxFaults()).maxMemory(s.modMemory())
                 .tickTimeout(s.tickTimeout()).seed(s.seed()).clock(clock).events(events);
-        if (jsEngine != null) {
-            builder.jsEngine(jsEngine);
+        if (engines != null) {
+            builder.jsEngine(() -> engines.js(s.interpreter()));
         }
         String hash;
         try (ModHost<GameApi> host = builder.build()) {
@@ -161,6 +159,9 @@ final class Session {
         } finally {
             if (recorder != null) {
                 recorder.close();
+            }
+            if (engines == null) {
+                corral.close();
             }
         }
         out.println("state sha256=" + hash);

@@ -69,6 +69,21 @@ public final class JsPlugin implements AutoCloseable {
         return runtime.call(function, args);
     }
 
+    /**
+     * Like {@link #call}, with at least {@code fuel} for the function's run instead of the
+     * policy's per-call fuel (when the policy meters calls): for a one-off setup call that needs
+     * more than a regular call may use. At most 62 arguments.
+     */
+    public Object callWithFuel(long fuel, String function, Object... args) {
+        if (fuel <= 0) {
+            throw new IllegalArgumentException("fuel must be > 0, got " + fuel);
+        }
+        if (args != null && args.length > 62) {
+            throw new IllegalArgumentException("callWithFuel takes at most 62 arguments");
+        }
+        return runtime.call(function, args, fuel);
+    }
+
     /** Evaluates {@code code} as a global script (its declarations stay) and returns its completion value. */
     public Object eval(String code) {
         return runtime.eval(code, "<eval>");

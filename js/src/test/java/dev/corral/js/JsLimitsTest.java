@@ -36,6 +36,8 @@ class JsLimitsTest {
             js.call("touch", "changed");
             var e = assertThrows(FuelExhaustedException.class, () -> js.call("spin"));
             assertEquals(2_000_000, e.budget());
+            assertTrue(e.getMessage().startsWith("plugin 'hostile' ran out of fuel in 'spin'"), e.getMessage()); // not 'quickjs' / 'qjs_call'
+            assertTrue(e.getCause() instanceof FuelExhaustedException);
             assertEquals("initial", js.call("read")); // back to the start-up snapshot, not 'spinning'
             assertEquals("again", js.call("touch", "again"));
         }

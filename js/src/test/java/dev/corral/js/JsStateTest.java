@@ -56,6 +56,19 @@ class JsStateTest {
     }
 
     @Test
+    void aSetupCallMayGetMoreFuelThanTheRegularOnes() {
+        var policy = PluginPolicy.builder().fuel(200_000).timeout(Duration.ofSeconds(30)).build();
+        try (var js = Engines.compiled().plugin("setup").policy(policy) // start-up is not bound by the per-call fuel
+                .script("let table = null; function setup(n) { table = []; for (let i = 0; i < n; i++) table.push(i * i); return table.length; }")
+                .build()) {
+            assertThrows(FuelExhaustedException.class, () -> js.call("setup", 5_000));
+            assertEquals(5_000, js.callWithFuel(50_000_000, "setup", 5_000));
+            assertEquals(24_990_001, js.eval("table[4999]"));
+            assertThrows(FuelExhaustedException.class, () -> js.call("setup", 5_000)); // the budget was for that one call
+        }
+    }
+
+    @Test
     void consoleOutputReachesTheHost() {
         var out = new ArrayList<String>();
         try (var js = Engines.compiled().plugin("talker").policy(POLICY).console((l, m) -> out.add(l + " " + m))

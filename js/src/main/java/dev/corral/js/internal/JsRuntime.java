@@ -45,6 +45,8 @@ public final class JsRuntime implements AutoCloseable {
     private int encodeFn;
     private int describeFn;
     private PluginSnapshot initial;
+    /** What the plugin is doing, for messages: the function called, "eval", or null during start-up. */
+    private String current;
     private boolean restoreAfterFailure = true;
     /** A call stopped the engine and nothing was restored yet: only restore() may follow. */
     private boolean broken;
@@ -67,7 +69,13 @@ public final class JsRuntime implements AutoCloseable {
             bridge.attach(q);
             var rt = new JsRuntime(c.name(), plugin, q, policy);
             rt.restoreAfterFailure = c.restoreAfterFailure();
-            rt.boot(bridge, c);
+            try {
+                rt.boot(bridge, c);
+            } catch (JsException e) {
+                throw e;
+            } catch (CorralException e) {
+                throw rt.renamed(e);
+            }
             return rt;
         } catch (RuntimeException | Error e) {
             plugin.close();
@@ -76,7 +84,18 @@ public final class JsRuntime implements AutoCloseable {
     }
 
     private void boot(Bridge bridge, Config c) {
-        topUp(c.initFuel());
+        if (callFuel > 0 && c.initFuel() > callFuel) {
+            q.boost(c.initFuel() - callFuel);
+        }
+        try {
+            start(bridge, c);
+        } finally {
+            q.boost(0);
+        }
+        initial = plugin.snapshot();
+    }
+
+    private void start(Bridge bridge, Config c) {
         int r = (int) q.init.callRaw()[0];
         if (r != 0) {
             throw new CorralException("QuickJS failed to start (qjs_init returned " + r + ")");
@@ -97,7 +116,7 @@ public final class JsRuntime implements AutoCloseable {
             q.setPropUint32.callRaw(raw, i, fn);
             q.freeValue(fn);
         }
-        int prelude = evalRaw(PRELUDE, "corral-prelude.js", c.initFuel());
+        int prelude = evalRaw(PRELUDE, "corral-prelude.js", 0);
         if (q.isException(prelude)) {
             q.freeValue(prelude);
             throw new IllegalStateException("corral-js prelude failed: " + pendingException().getMessage());
@@ -113,7 +132,6 @@ public final class JsRuntime implements AutoCloseable {
             z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
             words[i] = q.newNumber((int) (z ^ (z >>> 31)));
         }
-        topUp(c.initFuel());
         int helpers = q.call(prelude, q.undefinedHandle(), raw, spec, seeded, words[0], words[1], words[2], words[3]);
         if (q.isException(helpers)) {
             q.freeValue(helpers);
@@ -131,13 +149,12 @@ public final class JsRuntime implements AutoCloseable {
         q.freeValue(helpers);
         bridge.helpers(typeError, error, show);
 
-        int result = evalRaw(c.script(), c.fileName(), c.initFuel());
+        int result = evalRaw(c.script(), c.fileName(), 0);
         if (q.isException(result)) {
             q.freeValue(result);
             throw pendingException();
         }
         q.freeValue(result);
-        initial = plugin.snapshot();
     }
 
     /** Lets the next call (a start-up step) use the start-up budget instead of the per-call one. */
@@ -163,13 +180,21 @@ public final class JsRuntime implements AutoCloseable {
     // ---- calls ----
 
     public Object call(String function, Object[] args) {
+        return call(function, args, 0);
+    }
+
+    /** A call; {@code fuel} > 0 gives its main step that budget instead of the per-call one. */
+    public Object call(String function, Object[] args, long fuel) {
         Objects.requireNonNull(function, "function");
         Object[] prepared = prepare(args);
-        return guarded(h -> {
+        return guarded(function, h -> {
             int fn = h.add(lookup(function));
             int[] argv = new int[prepared.length];
             for (int i = 0; i < prepared.length; i++) {
                 argv[i] = h.add(toJs(prepared[i]));
+            }
+            if (fuel > 0) {
+                topUp(fuel); // q.call with few arguments goes straight to qjs_call: the top-up is its own
             }
             int result = h.add(check(q.call(fn, q.undefinedHandle(), argv)));
             runJobs(function);
@@ -181,7 +206,7 @@ public final class JsRuntime implements AutoCloseable {
     public Object eval(String code, String fileName) {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(fileName, "fileName");
-        return guarded(h -> {
+        return guarded("eval", h -> {
             int result = h.add(check(evalRaw(code, fileName, 0)));
             runJobs("eval");
             return toJava(result);
@@ -191,7 +216,7 @@ public final class JsRuntime implements AutoCloseable {
     /** Whether the global object has a function of that name (a throwing getter counts as no). */
     public boolean hasFunction(String function) {
         Objects.requireNonNull(function, "function");
-        return guarded(h -> {
+        return guarded(function, h -> {
             int fn = property(function);
             if (q.isException(fn)) {
                 q.freeValue(fn);
@@ -237,12 +262,13 @@ public final class JsRuntime implements AutoCloseable {
         }
     }
 
-    private <T> T guarded(Body<T> body) {
+    private <T> T guarded(String what, Body<T> body) {
         if (broken) {
             throw new IllegalStateException("JavaScript plugin '" + name + "' failed in its last call and was not restored:"
                     + " restore a snapshot (or reset()) before calling it again");
         }
         var handles = new Handles();
+        current = what;
         try {
             T r = body.run(handles);
             handles.free();
@@ -261,11 +287,42 @@ public final class JsRuntime implements AutoCloseable {
             } else {
                 broken = true;
             }
-            throw e;
+            throw renamed(e);
         }
     }
 
     /** Evaluates a global script; {@code initFuel} > 0 gives it the start-up budget. */
+    /**
+     * Core names the engine's instance ('quickjs') and its export ('qjs_call'); the host wants
+     * this plugin's name and the script's function. Same types, the original as the cause.
+     */
+    private RuntimeException renamed(CorralException e) {
+        String what = current == null ? "start-up" : current;
+        if (e instanceof FuelExhaustedException) {
+            var f = (FuelExhaustedException) e;
+            return new FuelExhaustedException(name, what, f.fuelUsed(), f.budget(), e);
+        }
+        if (e instanceof CallTimeoutException) {
+            var copy = new CallTimeoutException(name + ": " + what, ((CallTimeoutException) e).timeout());
+            copy.initCause(e);
+            return copy;
+        }
+        if (e instanceof dev.corral.CallInterruptedException) {
+            var copy = new dev.corral.CallInterruptedException(name + ": " + what);
+            copy.initCause(e);
+            return copy;
+        }
+        if (e instanceof dev.corral.StackExhaustedException) {
+            return new dev.corral.StackExhaustedException(name + ": " + what, e);
+        }
+        if (e instanceof dev.corral.TrapException) {
+            var t = (dev.corral.TrapException) e;
+            return new dev.corral.TrapException(t.kind(), t.function().orElse(null),
+                    "JavaScript plugin '" + name + "' (" + what + "): the engine trapped: " + t.getMessage(), e);
+        }
+        return e;
+    }
+
     private int evalRaw(String code, String fileName, long initFuel) {
         byte[] src = Wtf8.encode(code);
         int codePtr = q.cString(src);

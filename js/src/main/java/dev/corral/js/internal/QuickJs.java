@@ -59,51 +59,90 @@ public final class QuickJs {
 
     private int scratch;
     private int undefinedHandle;
+    /** Fuel added to every call while the engine starts: each start-up step gets the start-up budget. */
+    private long boost;
 
     public QuickJs(Plugin plugin) {
         this.plugin = plugin;
         this.memory = plugin.memory();
-        malloc = plugin.function("malloc");
-        free = plugin.function("free");
-        init = plugin.function("qjs_init");
-        setMemoryLimit = plugin.function("qjs_set_memory_limit");
-        setMaxStackSize = plugin.function("qjs_set_max_stack_size");
-        eval = plugin.function("qjs_eval");
-        call = plugin.function("qjs_call");
-        newString = plugin.function("qjs_new_string");
-        newNumber = plugin.function("qjs_new_number");
-        newArray = plugin.function("qjs_new_array");
-        undefined = plugin.function("qjs_get_undefined");
-        nul = plugin.function("qjs_get_null");
-        yes = plugin.function("qjs_get_true");
-        no = plugin.function("qjs_get_false");
-        isException = plugin.function("qjs_is_exception");
-        isUndefined = plugin.function("qjs_is_undefined");
-        isNull = plugin.function("qjs_is_null");
-        isNumber = plugin.function("qjs_is_number");
-        isBool = plugin.function("qjs_is_bool");
-        isString = plugin.function("qjs_is_string");
-        isFunction = plugin.function("qjs_is_function");
-        getFloat64 = plugin.function("qjs_get_float64");
-        getBool = plugin.function("qjs_get_bool");
-        getStringLen = plugin.function("qjs_get_string_len");
-        freeCString = plugin.function("qjs_free_cstring");
-        freeValue = plugin.function("qjs_free_value");
-        getGlobal = plugin.function("qjs_get_global");
-        getPropString = plugin.function("qjs_get_prop_string");
-        setPropUint32 = plugin.function("qjs_set_prop_uint32");
-        getPropUint32 = plugin.function("qjs_get_prop_uint32");
-        newHostFunction = plugin.function("qjs_new_host_function");
-        getException = plugin.function("qjs_get_exception");
-        throwValue = plugin.function("qjs_throw");
-        newError = plugin.function("qjs_new_error");
-        setPropString = plugin.function("qjs_set_prop_string");
-        isJobPending = plugin.function("qjs_is_job_pending");
-        executePendingJob = plugin.function("qjs_execute_pending_job");
+        malloc = fn("malloc");
+        free = fn("free");
+        init = fn("qjs_init");
+        setMemoryLimit = fn("qjs_set_memory_limit");
+        setMaxStackSize = fn("qjs_set_max_stack_size");
+        eval = fn("qjs_eval");
+        call = fn("qjs_call");
+        newString = fn("qjs_new_string");
+        newNumber = fn("qjs_new_number");
+        newArray = fn("qjs_new_array");
+        undefined = fn("qjs_get_undefined");
+        nul = fn("qjs_get_null");
+        yes = fn("qjs_get_true");
+        no = fn("qjs_get_false");
+        isException = fn("qjs_is_exception");
+        isUndefined = fn("qjs_is_undefined");
+        isNull = fn("qjs_is_null");
+        isNumber = fn("qjs_is_number");
+        isBool = fn("qjs_is_bool");
+        isString = fn("qjs_is_string");
+        isFunction = fn("qjs_is_function");
+        getFloat64 = fn("qjs_get_float64");
+        getBool = fn("qjs_get_bool");
+        getStringLen = fn("qjs_get_string_len");
+        freeCString = fn("qjs_free_cstring");
+        freeValue = fn("qjs_free_value");
+        getGlobal = fn("qjs_get_global");
+        getPropString = fn("qjs_get_prop_string");
+        setPropUint32 = fn("qjs_set_prop_uint32");
+        getPropUint32 = fn("qjs_get_prop_uint32");
+        newHostFunction = fn("qjs_new_host_function");
+        getException = fn("qjs_get_exception");
+        throwValue = fn("qjs_throw");
+        newError = fn("qjs_new_error");
+        setPropString = fn("qjs_set_prop_string");
+        isJobPending = fn("qjs_is_job_pending");
+        executePendingJob = fn("qjs_execute_pending_job");
     }
 
     public Plugin plugin() {
         return plugin;
+    }
+
+    /** Every call from now on gets {@code fuel} more than the per-call budget (0: back to normal). */
+    void boost(long fuel) {
+        this.boost = fuel;
+    }
+
+    /** An export whose every call first applies the start-up boost, if any. */
+    private PluginFunction fn(String export) {
+        PluginFunction f = plugin.function(export);
+        return new PluginFunction() {
+            @Override
+            public String name() {
+                return f.name();
+            }
+
+            @Override
+            public dev.corral.FunctionSignature signature() {
+                return f.signature();
+            }
+
+            @Override
+            public dev.corral.Results call(Object... args) {
+                if (boost > 0) {
+                    plugin.addFuel(boost);
+                }
+                return f.call(args);
+            }
+
+            @Override
+            public long[] callRaw(long... args) {
+                if (boost > 0) {
+                    plugin.addFuel(boost);
+                }
+                return f.callRaw(args);
+            }
+        };
     }
 
     public GuestMemory memory() {

@@ -193,7 +193,7 @@ public final class ModHost<A> implements AutoCloseable {
             return ScriptMod.load(js, s, policy.build(), game.apiName(), game.api(), e.api, e.log,
                     Rng.derive(seed, "js.random:" + e.name), loadFuel);
         }
-        return WasmMod.load(corral, s, policy.hostModule(game.wasmBindings(e.api)).hostModule(e.log.corralLog()).build());
+        return WasmMod.load(corral, s, policy.hostModule(game.wasmBindings(e.api)).hostModule(e.log.corralLog()).build(), loadFuel);
     }
 
     /**
@@ -351,7 +351,7 @@ public final class ModHost<A> implements AutoCloseable {
             return this;
         }
 
-        /** Fuel per mod per tick (also for a mod's start function and on_load). */
+        /** Fuel per mod per tick (also for a wasm mod's start function or {@code _initialize}). */
         public Builder<A> tickFuel(long fuel) {
             if (fuel <= 0) {
                 throw new IllegalArgumentException("tick fuel must be > 0");
@@ -360,7 +360,7 @@ public final class ModHost<A> implements AutoCloseable {
             return this;
         }
 
-        /** Fuel for a JavaScript mod's engine start-up and top-level code. */
+        /** Fuel for loading: a JavaScript mod's engine start-up and top-level code, and on_load / onLoad. */
         public Builder<A> loadFuel(long fuel) {
             if (fuel <= 0) {
                 throw new IllegalArgumentException("load fuel must be > 0");

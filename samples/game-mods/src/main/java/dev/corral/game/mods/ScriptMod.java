@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A {@code .js} mod: a script that defines {@code function onTick(tick)} and maybe
- * {@code onLoad()}, with the game API as the global object {@code game}. The engine's start-up
- * and the script's top-level code run once, at load; {@code onLoad} then runs within one tick's fuel.
+ * {@code onLoad()}, with the game API as the global object {@code game}. The engine's start-up,
+ * the script's top-level code and {@code onLoad} run once, at load, with the load fuel.
  */
 final class ScriptMod implements ModRuntime {
     private final JsPlugin js;
@@ -44,7 +44,7 @@ final class ScriptMod implements ModRuntime {
                 throw new IllegalArgumentException("it defines no function onTick(tick)");
             }
             if (js.hasFunction("onLoad")) {
-                js.call("onLoad");
+                js.callWithFuel(loadFuel, "onLoad");
             }
             return new ScriptMod(js);
         } catch (RuntimeException e) {

@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * A {@code .wasm} mod: exports {@code on_tick(i64)} and maybe {@code on_load()}, imports only
  * {@code game}, {@code corral_log} and WASI. A reactor's {@code _initialize} (or a start
- * function) runs when it is instantiated, {@code on_load} right after; both within one tick's fuel.
+ * function) runs when it is instantiated, within one tick's fuel; {@code on_load} right after,
+ * with the load fuel.
  */
 final class WasmMod implements ModRuntime {
     static final Set<String> ALLOWED_IMPORTS = Set.of("game", "corral_log", "wasi_snapshot_preview1");
@@ -32,7 +33,7 @@ final class WasmMod implements ModRuntime {
     }
 
     /** Loads, checks the mod contract, instantiates and runs {@code on_load}; any failure refuses the mod. */
-    static WasmMod load(Corral corral, ModSource source, PluginPolicy policy) {
+    static WasmMod load(Corral corral, ModSource source, PluginPolicy policy, long loadFuel) {
         PluginModule module = corral.loader().name(source.name()).load(source.bytes());
         for (ImportDescriptor im : module.imports()) {
             if (!ALLOWED_IMPORTS.contains(im.module())) {
@@ -57,6 +58,10 @@ final class WasmMod implements ModRuntime {
         Plugin plugin = module.instantiate(policy);
         try {
             if (load.isPresent()) {
+                long tickFuel = policy.fuel().orElse(0);
+                if (loadFuel > tickFuel) {
+                    plugin.addFuel(loadFuel - tickFuel); // goes to the next call: on_load
+                }
                 plugin.call("on_load");
             }
             return new WasmMod(plugin);

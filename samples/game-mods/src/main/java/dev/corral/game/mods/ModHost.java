@@ -5,6 +5,7 @@ import dev.corral.PluginPolicy;
 import dev.corral.PluginSnapshot;
 import dev.corral.capabilities.Wasi;
 import dev.corral.capabilities.WasiClock;
+import dev.corral.capabilities.WasiRandom;
 import dev.corral.game.Rng;
 import dev.corral.js.JsEngine;
 import dev.corral.spi.HostModuleDef;
@@ -90,7 +91,6 @@ public final class ModHost<A> implements AutoCloseable {
         final String name;
         final int tag;
         final ModLog log;
-        final ModRandom random;
         final A api;
         final TickScope scope;
         ModSource source;
@@ -106,7 +106,6 @@ public final class ModHost<A> implements AutoCloseable {
             this.name = name;
             this.tag = tag;
             this.log = new ModLog(name);
-            this.random = new ModRandom(Rng.derive(seed, "wasi.random:" + name));
             this.api = game.bind(this);
             this.scope = game.scope(api);
         }
@@ -185,7 +184,10 @@ public final class ModHost<A> implements AutoCloseable {
                 .fuel(tickFuel)
                 .timeout(loadTimeout)
                 .maxMemory(maxMemory)
-                .grant(Wasi.builder().clock(clock).random(e.random).stdout(e.log.output()).stderr(e.log.output()).build());
+                // WASI randomness from the seed and the name: a seeded stream is part of the instance's
+                // snapshots, so a rolled-back tick draws the same bytes again
+                .grant(Wasi.builder().clock(clock).random(WasiRandom.seeded(Rng.derive(seed, "wasi.random:" + e.name)))
+                        .stdout(e.log.output()).stderr(e.log.output()).build());
         if (s.isScript()) {
             if (js == null) {
                 js = jsEngine.get();
@@ -234,7 +236,6 @@ public final class ModHost<A> implements AutoCloseable {
 
     private void play(Entry e, long tick, Fault forced) {
         e.scope.begin(tick);
-        e.random.save();
         PluginSnapshot start = e.runtime.snapshot();
         long fuelBefore = e.runtime.fuelTotal();
         Fault kind = null;
@@ -265,7 +266,6 @@ public final class ModHost<A> implements AutoCloseable {
             return;
         }
         e.scope.rollback();
-        e.random.restore();
         e.runtime.restore(start);
         e.faults++;
         e.consecutive++;

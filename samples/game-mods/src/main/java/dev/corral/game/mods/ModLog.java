@@ -77,6 +77,16 @@ final class ModLog {
             private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
             @Override
+            public dev.corral.spi.Capability.Snapshot snapshot() {
+                // a half line written in a tick that is rolled back must not reach the next tick
+                byte[] pending = line.toByteArray();
+                return () -> {
+                    line.reset();
+                    line.write(pending, 0, pending.length);
+                };
+            }
+
+            @Override
             public void write(byte[] data, int off, int len) {
                 for (int i = off; i < off + len; i++) {
                     if (data[i] == '\n' || line.size() >= MAX_CHARS * 4) {

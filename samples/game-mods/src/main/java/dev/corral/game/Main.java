@@ -112,8 +112,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public static void main(String[] args) {
         var code = new AtomicInteger(INTERNAL);
         // the game loop gets a thread with a large stack: mods' frames live on the JVM's stack
-        Thread game = new Thread(null, () -> code.set(execute(args, System.out, System.err, null)), "corral-game", GAME_STACK);
-        game.start();
+        Runnable run = () -> code.set(execute(args, System.out, System.err, null));
+        Thread game = new Thread(null, run, "corral-game", GAME_STACK);
+        try {
+            game.start();
+        } catch (OutOfMemoryError e) {
+            // no room to reserve that much stack (a ulimit): a smaller one still goes a long way
+            game = new Thread(null, run, "corral-game", 64L << 20);
+            game.start();
+        }
         try {
             game.join();
         } catch (InterruptedException e) {

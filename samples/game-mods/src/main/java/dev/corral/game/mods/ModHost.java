@@ -156,6 +156,12 @@ public final class ModHost<A> implements AutoCloseable {
         ModRuntime r;
         try {
             r = create(e, s);
+            try {
+                r.snapshot(); // a mod whose state cannot be snapshotted cannot be rolled back: refuse it now
+            } catch (RuntimeException ex) {
+                r.close();
+                throw ex;
+            }
         } catch (RuntimeException ex) {
             e.log.flush(events, 0, false);
             String reason = firstLine(ex);
@@ -235,8 +241,19 @@ public final class ModHost<A> implements AutoCloseable {
     }
 
     private void play(Entry e, long tick, Fault forced) {
+        PluginSnapshot start;
+        try {
+            start = e.runtime.snapshot();
+        } catch (RuntimeException ex) {
+            e.active = false;
+            e.reason = "its state could not be snapshotted: " + firstLine(ex);
+            e.faults++;
+            e.runtime.close();
+            e.runtime = null;
+            events.fault(tick, e.name, Fault.HOST, e.reason, true);
+            return;
+        }
         e.scope.begin(tick);
-        PluginSnapshot start = e.runtime.snapshot();
         long fuelBefore = e.runtime.fuelTotal();
         Fault kind = null;
         String message = null;
@@ -266,14 +283,20 @@ public final class ModHost<A> implements AutoCloseable {
             return;
         }
         e.scope.rollback();
-        e.runtime.restore(start);
+        boolean restored = true;
+        try {
+            e.runtime.restore(start);
+        } catch (RuntimeException ex) {
+            restored = false; // never expected; a mod that cannot be put back must not play on
+            message += "; and its instance could not be restored: " + firstLine(ex);
+        }
         e.faults++;
         e.consecutive++;
         e.log.flush(events, tick, true);
-        boolean disable = e.consecutive >= maxFaults;
+        boolean disable = e.consecutive >= maxFaults || !restored;
         if (disable) {
             e.active = false;
-            e.reason = maxFaults + " faults in a row; last: " + kind.label() + ": " + message;
+            e.reason = (restored ? maxFaults + " faults in a row" : "unrecoverable fault") + "; last: " + kind.label() + ": " + message;
             e.runtime.close();
             e.runtime = null;
         }

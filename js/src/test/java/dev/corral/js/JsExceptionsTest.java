@@ -33,7 +33,8 @@ class JsExceptionsTest {
                         + "function custom() { class GameError extends Error { constructor(m) { super(m); this.name = 'GameError'; } }"
                         + " throw new GameError('bad move'); }\n"
                         + "function count() { return calls; }\n"
-                        + "async function later(x) { await null; if (x) throw new Error('async ' + x); return 'done'; }\n")
+                        + "async function later(x) { await null; if (x) throw new Error('async ' + x); return 'done'; }\n"
+                        + "function never() { return new Promise(() => {}); }\n")
                 .build();
     }
 
@@ -94,6 +95,15 @@ class JsExceptionsTest {
         assertEquals("done", js.eval("settled"));
         js.eval("let failure; later(1).catch(e => failure = e.message);");
         assertEquals("async 1", js.eval("failure"));
+    }
+
+    @Test
+    void anAsyncFunctionsResultIsAwaitedAndItsRejectionThrown() {
+        assertEquals("done", js.call("later", 0));
+        var e = assertThrows(JsException.class, () -> js.call("later", 7));
+        assertEquals("Error", e.jsName().orElseThrow());
+        assertEquals("async 7", e.jsMessage());
+        assertEquals(null, js.call("never")); // a promise that never settles: undefined
     }
 
     @Test

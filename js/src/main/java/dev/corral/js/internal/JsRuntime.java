@@ -198,7 +198,7 @@ public final class JsRuntime implements AutoCloseable {
             }
             int result = h.add(check(q.call(fn, q.undefinedHandle(), argv)));
             runJobs(function);
-            return toJava(result);
+            return toJava(settled(h, result));
         });
     }
 
@@ -382,23 +382,48 @@ public final class JsRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * An async function's result, once the call's jobs ran: a fulfilled promise gives its value,
+     * a rejected one is the call's JsException (an async onTick that throws fails like a
+     * synchronous one), a pending one gives undefined. Any other value is itself.
+     */
+    private int settled(Handles h, int result) {
+        if (q.isPromise.callRaw(result)[0] == 0) {
+            return result;
+        }
+        int state = (int) q.promiseState.callRaw(result)[0];
+        if (state == 0) {
+            return q.undefinedHandle();
+        }
+        int value = h.add((int) q.promiseResult.callRaw(result)[0]);
+        if (state == 2) {
+            throw describe(value);
+        }
+        return value;
+    }
+
     /** The engine's pending exception as a JsException (and the exception cleared). */
     private JsException pendingException() {
         int exc = (int) q.getException.callRaw()[0];
         try {
-            int d = q.call(describeFn, q.undefinedHandle(), exc);
-            if (describeFn == 0 || q.isException(d)) {
-                q.freeValue(d);
-                q.freeValue((int) q.getException.callRaw()[0]);
-                return new JsException(name, null, "(an exception that could not be described)", "");
-            }
-            String json = q.string(d);
-            q.freeValue(d);
-            List<?> l = (List<?>) Json.read(json);
-            return new JsException(name, (String) l.get(0), (String) l.get(1), (String) l.get(2));
+            return describe(exc);
         } finally {
             q.freeValue(exc);
         }
+    }
+
+    /** A thrown (or rejected-with) value as a JsException. */
+    private JsException describe(int exc) {
+        int d = q.call(describeFn, q.undefinedHandle(), exc);
+        if (describeFn == 0 || q.isException(d)) {
+            q.freeValue(d);
+            q.freeValue((int) q.getException.callRaw()[0]);
+            return new JsException(name, null, "(an exception that could not be described)", "");
+        }
+        String json = q.string(d);
+        q.freeValue(d);
+        List<?> l = (List<?>) Json.read(json);
+        return new JsException(name, (String) l.get(0), (String) l.get(1), (String) l.get(2));
     }
 
     // ---- values ----

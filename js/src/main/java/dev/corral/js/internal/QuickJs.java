@@ -55,6 +55,9 @@ public final class QuickJs {
     final PluginFunction newError;
     final PluginFunction setPropString;
     final PluginFunction isJobPending;
+    final PluginFunction isPromise;
+    final PluginFunction promiseState;
+    final PluginFunction promiseResult;
     final PluginFunction executePendingJob;
 
     private int scratch;
@@ -101,6 +104,9 @@ public final class QuickJs {
         newError = fn("qjs_new_error");
         setPropString = fn("qjs_set_prop_string");
         isJobPending = fn("qjs_is_job_pending");
+        isPromise = fn("qjs_is_promise");
+        promiseState = fn("qjs_promise_state");
+        promiseResult = fn("qjs_promise_result");
         executePendingJob = fn("qjs_execute_pending_job");
     }
 

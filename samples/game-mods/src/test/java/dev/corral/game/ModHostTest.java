@@ -128,7 +128,7 @@ class ModHostTest {
             untouched = WorldTest.digest(g.world);
         }
         // each of these changes the world (spawn, plant), then fails in its own way, every tick
-        try (var g = new Game(100).load("trap.wasm", "spin.wasm", "thrower.js", "looper.js", "recurser.js", "hog.js")) {
+        try (var g = new Game(100).load("trap.wasm", "spin.wasm", "thrower.js", "looper.js", "recurser.js", "hog.js", "async_thrower.js")) {
             g.play(6);
             assertEquals(untouched, WorldTest.digest(g.world));
             assertEquals(List.of(Fault.TRAP), distinct(g.events.faults.get("trap")));
@@ -137,6 +137,7 @@ class ModHostTest {
             assertEquals(List.of(Fault.FUEL), distinct(g.events.faults.get("looper")));
             assertEquals(List.of(Fault.SCRIPT), distinct(g.events.faults.get("recurser"))); // RangeError, caught by nobody
             assertEquals(List.of(Fault.SCRIPT), distinct(g.events.faults.get("hog"))); // InternalError: out of memory
+            assertEquals(List.of(Fault.SCRIPT), distinct(g.events.faults.get("async_thrower"))); // a rejected promise
             for (ModStatus s : g.host.statuses()) {
                 assertEquals(6, s.faults(), s.line());
                 assertTrue(s.active(), s.line());

@@ -16,7 +16,7 @@ import java.util.Objects;
  * JsEngine js = JsEngine.load(corral);
  * try (JsPlugin plugin = js.plugin("greeter")
  *         .script("function greet(name) { return 'Hello, ' + name + '!'; }")
- *         .policy(PluginPolicy.builder().fuel(5_000_000).timeout(Duration.ofSeconds(1)).build())
+ *         .policy(PluginPolicy.builder().fuel(5_000_000).timeout(Duration.ofSeconds(5)).build())
  *         .build()) {
  *     Object hello = plugin.call("greet", "Corral");   // "Hello, Corral!"
  * }

@@ -48,6 +48,7 @@ class JsValuesTest {
     void primitivesRoundTrip() {
         assertEquals("hello", js.call("id", "hello"));
         assertEquals("", js.call("id", ""));
+        assertEquals("c", js.call("id", 'c')); // a char is a one-character string, as in JSON
         assertEquals(42, js.call("id", 42));
         assertEquals(-7, js.call("id", -7L));
         assertEquals(1.5, js.call("id", 1.5));

@@ -435,10 +435,12 @@ public final class JsRuntime implements AutoCloseable {
             Object a = args[i];
             if (a == null || a instanceof Boolean || a instanceof String) {
                 out[i] = a;
+            } else if (a instanceof Character) {
+                out[i] = a.toString();
             } else if (a instanceof Double || a instanceof Float) {
                 out[i] = ((Number) a).doubleValue(); // NaN and infinities are JavaScript numbers too
-            } else if (a instanceof Number || a instanceof Character) {
-                out[i] = Double.valueOf(Json.number(a instanceof Character ? (int) (Character) a : (Number) a));
+            } else if (a instanceof Number) {
+                out[i] = Double.valueOf(Json.number((Number) a)); // refuses longs beyond 2^53
             } else {
                 out[i] = new JsonText(Json.write(a));
             }

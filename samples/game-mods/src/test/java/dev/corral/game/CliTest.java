@@ -144,6 +144,7 @@ class CliTest {
     @Test
     void watchReloadsAChangedModAtTheNextTickAndRefusesABrokenOne() throws Exception {
         Path dir = Files.createTempDirectory("corral-game-watch");
+        Path rec = Files.createTempFile("corral-game-watch", ".rec");
         Path mod = dir.resolve("m.js");
         Files.writeString(mod, "function onTick(t) { game.log('v1'); }");
         var out = new ByteArrayOutputStream();
@@ -151,8 +152,8 @@ class CliTest {
         int[] code = {-1};
         var runner = new Thread(() -> {
             try (var o = new PrintStream(out, true, StandardCharsets.UTF_8); var e = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
-                code[0] = Main.execute(new String[] {"--mods", dir.toString(), "--ticks", "80", "--seed", "4", "--watch", "--pace", "40"},
-                        o, e, TestGames.ENGINES);
+                code[0] = Main.execute(new String[] {"--mods", dir.toString(), "--ticks", "80", "--seed", "4", "--watch", "--pace", "40",
+                        "--record", rec.toString()}, o, e, TestGames.ENGINES);
             }
         }, "game-under-watch");
         runner.start();
@@ -174,6 +175,12 @@ class CliTest {
         assertTrue(lines.get(lines.size() - 1).endsWith("m: v2"), lines.get(lines.size() - 1));
         assertTrue(lines.get(lines.size() - 1).startsWith("[tick 80]"), lines.get(lines.size() - 1));
         assertTrue(r.out().contains("mod m: status=active ticks=80 faults=0"), r.out());
+        // the recording holds the reloads: a replay makes them at the same ticks and ends alike
+        var replayed = TestGames.run("--replay", rec.toString());
+        assertEquals(0, replayed.code(), replayed.err());
+        assertEquals(r.tail(1), replayed.tail(1));
+        assertTrue(replayed.err().contains("reloading m.js as recorded"), replayed.err());
+        assertEquals(lines, replayed.err().lines().filter(l -> l.contains("] m: v")).toList());
     }
 
     private static void awaitText(ByteArrayOutputStream err, String text) throws InterruptedException {

@@ -11,6 +11,7 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryImport;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.TableImport;
+import dev.corral.CompileFacts;
 import dev.corral.ExecutionMode;
 import dev.corral.ExportDescriptor;
 import dev.corral.ExternKind;
@@ -47,6 +48,8 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     /** The original bytes, kept to build the metered variant on first demand. */
     private final byte[] bytes;
     private volatile ModuleVariant metered;
+    private final CompileFacts plainFacts;
+    private volatile CompileFacts meteredFacts;
     /** The last (module, policy) link: most hosts instantiate one module under one policy. */
     private volatile Prelinked lastLinked;
     private final boolean usesGcTypes;
@@ -58,14 +61,14 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     final int importedFunctionCount;
 
     ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
-            WasmModule module, Function<Instance, Machine> machineFactory) {
+            ModuleVariant plain) {
         this.engine = engine;
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
-        this.module = module;
-        this.machineFactory = machineFactory;
-        this.plain = new ModuleVariant(module, machineFactory, -1, module.globalSection().globalCount(), java.util.Map.of());
+        this.module = plain.module();
+        this.machineFactory = plain.machineFactory();
+        this.plain = plain;
         this.bytes = bytes;
         this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
         this.usesGcTypes = usesGcTypes(original);
@@ -105,6 +108,7 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
         this.memories = List.copyOf(mems);
         this.exportedFunctions = Collections.unmodifiableMap(fnSigs);
         this.exportNamesByFunction = Collections.unmodifiableMap(fnNames);
+        this.plainFacts = facts(plain); // and the warning, once, at load
     }
 
     private static MemoryDescriptor memory(int index, boolean imported, MemoryLimits l) {
@@ -191,7 +195,8 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
             synchronized (this) {
                 m = metered;
                 if (m == null) {
-                    m = ChicoryModuleLoader.meter(engine, name, bytes, mode);
+                    m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, mode);
+                    meteredFacts = facts(m);
                     metered = m;
                 }
             }
@@ -201,6 +206,62 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
 
     Engine engine() {
         return engine;
+    }
+
+    @Override
+    public CompileFacts compileFacts() {
+        return plainFacts;
+    }
+
+    @Override
+    public Optional<CompileFacts> meteredCompileFacts() {
+        return Optional.ofNullable(meteredFacts);
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.corral");
+
+    /** The public facts of a variant, by function name; warns once when something runs slowly. */
+    private CompileFacts facts(ModuleVariant v) {
+        var f = v.facts();
+        List<String> interpreted = new ArrayList<>();
+        for (int i : f.interpreted()) {
+            interpreted.add(functionName(v.clones().getOrDefault(i, i)));
+        }
+        List<String> split = new ArrayList<>();
+        for (int i : new java.util.TreeSet<>(f.split().keySet())) {
+            split.add(functionName(v.clones().getOrDefault(i, i)));
+        }
+        List<String> above = new ArrayList<>();
+        List<String> runtime = new ArrayList<>();
+        for (var m : f.above()) {
+            if (m.function() >= 0) {
+                if (!f.interpreted().contains(m.function())) {
+                    above.add(methodName(v, m));
+                }
+            } else {
+                runtime.add(methodName(v, m) + " (" + m.bytes() + " bytes)");
+            }
+        }
+        boolean compiled = mode == ExecutionMode.COMPILED;
+        var facts = new CompileFacts(mode, f.functions(), compiled ? f.functions() - f.interpreted().size() : 0, interpreted,
+                split, f.helpers(), f.largest() == null ? "" : methodName(v, f.largest()), f.largest() == null ? 0 : f.largest().bytes(),
+                above, runtime, java.time.Duration.ofNanos(f.nanos()), f.classBytes(), f.fromCache());
+        if (compiled && (!interpreted.isEmpty() || !above.isEmpty())) {
+            LOG.log(System.Logger.Level.WARNING, "module ''{0}''{1} does not run at full speed: {2}{3}", name,
+                    v.metered() ? " (fuel-metered)" : "",
+                    interpreted.isEmpty() ? "" : interpreted.size() + " function(s) run in Chicory's interpreter, ~100x slower "
+                            + "(too large for a JVM method and impossible to split): " + interpreted + ". ",
+                    above.isEmpty() ? "" : above.size() + " method(s) are above HotSpot's " + CompileFacts.JIT_LIMIT
+                            + "-byte JIT limit and run in the JVM's bytecode interpreter: " + above + ".");
+        }
+        return facts;
+    }
+
+    private String methodName(ModuleVariant v, CompiledCode.Method m) {
+        return CompiledCode.describe(m, i -> {
+            int owner = v.clones().getOrDefault(i, i);
+            return functionName(owner) + (owner != i ? " (part " + i + ")" : "");
+        });
     }
 
     @Override

@@ -1,9 +1,5 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.InvalidException;
 import com.dylibso.chicory.wasm.MalformedException;
@@ -17,10 +13,10 @@ import dev.corral.internal.Engine;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.function.Function;
 
 /**
- * load: digest check, parse + validate, rewrite, compile. Each step maps its failures to a
+ * load: digest check, parse + validate, then the runnable variant: rewritten and compiled
+ * ({@link VariantCompiler}) or interpreted. Each step maps its failures to a
  * {@link ModuleLoadException} with a reason; nothing from Chicory escapes.
  */
 public final class ChicoryModuleLoader {
@@ -33,21 +29,18 @@ public final class ChicoryModuleLoader {
                     + " but " + expectedSha256 + " was expected: refusing to load it");
         }
         WasmModule original = parse(name, bytes);
-        WasmModule module = original;
-        Function<Instance, Machine> machineFactory = null;
-        if (mode == ExecutionMode.COMPILED && !needsInterpreterFallback(engine, original)) {
-            // compiled code checks interrupts on every back-edge and call: run the module as it is
-            machineFactory = compileWholly(engine, original);
-        }
-        if (machineFactory == null) {
-            // interpreted, or some function is too large for a JVM method and will be interpreted:
-            // run a copy whose loops the interpreter can interrupt (see CodeRewriter)
+        ModuleVariant plain;
+        if (mode == ExecutionMode.COMPILED) {
+            // splits functions too large for a JIT-able method, compiles, checks what came out
+            plain = VariantCompiler.compile(engine, name, sha256, bytes, original, false);
+        } else {
+            // the interpreter gets a copy whose loops it can interrupt (see CodeRewriter)
             byte[] runnable = rewrite(name, bytes, original);
-            module = runnable == bytes ? original : parse(name, runnable);
-            machineFactory = mode == ExecutionMode.COMPILED ? compile(engine, name, module) : TrackingInterpreterMachine::new;
+            WasmModule module = runnable == bytes ? original : parse(name, runnable);
+            plain = interpreted(module, original, -1, -1, module.globalSection().globalCount(), java.util.Map.of());
         }
         try {
-            return new ChicoryModule(engine, name, sha256, mode, bytes, original, module, machineFactory);
+            return new ChicoryModule(engine, name, sha256, mode, bytes, original, plain);
         } catch (RuntimeException e) {
             // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
             // that does not exist); describing the module is where they surface
@@ -57,31 +50,27 @@ public final class ChicoryModuleLoader {
 
     /**
      * Builds the fuel-metered variant of an already loaded module: instrument, re-parse with
-     * validation (the rewrite must produce a valid module), compile once. As for plain modules,
-     * compiled code gets no interpreter loop checks unless some function falls back to the
-     * interpreter.
+     * validation (the rewrite must produce a valid module), then in compiled mode split and
+     * compile it like the plain variant ({@link VariantCompiler}).
      */
-    static ModuleVariant meter(Engine engine, String name, byte[] bytes, ExecutionMode mode) {
+    static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode) {
         WasmModule original = parse(name, bytes);
         if (mode == ExecutionMode.COMPILED) {
-            var r = instrument(name, bytes, original, false);
-            WasmModule module = parseInstrumented(name, r);
-            if (!needsInterpreterFallback(engine, module)) {
-                var factory = compileWholly(engine, module);
-                if (factory != null) {
-                    return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
-                }
-            }
+            return VariantCompiler.compile(engine, name, sha256, bytes, original, true);
         }
         var r = instrument(name, bytes, original, true);
         WasmModule module = parseInstrumented(name, r);
-        Function<Instance, Machine> factory = mode == ExecutionMode.COMPILED
-                ? compile(engine, name, module)
-                : TrackingInterpreterMachine::new;
-        return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
+        return interpreted(module, original, r.fuelGlobalIndex(), r.definedGlobalCount() - 2, r.definedGlobalCount(), r.clones());
     }
 
-    private static FuelInstrumenter.Result instrument(String name, byte[] bytes, WasmModule original, boolean loopChecks) {
+    private static ModuleVariant interpreted(WasmModule module, WasmModule original, int fuelGlobal, int fuelSlot, int definedGlobals,
+            java.util.Map<Integer, Integer> clones) {
+        var facts = new VariantCompiler.Facts(original.functionSection().functionCount(), java.util.Set.of(), java.util.Map.of(),
+                0, null, java.util.List.of(), 0, 0, false);
+        return new ModuleVariant(module, TrackingInterpreterMachine::new, fuelGlobal, fuelSlot, definedGlobals, clones, facts);
+    }
+
+    static FuelInstrumenter.Result instrument(String name, byte[] bytes, WasmModule original, boolean loopChecks) {
         try {
             return FuelInstrumenter.instrument(bytes, original, loopChecks);
         } catch (RuntimeException e) {
@@ -90,7 +79,7 @@ public final class ChicoryModuleLoader {
         }
     }
 
-    private static WasmModule parseInstrumented(String name, FuelInstrumenter.Result r) {
+    static WasmModule parseInstrumented(String name, FuelInstrumenter.Result r) {
         try {
             return parse(name, r.bytes());
         } catch (ModuleLoadException e) {
@@ -122,71 +111,6 @@ public final class ChicoryModuleLoader {
             return CodeRewriter.makeLoopsInterruptible(bytes, parsed);
         } catch (RuntimeException e) {
             throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be prepared for safe execution: " + e, e);
-        }
-    }
-
-    /**
-     * Compiles every function to bytecode (no interpreter fallback), or returns null when some
-     * function cannot be, remembering that in the cache so the next load does not try again (a
-     * failed attempt on a large module costs as much as a compile).
-     */
-    private static Function<Instance, Machine> compileWholly(Engine engine, WasmModule module) {
-        try {
-            return MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.FAIL)
-                    .withCache(new CacheAdapter(engine))
-                    .compile();
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            // maybe only a damaged cache entry: decide on a compile that does not read the cache
-        }
-        try {
-            engine.countCompilation();
-            return MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.FAIL)
-                    .compile();
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            try {
-                engine.compileCache().putIfAbsent(fallbackMarker(module), new byte[] {1});
-            } catch (java.io.IOException | RuntimeException ignored) {
-                // only the next load is slower
-            }
-            return null;
-        }
-    }
-
-    private static boolean needsInterpreterFallback(Engine engine, WasmModule module) {
-        try {
-            return module.digest() != null && engine.compileCache().get(fallbackMarker(module)) != null;
-        } catch (java.io.IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static String fallbackMarker(WasmModule module) {
-        return CacheAdapter.key(module.digest()) + "/needs-interpreter-fallback";
-    }
-
-    private static Function<Instance, Machine> compile(Engine engine, String name, WasmModule module) {
-        try {
-            // One factory for all instances: MachineFactoryCompiler::compile as a method reference
-            // would compile again for every instance. SILENT fallback: functions too large for a
-            // JVM method run in the interpreter; the loop rewrite keeps them interruptible.
-            return MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT)
-                    .withCache(new CacheAdapter(engine))
-                    .compile();
-        } catch (RuntimeException | LinkageError e) {
-            // most likely a damaged cache entry (a truncated file, a jar from a broken disk):
-            // a cache may only ever cost a compile, so try once more without it
-        }
-        try {
-            engine.countCompilation();
-            return MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT)
-                    .compile();
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be compiled: " + e
-                    + " (try ExecutionMode.INTERPRETED)", e);
         }
     }
 

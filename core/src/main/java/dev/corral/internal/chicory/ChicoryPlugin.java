@@ -86,6 +86,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
     private final long fuelPerCall;
     private final long hostCallFuel;
     private final int definedGlobals;
+    private final int fuelSlot;
     private GlobalInstance fuel;
     private int globalsCreated;
     private long budget; // of the running or last outermost call
@@ -104,6 +105,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         this.fuelPerCall = policy.fuel().orElse(0);
         this.hostCallFuel = policy.hostCallFuel();
         this.definedGlobals = variant.definedGlobals();
+        this.fuelSlot = variant.fuelSlot();
     }
 
     /**
@@ -113,8 +115,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
      */
     GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
         var g = new GlobalInstance(value, high, type, mutability);
-        // the fuel global is the second to last defined one (the fuel reserve is the last)
-        if (globalsCreated++ % definedGlobals == definedGlobals - 2) {
+        // the fuel global sits after the module's own (the fuel reserve, then split registers, follow it)
+        if (globalsCreated++ % definedGlobals == fuelSlot) {
             g.setValue(budget);
             fuel = g;
         }

@@ -83,6 +83,13 @@ final class SplitHarness {
         String[] a = actual.split("\n");
         org.junit.jupiter.api.Assertions.assertEquals(i.length, a.length, message + ": calls made\n" + actual);
         for (int k = 0; k < i.length; k++) {
+            if (!i[k].contains(RUNAWAY) && c[k].contains(RUNAWAY) || i[k].contains(RUNAWAY) && !c[k].contains(RUNAWAY)) {
+                // one mode of the unsplit module ran out of time or stack where the other finished:
+                // a loaded machine, not a difference; the split module must do what one of them did
+                org.junit.jupiter.api.Assertions.assertTrue(a[k].equals(i[k]) || a[k].equals(c[k]), message + ": " + a[k]
+                        + " is neither '" + i[k] + "' nor '" + c[k] + "'");
+                continue;
+            }
             String expected = i[k].equals(c[k]) ? i[k] : c[k];
             org.junit.jupiter.api.Assertions.assertEquals(expected, a[k], message + (i[k].equals(c[k]) ? ""
                     : " (Chicory's interpreter says '" + i[k] + "' here)"));
@@ -100,7 +107,7 @@ final class SplitHarness {
         t.setDaemon(true);
         t.start();
         try {
-            t.join(fuel >= 0 ? 2_000 : 150);
+            t.join(fuel >= 0 ? 2_000 : 300);
             if (t.isAlive()) {
                 t.interrupt();
                 t.join(5_000);

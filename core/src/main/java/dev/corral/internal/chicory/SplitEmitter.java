@@ -49,10 +49,17 @@ final class SplitEmitter {
     /** Gives each out local and each exit value of {@code r} a register slot; returns slots used per type. */
     static int[] assignSlots(Region r, byte[] localTypes, byte[][] exitValues) {
         int[] used = new int[256];
+        // spilled parameters are read before anything else runs in the helper: their slots can
+        // be the ones the out locals take when it returns
+        r.spillSlots = new int[r.spillLocals.length];
+        int[] spilled = new int[256];
+        for (int k = 0; k < r.spillLocals.length; k++) {
+            r.spillSlots[k] = spilled[localTypes[r.spillLocals[k]] & 0xFF]++;
+        }
         r.outSlots = new int[r.outLocals.length];
         if (r.direct) {
             r.valueSlots = new int[exitValues.length][0];
-            return used;
+            return spilled;
         }
         for (int k = 0; k < r.outLocals.length; k++) {
             r.outSlots[k] = used[localTypes[r.outLocals[k]] & 0xFF]++;
@@ -69,6 +76,9 @@ final class SplitEmitter {
             for (int t = 0; t < 256; t++) {
                 max[t] = Math.max(max[t], c[t]);
             }
+        }
+        for (int t = 0; t < 256; t++) {
+            max[t] = Math.max(max[t], spilled[t]);
         }
         return max;
     }
@@ -178,6 +188,13 @@ final class SplitEmitter {
         }
         var out = new ByteArrayOutputStream(s.end(r.last) - s.start(r.first) + 64);
         writeLocals(out, declared);
+        for (int k = 0; k < r.spillLocals.length; k++) {
+            int x = r.spillLocals[k];
+            out.write(0x23);
+            Leb128.writeU32(out, regs.global(s.localTypes[x], r.spillSlots[k]));
+            out.write(0x21);
+            Leb128.writeU32(out, map[x]);
+        }
         var ctx = new Context(map, true);
         byte[][] values = exitValues(r);
         if (r.hasCode) {
@@ -200,6 +217,10 @@ final class SplitEmitter {
         }
         if (r.results != null) {
             leave(r, 0, values[0], code, ctx, out);
+        } else {
+            // the run never falls through, but dead code at its end may leave values that would
+            // not match what follows: make the stack polymorphic again
+            out.write(0x00);
         }
         for (int t = 1; t <= r.exits.length; t++) {
             out.write(0x0B);
@@ -261,6 +282,7 @@ final class SplitEmitter {
                 Leb128.writeU32(out, ctx.label(outer));
             }
         }
+        // r.results is null: the caller continues after whatever the helper returns
     }
 
     /** In a helper, leaving by way {@code e} with its values on the stack: store them, note the way. */
@@ -352,6 +374,13 @@ final class SplitEmitter {
 
     /** The code that replaces a run: pass the locals in, call, take the locals back, go where the helper went. */
     private void callSite(Region r, Context ctx, ByteArrayOutputStream out) {
+        for (int k = 0; k < r.spillLocals.length; k++) {
+            int x = r.spillLocals[k];
+            out.write(0x20);
+            Leb128.writeU32(out, ctx.local(x));
+            out.write(0x24);
+            Leb128.writeU32(out, regs.global(s.localTypes[x], r.spillSlots[k]));
+        }
         for (int x : r.paramLocals) {
             out.write(0x20);
             Leb128.writeU32(out, ctx.local(x));
@@ -413,6 +442,8 @@ final class SplitEmitter {
             Leb128.writeU32(out, ctx.label(r.exits[0]));
         } else if (r.results != null && !r.direct) {
             fetch(values[0], r.valueSlots[0], out);
+        } else if (r.results == null) {
+            out.write(0x00); // the run never ends normally (it traps or throws): nor does its call
         }
     }
 

@@ -83,6 +83,9 @@ final class SplitPlanner {
         /** Locals of the function passed in (after the stack values), and handed back. */
         int[] paramLocals;
         int[] outLocals;
+        /** Locals passed in through registers, beyond the parameters HotSpot compiles well. */
+        int[] spillLocals = new int[0];
+        int[] spillSlots = new int[0];
         /** Labels outside the run its branches go to (openers, or {@link SplitShape#FUNCTION}). */
         int[] exits;
         /** More than one way out: the helper returns which one was taken. */
@@ -219,8 +222,10 @@ final class SplitPlanner {
         }
     }
 
-    /** Smallest run worth a call. */
-    static final int MIN_RUN = 200;
+    /** Smallest run worth a call: 200 bytes, less when the budget itself is tiny (tests). */
+    private int minRun() {
+        return Math.min(200, helperBudget / 3);
+    }
 
     private boolean outlineOne() {
         List<Window> windows = new ArrayList<>();
@@ -247,22 +252,32 @@ final class SplitPlanner {
         }
     }
 
+    /**
+     * Outlines the largest window that can move. A window that cannot (too many parameters, or too
+     * large once the helper's own code is added) is retried one node shorter.
+     */
     private boolean outlineBest(List<Window> windows) {
-        windows.sort(Comparator.comparingInt((Window w) -> -w.size));
-        for (Window w : windows) {
+        var queue = new java.util.PriorityQueue<Window>(Comparator.comparingInt((Window w) -> -w.size));
+        queue.addAll(windows);
+        int tries = 0;
+        while (!queue.isEmpty() && tries++ < 20_000) {
+            Window w = queue.poll();
             Region r = analyse(w.list.subList(w.from, w.to));
-            if (r != null && r.items.size() > 0) {
+            if (r != null) {
                 int callSize = callSiteSize(r);
-                if (w.size - callSize < MIN_RUN / 2 || w.size + helperOverhead(r) > helperBudget + helperBudget / 8) {
-                    continue;
+                if (w.size - callSize >= minRun() / 2 && w.size + helperOverhead(r) <= helperBudget + helperBudget / 8) {
+                    r.items = new ArrayList<>(r.items);
+                    var call = new Call(r);
+                    call.size = callSize;
+                    w.list.subList(w.from, w.to).clear();
+                    w.list.add(w.from, call);
+                    regions.add(r);
+                    return true;
                 }
-                r.items = new ArrayList<>(r.items);
-                var call = new Call(r);
-                call.size = callSize;
-                w.list.subList(w.from, w.to).clear();
-                w.list.add(w.from, call);
-                regions.add(r);
-                return true;
+            }
+            int shorter = w.size - w.list.get(w.to - 1).size;
+            if (w.to - 1 > w.from && shorter >= minRun()) {
+                queue.add(new Window(w.list, w.from, w.to - 1, shorter));
             }
         }
         return false;
@@ -282,7 +297,7 @@ final class SplitPlanner {
                 j++;
             }
             boolean whole = topLevel && i == from && j == list.size();
-            if (j > i && sum >= MIN_RUN && !whole && s.height[list.get(i).first] >= 0) {
+            if (j > i && sum >= minRun() && !whole && s.height[list.get(i).first] >= 0) {
                 out.add(new Window(list, i, j, sum));
             }
             if (j > i) {
@@ -363,7 +378,18 @@ final class SplitPlanner {
         BitSet params = (BitSet) reads.clone();
         params.or(outs);
         params.clear(codeTemp, Integer.MAX_VALUE);
-        r.paramLocals = params.stream().toArray();
+        int[] all = params.stream().toArray();
+        int room = Math.max(0, MAX_ARGS - r.stackParams.length);
+        if (all.length > room) {
+            // the rest travel in registers: written before the call, read first thing in the helper
+            r.paramLocals = java.util.Arrays.copyOf(all, room);
+            r.spillLocals = java.util.Arrays.copyOfRange(all, room, all.length);
+            for (int x : r.spillLocals) {
+                params.clear(x);
+            }
+        } else {
+            r.paramLocals = all;
+        }
         r.outLocals = outs.stream().toArray();
         BitSet inner = (BitSet) reads.clone();
         inner.or(writes);
@@ -376,7 +402,7 @@ final class SplitPlanner {
         for (int x : r.paramLocals) {
             slots += s.localTypes[x] == SplitShape.I64 || s.localTypes[x] == SplitShape.F64 ? 2 : 1;
         }
-        if (slots > MAX_PARAM_SLOTS || r.stackParams.length + r.paramLocals.length > MAX_ARGS) {
+        if (slots > MAX_PARAM_SLOTS || r.stackParams.length > MAX_ARGS) {
             return null;
         }
         r.hasCode = r.exitCount() > 1;
@@ -423,6 +449,9 @@ final class SplitPlanner {
                 for (int x : inner.paramLocals) {
                     reads.set(x);
                 }
+                for (int x : inner.spillLocals) {
+                    reads.set(x);
+                }
                 for (int x : inner.outLocals) {
                     writes.set(x);
                 }
@@ -440,7 +469,7 @@ final class SplitPlanner {
 
     /** Estimated JVM bytes of the code that replaces a run. */
     int callSiteSize(Region r) {
-        int size = 8 + 2 * r.paramLocals.length + (r.hasCode ? 2 : 0);
+        int size = 8 + 2 * r.paramLocals.length + 9 * r.spillLocals.length + (r.hasCode ? 2 : 0);
         if (!r.direct) {
             size += 9 * r.outLocals.length;
         } else if (r.directLocal >= 0) {
@@ -468,7 +497,7 @@ final class SplitPlanner {
         for (int t : r.exits) {
             values += s.labelTypes(t).length;
         }
-        return 10 + r.stackParams.length + 3 * (r.innerLocals.length + (r.hasCode ? 1 : 0)) + 9 * r.outLocals.length
+        return 10 + r.stackParams.length + 3 * (r.innerLocals.length + (r.hasCode ? 1 : 0)) + 9 * (r.outLocals.length + r.spillLocals.length)
                 + 7 * values + (r.hasCode ? 8 * (r.exits.length + 1) : 0);
     }
 }

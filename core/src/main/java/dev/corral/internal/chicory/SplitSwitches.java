@@ -92,12 +92,14 @@ final class SplitSwitches {
         }
     }
 
-    /** The blocks around the br_table at {@code table}, innermost first, up to the first that is not a plain block. */
+    /** The blocks around the br_table at {@code table}, innermost first, up to the first that is not a plain block or if. */
     private List<Integer> levels(int table) {
         List<Integer> levels = new ArrayList<>();
         for (int c = s.parent[table]; c >= 0; c = s.parent[c]) {
             Construct node = constructs.get(c);
-            if (node == null || node.pinned || s.op(c) != OpCode.BLOCK || s.params[c].length != 0 || s.height[c] < 0) {
+            // an if without else nests like a block: a branch to it, or falling off its body, lands after it
+            boolean nests = s.op(c) == OpCode.BLOCK || (s.op(c) == OpCode.IF && s.elseOf[c] < 0);
+            if (node == null || node.pinned || !nests || s.params[c].length != 0 || s.height[c] < 0) {
                 break;
             }
             levels.add(c);

@@ -37,6 +37,11 @@ final class VariantCompiler {
     /** Part of the plan's cache key: a plan made by another splitter is never reused. */
     static final String PLAN_VERSION = "split-1";
     private static final int MAX_INTERPRETED = 256;
+    /**
+     * Tests only: split every function down to this many estimated bytes, to run whole programs
+     * (the guest SDK examples) through the splitter. Never set in production.
+     */
+    static final String TEST_BUDGET_PROPERTY = "dev.corral.internal.splitEverything";
     private static final Pattern FUNCTION_INDEX = Pattern.compile("WASM function index: (\\d+)");
 
     private VariantCompiler() {}
@@ -62,7 +67,9 @@ final class VariantCompiler {
 
     static ModuleVariant compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original, boolean metered) {
         long t0 = System.nanoTime();
-        String key = CacheAdapter.key("plan/" + PLAN_VERSION + "/" + (metered ? "metered/" : "plain/") + sha256);
+        Integer testBudget = Integer.getInteger(TEST_BUDGET_PROPERTY);
+        String key = CacheAdapter.key("plan/" + PLAN_VERSION + (testBudget == null ? "" : "-everything" + testBudget) + "/"
+                + (metered ? "metered/" : "plain/") + sha256);
         Plan plan = read(engine, key);
         if (plan != null) {
             try {
@@ -91,7 +98,9 @@ final class VariantCompiler {
         }
         Map<Integer, Integer> forced = new HashMap<>();
         for (int round = 0; ; round++) {
-            var split = split(name, input, parsed, forced);
+            var split = split(name, input, parsed, testBudget == null
+                    ? new FunctionSplitter.Options(FunctionSplitter.TRIGGER, FunctionSplitter.BUDGET, forced)
+                    : new FunctionSplitter.Options(0, testBudget, forced));
             byte[] runnable = split.bytes();
             WasmModule module = split.changed() ? ChicoryModuleLoader.parse(name, runnable) : parsed;
             Set<Integer> interpreted = new TreeSet<>();
@@ -132,12 +141,16 @@ final class VariantCompiler {
         }
     }
 
-    private static FunctionSplitter.Result split(String name, byte[] input, WasmModule parsed, Map<Integer, Integer> forced) {
+    private static FunctionSplitter.Result split(String name, byte[] input, WasmModule parsed, FunctionSplitter.Options options) {
         try {
-            return FunctionSplitter.split(input, parsed, new FunctionSplitter.Options(FunctionSplitter.TRIGGER,
-                    FunctionSplitter.BUDGET, forced));
+            return FunctionSplitter.split(input, parsed, options);
         } catch (RuntimeException e) {
+            if (options.trigger() == 0) {
+                throw e; // a test splitting everything wants to see it
+            }
             // a bug of the splitter must not cost the module: it runs unsplit, as before
+            System.getLogger("dev.corral").log(System.Logger.Level.WARNING, "module '" + name
+                    + "': splitting its large functions failed, they run as they are", e);
             return new FunctionSplitter.Result(input, Map.of(), Map.of(), Map.of());
         }
     }

@@ -52,6 +52,9 @@ class FunctionSplitterTest {
         String compiled = SplitHarness.run(original, SplitHarness.compiled(original), -1);
         for (int budget : BUDGETS) {
             var r = FunctionSplitter.split(bytes, original, everything(budget));
+            if (budget == BUDGETS[0] && longestBody(original) >= 40) {
+                assertFalse(r.split().isEmpty(), fixture.getFileName() + ": nothing was split");
+            }
             WasmModule split = ChicoryModuleLoader.parse("split", r.bytes()); // must validate
             SplitHarness.assertSameBehaviour(interpreted, compiled, SplitHarness.run(split, SplitHarness.compiled(split), -1),
                     fixture.getFileName() + " split to " + budget + " (" + r.split() + "), compiled");
@@ -112,6 +115,28 @@ class FunctionSplitterTest {
     }
 
     @Test
+    void localsBeyondTheParameterLimitTravelInRegisters() throws Exception {
+        byte[] bytes = getClass().getResourceAsStream("/wasm/split_shapes.wasm").readAllBytes();
+        WasmModule original = ChicoryModuleLoader.parse("t", bytes);
+        var ctx = new SplitContext(original);
+        int f = functionNamed(original, "many_locals");
+        byte[][] sig = ctx.functionSignature(f);
+        var shape = SplitShape.of(original.codeSection().getFunctionBody(f - ctx.importedFunctions), bytes, sig[0], sig[1], ctx);
+        var planner = new SplitPlanner(shape, 1200, 1200);
+        planner.plan();
+        assertTrue(planner.regions.stream().anyMatch(r -> r.spillLocals.length > 0
+                && r.paramLocals.length + r.stackParams.length == SplitPlanner.MAX_ARGS), "a helper got spilled parameters");
+        // and the split module computes what the original does (splitModulesBehaveLikeTheOriginal... runs it too)
+        var r = FunctionSplitter.split(bytes, original, everything(1200));
+        WasmModule split = ChicoryModuleLoader.parse("split", r.bytes());
+        var i = com.dylibso.chicory.runtime.Instance.builder(original).withMachineFactory(TrackingInterpreterMachine::new).build();
+        var c = com.dylibso.chicory.runtime.Instance.builder(split).withMachineFactory(SplitHarness.compiled(split)).build();
+        for (int x : new int[] {0, 5, -9}) {
+            assertEquals(i.export("many_locals").apply(x)[0], c.export("many_locals").apply(x)[0]);
+        }
+    }
+
+    @Test
     void helpersAreOwnedByTheFunctionTheyWereCutFrom() throws Exception {
         byte[] bytes = getClass().getResourceAsStream("/wasm/split_shapes.wasm").readAllBytes();
         WasmModule original = ChicoryModuleLoader.parse("t", bytes);
@@ -168,6 +193,14 @@ class FunctionSplitterTest {
                     java.util.Arrays.toString(compiled.export("run").apply(args)), "run" + java.util.Arrays.toString(args));
         }
         assertEquals(interpreted.export("init").apply(3)[0], compiled.export("init").apply(3)[0]);
+    }
+
+    private static int longestBody(WasmModule m) {
+        int longest = 0;
+        for (int f = 0; f < m.codeSection().functionBodyCount(); f++) {
+            longest = Math.max(longest, m.codeSection().getFunctionBody(f).instructions().size());
+        }
+        return longest;
     }
 
     private static int functionNamed(WasmModule m, String export) {

@@ -40,6 +40,15 @@ public final class Engine {
         return module;
     }
 
+    /** Parses only: see {@link dev.corral.ModuleInfo}; its compile() counts the load. */
+    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+        return ChicoryModuleLoader.inspect(this, name, bytes, expectedSha256, mode);
+    }
+
+    public void countLoaded() {
+        modulesLoaded.incrementAndGet();
+    }
+
     public void countCompilation() {
         compilations.incrementAndGet();
     }

@@ -73,42 +73,52 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
         this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
         this.usesGcTypes = usesGcTypes(original);
 
-        var imp = new ArrayList<ImportDescriptor>();
-        var mems = new ArrayList<MemoryDescriptor>();
-        int memIndex = 0;
-        for (int i = 0; i < original.importSection().importCount(); i++) {
-            Import im = original.importSection().getImport(i);
-            imp.add(describeImport(original, im));
-            if (im instanceof MemoryImport) {
-                mems.add(memory(memIndex++, true, ((MemoryImport) im).limits()));
-            }
-        }
-        var memSection = original.memorySection();
-        if (memSection.isPresent()) {
-            for (int i = 0; i < memSection.get().memoryCount(); i++) {
-                mems.add(memory(memIndex++, false, memSection.get().getMemory(i).limits()));
-            }
-        }
-        var exp = new ArrayList<ExportDescriptor>();
-        var fnSigs = new HashMap<String, FunctionSignature>();
-        var fnNames = new HashMap<Integer, String>();
-        for (int i = 0; i < original.exportSection().exportCount(); i++) {
-            Export e = original.exportSection().getExport(i);
-            if (e.exportType() == ExternalType.FUNCTION) {
-                var sig = Types.toCorral(functionType(original, e.index()));
-                exp.add(new ExportDescriptor(e.name(), ExternKind.FUNCTION, sig.toString(), sig));
-                fnSigs.put(e.name(), sig);
-                fnNames.putIfAbsent(e.index(), e.name());
-            } else {
-                exp.add(new ExportDescriptor(e.name(), kind(e.exportType()), "", null));
-            }
-        }
-        this.imports = List.copyOf(imp);
-        this.exports = List.copyOf(exp);
-        this.memories = List.copyOf(mems);
-        this.exportedFunctions = Collections.unmodifiableMap(fnSigs);
-        this.exportNamesByFunction = Collections.unmodifiableMap(fnNames);
+        var d = Description.of(original);
+        this.imports = d.imports();
+        this.exports = d.exports();
+        this.memories = d.memories();
+        this.exportedFunctions = d.exportedFunctions();
+        this.exportNamesByFunction = d.exportNamesByFunction();
         this.plainFacts = facts(plain); // and the warning, once, at load
+    }
+
+    /** What a parsed module needs and offers, for users: computed once, right after parsing. */
+    record Description(List<ImportDescriptor> imports, List<ExportDescriptor> exports, List<MemoryDescriptor> memories,
+            Map<String, FunctionSignature> exportedFunctions, Map<Integer, String> exportNamesByFunction) {
+        static Description of(WasmModule original) {
+            var imp = new ArrayList<ImportDescriptor>();
+            var mems = new ArrayList<MemoryDescriptor>();
+            int memIndex = 0;
+            for (int i = 0; i < original.importSection().importCount(); i++) {
+                Import im = original.importSection().getImport(i);
+                imp.add(describeImport(original, im));
+                if (im instanceof MemoryImport) {
+                    mems.add(memory(memIndex++, true, ((MemoryImport) im).limits()));
+                }
+            }
+            var memSection = original.memorySection();
+            if (memSection.isPresent()) {
+                for (int i = 0; i < memSection.get().memoryCount(); i++) {
+                    mems.add(memory(memIndex++, false, memSection.get().getMemory(i).limits()));
+                }
+            }
+            var exp = new ArrayList<ExportDescriptor>();
+            var fnSigs = new HashMap<String, FunctionSignature>();
+            var fnNames = new HashMap<Integer, String>();
+            for (int i = 0; i < original.exportSection().exportCount(); i++) {
+                Export e = original.exportSection().getExport(i);
+                if (e.exportType() == ExternalType.FUNCTION) {
+                    var sig = Types.toCorral(functionType(original, e.index()));
+                    exp.add(new ExportDescriptor(e.name(), ExternKind.FUNCTION, sig.toString(), sig));
+                    fnSigs.put(e.name(), sig);
+                    fnNames.putIfAbsent(e.index(), e.name());
+                } else {
+                    exp.add(new ExportDescriptor(e.name(), kind(e.exportType()), "", null));
+                }
+            }
+            return new Description(List.copyOf(imp), List.copyOf(exp), List.copyOf(mems), Collections.unmodifiableMap(fnSigs),
+                    Collections.unmodifiableMap(fnNames));
+        }
     }
 
     private static MemoryDescriptor memory(int index, boolean imported, MemoryLimits l) {

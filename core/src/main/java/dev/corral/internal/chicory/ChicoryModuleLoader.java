@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.corral.ExecutionMode;
 import dev.corral.ModuleLoadException;
+import dev.corral.ModuleInfo;
 import dev.corral.ModuleLoadException.Reason;
 import dev.corral.PluginModule;
 import dev.corral.internal.Engine;
@@ -23,12 +24,22 @@ public final class ChicoryModuleLoader {
     private ChicoryModuleLoader() {}
 
     public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
-        String sha256 = sha256(bytes);
-        if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
-            throw new ModuleLoadException(Reason.DIGEST_MISMATCH, "module '" + name + "' has SHA-256 " + sha256
-                    + " but " + expectedSha256 + " was expected: refusing to load it");
+        String sha256 = checkDigest(name, bytes, expectedSha256);
+        return compile(engine, name, sha256, bytes, parse(name, bytes), mode);
+    }
+
+    /** Parses and validates only: what the module needs and offers, before any compiling. */
+    public static ModuleInfo inspect(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+        String sha256 = checkDigest(name, bytes, expectedSha256);
+        var parsed = parse(name, bytes);
+        try {
+            return new ChicoryModuleInfo(engine, name, sha256, mode, bytes, parsed);
+        } catch (RuntimeException e) {
+            throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
         }
-        WasmModule original = parse(name, bytes);
+    }
+
+    static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original, ExecutionMode mode) {
         ModuleVariant plain;
         if (mode == ExecutionMode.COMPILED) {
             // splits functions too large for a JIT-able method, compiles, checks what came out
@@ -112,6 +123,15 @@ public final class ChicoryModuleLoader {
         } catch (RuntimeException e) {
             throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be prepared for safe execution: " + e, e);
         }
+    }
+
+    private static String checkDigest(String name, byte[] bytes, String expectedSha256) {
+        String sha256 = sha256(bytes);
+        if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
+            throw new ModuleLoadException(Reason.DIGEST_MISMATCH, "module '" + name + "' has SHA-256 " + sha256
+                    + " but " + expectedSha256 + " was expected: refusing to load it");
+        }
+        return sha256;
     }
 
     static String sha256(byte[] bytes) {

@@ -5,6 +5,7 @@ import dev.corral.ExecutionMode;
 import dev.corral.FunctionSignature;
 import dev.corral.Plugin;
 import dev.corral.PluginExitException;
+import dev.corral.ModuleInfo;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.ModuleLoadException;
@@ -141,14 +142,20 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
         try (Corral corral = Corral.builder().executionMode(mode).build()) {
             long t0 = System.nanoTime();
-            PluginModule m = corral.loader().executionMode(mode).load(module);
-            trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256() + ")", t0);
-
+            // usage errors (no such export, no _start, bad arguments) come from the parse alone,
+            // before a large module spends seconds or minutes compiling
+            ModuleInfo info = corral.loader().executionMode(mode).inspect(module);
+            trace("parsed '" + info.name() + "' (sha256 " + info.sha256() + ")", t0);
             if ((input != null || inputBytes != null) && invoke == null) {
                 throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
             }
             String export = invoke == null ? "_start" : invoke;
-            FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
+            FunctionSignature sig = info.exportedFunction(export).orElseThrow(() -> noSuchExport(info.name(), info.exports(), export));
+            long[] raw = input != null || inputBytes != null ? null
+                    : invoke == null ? checkCommand(info.name(), sig) : parseArguments(export, sig);
+            t0 = System.nanoTime();
+            PluginModule m = info.compile();
+            trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ")", t0);
             if (input != null || inputBytes != null) {
                 byte[] data = abiInput(m, export, sig);
                 t0 = System.nanoTime();
@@ -157,8 +164,6 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                     return invokeAbi(plugin, export, data);
                 }
             }
-            long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
-
             t0 = System.nanoTime();
             try (Plugin plugin = m.instantiate(policy.build())) {
                 trace("instantiated", t0);
@@ -301,9 +306,9 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         }
     }
 
-    private long[] checkCommand(PluginModule m, FunctionSignature sig) {
+    private long[] checkCommand(String module, FunctionSignature sig) {
         if (!sig.equals(NO_ARGS)) {
-            throw new UsageException("'_start' of module '" + m.name() + "' has type " + sig + ", not () -> (): not a WASI command; use --invoke EXPORT");
+            throw new UsageException("'_start' of module '" + module + "' has type " + sig + ", not () -> (): not a WASI command; use --invoke EXPORT");
         }
         return new long[0];
     }
@@ -325,15 +330,15 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         return raw;
     }
 
-    private static UsageException noSuchExport(PluginModule m, String export) {
+    private static UsageException noSuchExport(String module, java.util.List<dev.corral.ExportDescriptor> exports, String export) {
         var names = new StringBuilder();
-        for (var e : m.exports()) {
+        for (var e : exports) {
             if (e.signature() != null) {
                 names.append(names.length() == 0 ? "" : ", ").append(e.name()).append(' ').append(e.signature());
             }
         }
         String hint = export.equals("_start") ? " (not a WASI command; use --invoke EXPORT)" : "";
-        return new UsageException("module '" + m.name() + "' exports no function '" + export + "'" + hint
+        return new UsageException("module '" + module + "' exports no function '" + export + "'" + hint
                 + "; its functions: " + (names.length() == 0 ? "(none)" : names));
     }
 

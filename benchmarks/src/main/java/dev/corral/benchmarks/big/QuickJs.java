@@ -67,8 +67,11 @@ final class QuickJs {
             return d;
         }
 
-        default Vm init() {
-            call("_initialize");
+        /** {@code _initialize} unless the runtime ran it (Corral runs a reactor's at instantiation), then {@code qjs_init}. */
+        default Vm init(boolean initializeReactor) {
+            if (initializeReactor) {
+                call("_initialize");
+            }
             if (call("qjs_init") != 0) {
                 throw new IllegalStateException("qjs_init failed");
             }
@@ -113,7 +116,7 @@ final class QuickJs {
             public void write(int ptr, byte[] bytes) {
                 p.memory().write(ptr, bytes);
             }
-        }.init();
+        }.init(false);
     }
 
     /** Raw Chicory as a user would set it up: parse, compile once (functions too large fall back silently). */
@@ -140,7 +143,7 @@ final class QuickJs {
             public void write(int ptr, byte[] bytes) {
                 inst.memory().write(ptr, bytes);
             }
-        }.init();
+        }.init(true);
     }
 
     static Corral engine() {

@@ -103,11 +103,11 @@ final class SplitHarness {
 
     private static String call(WasmModule m, Function<Instance, Machine> machine, String name, long[] args, long fuel) {
         AtomicReference<String> result = new AtomicReference<>();
-        Thread t = new Thread(null, () -> result.set(callHere(m, machine, name, args, fuel)), "split-harness", 256L << 20);
+        Thread t = new Thread(null, () -> result.set(callHere(m, machine, name, args, fuel)), "split-harness", fuel >= 0 ? 256L << 20 : 8L << 20);
         t.setDaemon(true);
         t.start();
         try {
-            t.join(fuel >= 0 ? 2_000 : 300);
+            t.join(fuel >= 0 ? 2_000 : 200);
             if (t.isAlive()) {
                 t.interrupt();
                 t.join(5_000);

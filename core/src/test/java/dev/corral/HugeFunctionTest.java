@@ -91,6 +91,54 @@ class HugeFunctionTest {
         }
     }
 
+    /**
+     * {@code (func (export "crunch") (param i32) (result i32)} N statements {@code local.set 0
+     * (i32.add (local.get 0) (i32.const 1))}, then {@code i32.div_u} by the parameter: with 0, the
+     * trap happens in the last helper the function was cut into.
+     */
+    static byte[] hugeDivider(int repetitions) {
+        var body = new ByteArrayOutputStream();
+        body.writeBytes(new byte[] {1, 1, 0x7f}); // one i32 local: the divisor
+        body.writeBytes(new byte[] {0x20, 0x00, 0x21, 0x01}); // keep the parameter
+        for (int i = 0; i < repetitions; i++) {
+            body.writeBytes(new byte[] {0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00});
+        }
+        body.writeBytes(new byte[] {0x20, 0x00, 0x20, 0x01, 0x6e, 0x0b}); // local 0 / local 1, end
+        byte[] b = body.toByteArray();
+        var out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+        out.writeBytes(new byte[] {1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f});
+        out.writeBytes(new byte[] {3, 2, 1, 0});
+        out.writeBytes(new byte[] {7, 10, 1, 6, 'c', 'r', 'u', 'n', 'c', 'h', 0, 0});
+        var code = new ByteArrayOutputStream();
+        code.write(1);
+        leb(code, b.length);
+        code.writeBytes(b);
+        out.write(10);
+        leb(out, code.size());
+        out.writeBytes(code.toByteArray());
+        return out.toByteArray();
+    }
+
+    @Test
+    void aTrapInsideAHelperNamesTheFunctionItWasCutFrom() {
+        try (var corral = Corral.create()) {
+            var module = corral.load(hugeDivider(20_000));
+            assertEquals(List.of("crunch"), module.compileFacts().splitFunctions());
+            var p = module.instantiate();
+            assertEquals(20_007 / 7, p.call("crunch", 7).getInt(0));
+            var e = assertThrows(TrapException.class, () -> p.call("crunch", 0));
+            assertEquals(TrapException.Kind.INTEGER_DIVIDE_BY_ZERO, e.kind());
+            assertEquals(java.util.Optional.of("crunch"), e.function());
+            // metered: helpers of the fuel-passing clone name the function too
+            var m = module.instantiate(PluginPolicy.builder().fuel(1_000_000).build());
+            var metered = assertThrows(TrapException.class, () -> m.call("crunch", 0));
+            assertEquals(java.util.Optional.of("crunch"), metered.function());
+            assertTrue(module.meteredCompileFacts().orElseThrow().splitFunctions().contains("crunch"),
+                    module.meteredCompileFacts().toString());
+        }
+    }
+
     @Test
     void aFunctionTheSplitterCannotCutRunsInterpretedAndStillStopsAtTheDeadline() {
         try (var corral = Corral.create()) {

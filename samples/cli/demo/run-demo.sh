@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the demo plugin from WAT and runs it twice through the corral CLI jar:
-# once as a WASI command (_start), once calling its `add` export under a timeout and a memory bound.
+# A tour of the corral CLI (samples/cli/README.md lists the steps): the demo plugin from WAT as a
+# WASI command and through an export, then, when the build made them, a Rust guest-SDK plugin, the
+# capabilities module's C plugin under file grants, and the README's Java example.
 # Needs: wat2wasm (Debian's wabt) and samples/cli/target/corral.jar (./mvnw -B -pl samples/cli -am package).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -39,4 +40,9 @@ if [[ -f "$fsdemo" ]]; then
   java -jar "$jar" run --dir "$data::/data:rw" --env GREETING=hi --clock fixed:2020-01-01T00:00:00Z \
       --random seed:42 "$fsdemo"
   ls "$data"
+fi
+
+if [[ -f samples/hello-host/target/module-path.txt ]]; then
+  step "the README's Java example: a host function, logging, a typed guest interface (samples/hello-host)"
+  samples/hello-host/run.sh
 fi

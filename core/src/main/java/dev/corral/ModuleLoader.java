@@ -1,6 +1,7 @@
 package dev.corral;
 
 import dev.corral.internal.Engine;
+import dev.corral.internal.IoMessages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ public final class ModuleLoader {
             bytes = Files.readAllBytes(file);
         } catch (IOException | RuntimeException e) {
             throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE,
-                    "cannot read module file '" + file + "': " + e, e);
+                    "cannot read module file '" + file + "': " + IoMessages.describe(e), e);
         }
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
         return engine.load(n, bytes, sha256, mode);
@@ -73,7 +74,7 @@ public final class ModuleLoader {
         try {
             bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read module stream: " + e, e);
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read module stream: " + IoMessages.describe(e), e);
         }
         return engine.load(name == null ? "plugin" : name, bytes, sha256, mode);
     }
@@ -92,7 +93,8 @@ public final class ModuleLoader {
             }
             return load(in);
         } catch (IOException e) {
-            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read resource '" + resource + "': " + e, e);
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read resource '" + resource + "': "
+                    + IoMessages.describe(e), e);
         }
     }
 

@@ -9,6 +9,8 @@ import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.ModuleLoadException;
 import dev.corral.Results;
+import dev.corral.UnlinkableModuleException;
+import dev.corral.capabilities.PluginLogging;
 import dev.corral.capabilities.Wasi;
 import dev.corral.capabilities.WasiOutput;
 import dev.corral.bindings.Abi;
@@ -65,7 +67,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             description = "Bound the plugin's memory: 64KiB, 16MiB, 1GiB, or bytes. Default 16MiB; never above the module's own max.")
     private Long maxMemory;
 
-    @Option(names = "--fuel", paramLabel = "N",
+    @Option(names = "--fuel", paramLabel = "N", converter = Units.FuelConverter.class,
             description = "Meter the call: stop it after N units of fuel (about one per wasm instruction; exit code 71).")
     private Long fuel;
 
@@ -94,6 +96,13 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
 
     @Option(names = "--random", paramLabel = "secure|seed:N", description = "Grant randomness: secure, or deterministic from seed N.")
     private String random;
+
+    @Option(names = "--log", description = "Grant plugin logging (host module corral_log): one stderr line per record.")
+    private boolean log;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "With --log: the lowest level shown, trace, debug, info (default), warn or error.")
+    private String logLevel;
 
     @Option(names = "--strict", description = "Refuse the module (exit 65) if it imports WASI functions the grants do not cover.")
     private boolean strict;
@@ -126,6 +135,13 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                 .stderr(WasiOutput.forward(err))
                 .build();
         var policy = PluginPolicy.builder().grant(wasi);
+        if (logLevel != null && !log) {
+            throw new UsageException("--log-level needs --log");
+        }
+        if (log) {
+            var level = PluginLog.level(logLevel == null ? "info" : logLevel);
+            policy.grant(PluginLogging.builder().threshold(level).logger(new PluginLog(err, level)).build());
+        }
         if (timeout != null) {
             policy.timeout(timeout);
         }
@@ -133,9 +149,6 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             policy.maxMemory(maxMemory);
         }
         if (fuel != null) {
-            if (fuel <= 0) {
-                throw new UsageException("--fuel must be a positive number of units, got " + fuel);
-            }
             policy.fuel(fuel);
         }
         var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
@@ -152,7 +165,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             if (input != null || inputBytes != null) {
                 byte[] data = abiInput(m, export, sig);
                 t0 = System.nanoTime();
-                try (Plugin plugin = m.instantiate(policy.build())) {
+                try (Plugin plugin = instantiate(m, policy.build())) {
                     trace("instantiated", t0);
                     return invokeAbi(plugin, export, data);
                 }
@@ -160,7 +173,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
 
             t0 = System.nanoTime();
-            try (Plugin plugin = m.instantiate(policy.build())) {
+            try (Plugin plugin = instantiate(m, policy.build())) {
                 trace("instantiated", t0);
                 if (invoke == null) {
                     return runCommand(plugin);
@@ -171,6 +184,22 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                     err.println("[corral] denied WASI calls: " + wasi.deniedCalls());
                 }
             }
+        }
+    }
+
+    /** Instantiates, with the unlinkable message in the CLI's terms: flags, not Java API. */
+    private Plugin instantiate(PluginModule m, PluginPolicy policy) {
+        try {
+            return m.instantiate(policy);
+        } catch (UnlinkableModuleException e) {
+            boolean logs = e.missingImports().stream().anyMatch(i -> i.module().equals(PluginLogging.MODULE));
+            boolean others = e.missingImports().stream().anyMatch(i -> !i.module().equals(PluginLogging.MODULE));
+            String hint = (logs ? "the plugin logs: grant logging with --log" : "")
+                    + (logs && others ? "; " : "")
+                    + (others ? "the CLI provides no host modules but WASI (see --dir, --env, --clock, --random) and logging (--log)" : "");
+            var cli = new UnlinkableModuleException(m.name(), e.missingImports(), hint);
+            cli.initCause(e);
+            throw cli;
         }
     }
 
@@ -254,7 +283,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         try {
             data = Files.readAllBytes(file);
         } catch (IOException | RuntimeException e) {
-            throw new InputFileException("cannot read input file '" + file + "': " + e.getMessage(), e);
+            throw new InputFileException("cannot read input file '" + file + "': " + InputFileException.describe(e), e);
         }
         if (input != null) {
             try {

@@ -77,6 +77,13 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     @Option(names = "--interpreter", description = "Use Chicory's interpreter instead of compiling to JVM bytecode.")
     private boolean interpreter;
 
+    @Option(names = "--no-cache",
+            description = "Do not use the persistent compile cache ($XDG_CACHE_HOME/corral or ~/.cache/corral): compile in memory.")
+    private boolean noCache;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Keep compiled modules in DIR instead of the default cache directory.")
+    private Path cacheDir;
+
     @Option(names = "--verbose", description = "Report timings and denied WASI calls on stderr, and stack traces with errors.")
     private boolean verbose;
 
@@ -152,10 +159,19 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             policy.fuel(fuel);
         }
         var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
-        try (Corral corral = Corral.builder().executionMode(mode).build()) {
+        if (noCache && cacheDir != null) {
+            throw new UsageException("--no-cache and --cache-dir exclude each other");
+        }
+        var engine = Corral.builder().executionMode(mode);
+        if (!noCache && mode == ExecutionMode.COMPILED) {
+            Path dir = cacheDir != null ? cacheDir : CompileCaches.defaultDirectory(System.getenv(), System.getProperty("user.home"));
+            engine.compileCache(CompileCaches.open(dir, verbose, err));
+        }
+        try (Corral corral = engine.build()) {
             long t0 = System.nanoTime();
             PluginModule m = corral.loader().executionMode(mode).load(module);
-            trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256() + ")", t0);
+            trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256()
+                    + (corral.stats().cacheHits() > 0 ? ", from the compile cache" : "") + ")", t0);
 
             if ((input != null || inputBytes != null) && invoke == null) {
                 throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");

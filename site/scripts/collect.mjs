@@ -90,7 +90,7 @@ fs.writeFileSync(path.join(out, 'api.md'), '# API reference (javadoc)\n\n'
     : '(none: run `./mvnw -B package` before building the site)') + '\n');
 
 // sidebar: the guide in its order, then modules, guest SDKs, samples, API
-const guideOrder = ['index', 'getting-started', 'host-apis', 'security', 'observability', 'performance'];
+const guideOrder = ['index', 'getting-started', 'host-apis', 'pools', 'security', 'observability', 'performance'];
 const guide = meta.filter((m) => m.repo.startsWith('site/'))
   .sort((a, b) => (guideOrder.indexOf(path.basename(a.repo, '.md')) + 100) % 100 - (guideOrder.indexOf(path.basename(b.repo, '.md')) + 100) % 100
     || a.repo.localeCompare(b.repo));

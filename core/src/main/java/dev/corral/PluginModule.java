@@ -22,6 +22,9 @@ public interface PluginModule {
 
     List<MemoryDescriptor> memories();
 
+    /** Calls, failures and fuel over every instance of this module (pooled ones included), and how many live. */
+    ModuleStats stats();
+
     /** The exported function's signature, if the module exports a function of that name. */
     Optional<FunctionSignature> exportedFunction(String name);
 

@@ -17,7 +17,8 @@ public final class Engine {
     private final AtomicLong modulesLoaded = new AtomicLong();
     private final AtomicLong compilations = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
-    private final AtomicLong instances = new AtomicLong();
+    private final AtomicLong compileNanos = new AtomicLong();
+    private final Usage usage = new Usage(null);
     private volatile Watchdog watchdog;
     private volatile boolean closed;
 
@@ -48,12 +49,19 @@ public final class Engine {
         cacheHits.incrementAndGet();
     }
 
-    public void countInstance() {
-        instances.incrementAndGet();
+    public void addCompileTime(long nanos) {
+        compileNanos.addAndGet(nanos);
+    }
+
+    /** Every instance of every module of this engine: a module's own {@link Usage} reports to it. */
+    public Usage usage() {
+        return usage;
     }
 
     public EngineStats stats() {
-        return new EngineStats(modulesLoaded.get(), compilations.get(), cacheHits.get(), instances.get());
+        long[] u = usage.snapshot();
+        return new EngineStats(modulesLoaded.get(), compilations.get(), cacheHits.get(),
+                java.time.Duration.ofNanos(compileNanos.get()), u[0], u[1], u[2], u[3], u[4]);
     }
 
     /** The watchdog, started on first use so that engines without timeouts own no thread. */

@@ -17,11 +17,13 @@ import dev.corral.ExternKind;
 import dev.corral.FunctionSignature;
 import dev.corral.ImportDescriptor;
 import dev.corral.MemoryDescriptor;
+import dev.corral.ModuleStats;
 import dev.corral.Plugin;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.internal.Engine;
 import dev.corral.internal.PreparedModule;
+import dev.corral.internal.Usage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -38,6 +40,7 @@ import java.util.function.Function;
  */
 final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     private final Engine engine;
+    private final Usage usage;
     private final String name;
     private final String sha256;
     private final ExecutionMode mode;
@@ -60,6 +63,7 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
             WasmModule module, Function<Instance, Machine> machineFactory) {
         this.engine = engine;
+        this.usage = new Usage(engine.usage());
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
@@ -206,6 +210,16 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     @Override
     public String name() {
         return name;
+    }
+
+    Usage usage() {
+        return usage;
+    }
+
+    @Override
+    public ModuleStats stats() {
+        long[] u = usage.snapshot();
+        return new ModuleStats(u[0], u[1], u[2], u[3], u[4]);
     }
 
     @Override

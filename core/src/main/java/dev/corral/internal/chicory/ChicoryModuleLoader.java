@@ -37,14 +37,17 @@ public final class ChicoryModuleLoader {
         Function<Instance, Machine> machineFactory = null;
         if (mode == ExecutionMode.COMPILED && !needsInterpreterFallback(engine, original)) {
             // compiled code checks interrupts on every back-edge and call: run the module as it is
-            machineFactory = compileWholly(engine, original);
+            machineFactory = Compiles.record(engine, name, bytes.length, "plain", () -> compileWholly(engine, original));
         }
         if (machineFactory == null) {
             // interpreted, or some function is too large for a JVM method and will be interpreted:
             // run a copy whose loops the interpreter can interrupt (see CodeRewriter)
             byte[] runnable = rewrite(name, bytes, original);
             module = runnable == bytes ? original : parse(name, runnable);
-            machineFactory = mode == ExecutionMode.COMPILED ? compile(engine, name, module) : TrackingInterpreterMachine::new;
+            WasmModule finalModule = module;
+            machineFactory = mode == ExecutionMode.COMPILED
+                    ? Compiles.record(engine, name, runnable.length, "plain", () -> compile(engine, name, finalModule))
+                    : TrackingInterpreterMachine::new;
         }
         try {
             return new ChicoryModule(engine, name, sha256, mode, bytes, original, module, machineFactory);
@@ -67,7 +70,7 @@ public final class ChicoryModuleLoader {
             var r = instrument(name, bytes, original, false);
             WasmModule module = parseInstrumented(name, r);
             if (!needsInterpreterFallback(engine, module)) {
-                var factory = compileWholly(engine, module);
+                var factory = Compiles.record(engine, name, r.bytes().length, "metered", () -> compileWholly(engine, module));
                 if (factory != null) {
                     return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
                 }
@@ -76,7 +79,7 @@ public final class ChicoryModuleLoader {
         var r = instrument(name, bytes, original, true);
         WasmModule module = parseInstrumented(name, r);
         Function<Instance, Machine> factory = mode == ExecutionMode.COMPILED
-                ? compile(engine, name, module)
+                ? Compiles.record(engine, name, r.bytes().length, "metered", () -> compile(engine, name, module))
                 : TrackingInterpreterMachine::new;
         return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
     }

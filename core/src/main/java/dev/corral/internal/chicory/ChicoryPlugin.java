@@ -15,12 +15,16 @@ import dev.corral.PluginFunction;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.PluginSnapshot;
+import dev.corral.PluginStats;
 import dev.corral.Results;
 import dev.corral.TrapException;
 import dev.corral.ValueType;
 import dev.corral.spi.Capability;
 import dev.corral.internal.Deadline;
 import dev.corral.internal.ManagedPlugin;
+import dev.corral.internal.Usage;
+import dev.corral.internal.events.Events;
+import dev.corral.internal.events.PluginCallEvent;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import java.lang.invoke.MethodHandles;
@@ -43,7 +47,7 @@ import java.util.Map;
  * outermost call sets the fuel global to its budget and reads it back afterwards (two field
  * accesses); an unmetered plugin pays one final-field test per call and allocates nothing more.
  */
-final class ChicoryPlugin implements ManagedPlugin, HostContext {
+final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private static final VarHandle OWNER;
     private static final long[] NO_RESULTS = new long[0];
     /** Parked in {@code owner} by close(): never started, never equal to a caller. */
@@ -78,6 +82,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
     /** A call ended with an exception since the last restore: the state may be anything. */
     private boolean faulted;
     private InstanceSnapshot.Layout snapshotLayout;
+    // ---- counters (plain fields: only the owner writes them; Usage sums them for the module and engine) ----
+    private long calls;
+    private long failedCalls;
+    private long fuelBilled;
 
     // ---- fuel (all unused when unmetered) ----
     private final boolean metered;
@@ -145,6 +153,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
                 var fn = instance.export("_initialize");
                 guarded("_initialize", () -> fn.apply());
             }
+            calls = 0; // the counters are about the host's calls; initialization's fuel stays billed
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -328,6 +337,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         if (deadline != null) {
             deadline.retire();
         }
+        module.usage().retire(this);
         for (var b : bindings) {
             b.close();
         }
@@ -342,6 +352,28 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
             }
         }
         return java.util.Optional.empty();
+    }
+
+    // ---- counters ----
+
+    @Override
+    public PluginStats stats() {
+        return new PluginStats(calls, failedCalls, fuelBilled);
+    }
+
+    @Override
+    public long calls() {
+        return calls;
+    }
+
+    @Override
+    public long failedCalls() {
+        return failedCalls;
+    }
+
+    @Override
+    public long fuelBilled() {
+        return fuelBilled;
     }
 
     // ---- snapshots and pools ----
@@ -519,10 +551,32 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
 
     private long[] guarded(String export, Body body) {
         enter();
-        if (metered && depth == 0) {
-            return guardedMetered(export, body);
+        if (depth > 0) {
+            return guardedUnmetered(export, body); // re-entry: the outermost call meters, counts and records
         }
-        return guardedUnmetered(export, body);
+        calls++;
+        PluginCallEvent event = null;
+        if (PluginCallEvent.enabled()) {
+            event = new PluginCallEvent();
+            event.begin();
+        }
+        String outcome = "ok";
+        try {
+            return metered ? guardedMetered(export, body) : guardedUnmetered(export, body);
+        } catch (RuntimeException e) {
+            outcome = failed(export, e);
+            throw e;
+        } finally {
+            if (event != null) {
+                Events.commit(event, module.name(), export, metered ? lastConsumed : 0, outcome);
+            }
+        }
+    }
+
+    /** An outermost call failed: count it, and tell JFR about a failing host function. */
+    private String failed(String export, RuntimeException e) {
+        failedCalls++;
+        return Events.failed(module.name(), export, e);
     }
 
     private long[] guardedUnmetered(String export, Body body) {
@@ -559,6 +613,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         } finally {
             lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
             totalConsumed += lastConsumed;
+            fuelBilled += lastConsumed;
         }
     }
 
@@ -630,18 +685,27 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
 
         @Override
         public long[] callRaw(long... args) {
-            if (plain && args.length == paramCount && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()) {
+            if (plain && args.length == paramCount && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()
+                    && !PluginCallEvent.enabled()) {
                 // the hot path, kept small and flat so the JIT inlines it, and Chicory's call into
                 // it, whole (then even the varargs array is scalar-replaced): no lambda, no fuel or
-                // deadline branches (benchmarks/README.md: trivial-call overhead)
+                // deadline branches (benchmarks/README.md: trivial-call overhead). A JFR recording
+                // of plugin calls takes the guarded path; without one the test above is a constant.
                 long[] out;
                 int d = depth;
                 depth = d + 1;
+                if (d == 0) {
+                    calls++;
+                }
                 try {
                     out = fn.apply(args);
                 } catch (RuntimeException | StackOverflowError | AssertionError e) {
                     faulted = true;
-                    throw errors.map(e, name);
+                    RuntimeException mapped = errors.map(e, name);
+                    if (d == 0) {
+                        failed(name, mapped);
+                    }
+                    throw mapped;
                 } finally {
                     depth = d;
                 }

@@ -98,7 +98,7 @@ final class Prelinked implements PreparedModule {
                 bindings.add(c.bind(cm));
             }
             var plugin = build(bindings);
-            cm.engine().countInstance();
+            cm.usage().register(plugin);
             return plugin;
         } catch (RuntimeException | Error e) {
             for (var b : bindings) {

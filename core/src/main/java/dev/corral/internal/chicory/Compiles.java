@@ -1,0 +1,40 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import dev.corral.internal.Engine;
+import dev.corral.internal.events.CompileEvent;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/** Times one compilation for {@link dev.corral.EngineStats#compileTime()} and the JFR compile event. */
+final class Compiles {
+    private Compiles() {}
+
+    static Function<Instance, Machine> record(Engine engine, String module, int size, String variant,
+            Supplier<Function<Instance, Machine>> compile) {
+        var event = new CompileEvent();
+        event.begin();
+        long t0 = System.nanoTime();
+        String outcome = "failed";
+        CacheAdapter.takeLastHit();
+        try {
+            Function<Instance, Machine> factory = compile.get();
+            outcome = factory == null ? "needs interpreter fallback" : "compiled";
+            return factory;
+        } finally {
+            engine.addCompileTime(System.nanoTime() - t0);
+            event.end();
+            if (event.shouldCommit()) {
+                event.module = module;
+                event.size = size;
+                event.variant = variant;
+                event.cacheHit = CacheAdapter.takeLastHit();
+                event.outcome = outcome;
+                event.commit();
+            } else {
+                CacheAdapter.takeLastHit();
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.corral.internal.events;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
+
+/**
+ * One outermost call into a plugin. Slow calls only by default (1 ms threshold): a recording with
+ * the threshold at 0 sees every call, and then pays two timestamps per call (see site/observability.md).
+ */
+@Name("dev.corral.PluginCall")
+@Label("Plugin Call")
+@Category({"Corral", "Plugins"})
+@Description("A call into a WebAssembly plugin: its module, the export, the fuel it used and how it ended")
+@StackTrace(false)
+@Threshold("1 ms")
+public final class PluginCallEvent extends jdk.jfr.Event {
+    @Label("Module")
+    public String module;
+
+    @Label("Export")
+    public String export;
+
+    @Label("Fuel")
+    @Description("Fuel charged to the call; 0 when the policy sets no fuel")
+    public long fuel;
+
+    @Label("Outcome")
+    @Description("ok, trap, timeout, fuel, stack, exit, host-function, memory, interrupted or error")
+    public String outcome;
+
+    /** Whether a recording wants these events: a constant false until JFR instruments the class. */
+    public static boolean enabled() {
+        return new PluginCallEvent().isEnabled();
+    }
+}

@@ -22,10 +22,12 @@ public final class ModuleLoader {
     private String name;
     private String sha256;
     private ExecutionMode mode;
+    private boolean tiered;
 
     ModuleLoader(Engine engine) {
         this.engine = engine;
         this.mode = engine.defaultMode();
+        this.tiered = engine.tiered();
     }
 
     /** A name for messages and logs; defaults to the file name, or {@code plugin}. */
@@ -45,6 +47,20 @@ public final class ModuleLoader {
         return this;
     }
 
+    /**
+     * Tiered compilation (compiled mode only): when the compile cache does not hold the module yet,
+     * {@code load} returns once the module is parsed and validated, instances run in the
+     * interpreter, and the compiler works on the engine's background thread; instances created
+     * after it finishes run compiled ({@link PluginModule#awaitCompiled} waits for that; pools
+     * replace their interpreted instances as they come back). Fuel counts are the same in both
+     * modes, so a metered plugin sees no difference but speed. Default: the engine's
+     * ({@link Corral.Builder#tieredCompilation}).
+     */
+    public ModuleLoader tiered(boolean tiered) {
+        this.tiered = tiered;
+        return this;
+    }
+
     public ModuleLoader executionMode(ExecutionMode mode) {
         this.mode = Objects.requireNonNull(mode, "mode");
         return this;
@@ -52,7 +68,7 @@ public final class ModuleLoader {
 
     public PluginModule load(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
-        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode);
+        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered);
     }
 
     public PluginModule load(Path file) {
@@ -65,7 +81,7 @@ public final class ModuleLoader {
                     "cannot read module file '" + file + "': " + IoMessages.describe(e), e);
         }
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
-        return engine.load(n, bytes, sha256, mode);
+        return engine.load(n, bytes, sha256, mode, tiered);
     }
 
     public PluginModule load(InputStream in) {
@@ -76,7 +92,7 @@ public final class ModuleLoader {
         } catch (IOException e) {
             throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read module stream: " + IoMessages.describe(e), e);
         }
-        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode);
+        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode, tiered);
     }
 
     /** Loads a module from the classpath of {@code anchor}'s class loader, e.g. {@code "/plugins/x.wasm"}. */

@@ -347,7 +347,8 @@ public final class PluginPool implements AutoCloseable {
 
     private void giveBack(Slot slot) {
         ManagedPlugin p = slot.plugin;
-        boolean reusable = !p.isClosed() && !p.faulted();
+        // an interpreted instance of a module whose tiered compile has finished is replaced by a compiled one
+        boolean reusable = !p.isClosed() && !p.faulted() && !p.superseded();
         boolean wasReset = false;
         if (reusable) {
             try {

@@ -86,7 +86,6 @@ class EventsTest {
         assertEquals(wasm.length, first.get(0).getLong("size"));
         assertEquals("plain", first.get(0).getString("variant"));
         assertEquals("compiled", first.get(0).getString("outcome"));
-        assertTrue(first.get(0).getDuration().compareTo(again.get(0).getDuration()) > 0, "a hit is cheaper than a compile");
     }
 
     @Test

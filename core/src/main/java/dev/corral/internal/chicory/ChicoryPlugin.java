@@ -71,6 +71,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
     private final Errors errors;
+    private final ModuleVariant variant;
     private Instance instance;
     private List<Capability.Binding> bindings = List.of();
     private GuestMemory memory;
@@ -107,6 +108,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.timeout = policy.timeout().orElse(null);
         this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
         this.errors = new Errors(module, variant.clones());
+        this.variant = variant;
         this.metered = variant.metered();
         this.plain = !metered && timeout == null;
         this.fuelPerCall = policy.fuel().orElse(0);
@@ -472,6 +474,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return faulted;
     }
 
+    /** Tiered compilation made a compiled variant since this instance was made: a pool replaces it. */
+    @Override
+    public boolean superseded() {
+        return !module.current(variant);
+    }
+
     @Override
     public boolean isClosed() {
         return owner == CLOSED;
@@ -694,24 +702,29 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 long[] out;
                 int d = depth;
                 depth = d + 1;
-                if (d == 0) {
-                    calls++;
-                }
                 try {
                     out = fn.apply(args);
                 } catch (RuntimeException | StackOverflowError | AssertionError e) {
-                    faulted = true;
-                    RuntimeException mapped = errors.map(e, name);
-                    if (d == 0) {
-                        failed(name, mapped);
-                    }
-                    throw mapped;
+                    throw fastPathFailure(e, d); // out of line: keeps this method small enough to inline
                 } finally {
                     depth = d;
+                }
+                if (d == 0) {
+                    calls++;
                 }
                 return out == null ? NO_RESULTS : out; // Chicory returns null for no results
             }
             return callRawGuarded(args);
+        }
+
+        private RuntimeException fastPathFailure(Throwable e, int depthBefore) {
+            faulted = true;
+            RuntimeException mapped = errors.map(e, name);
+            if (depthBefore == 0) {
+                calls++;
+                failed(name, mapped);
+            }
+            return mapped;
         }
 
         private long[] callRawGuarded(long[] args) {

@@ -77,6 +77,11 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     @Option(names = "--interpreter", description = "Use Chicory's interpreter instead of compiling to JVM bytecode.")
     private boolean interpreter;
 
+    @Option(names = "--tiered",
+            description = "Tiered compilation: when the module is not in the compile cache yet, run it in the interpreter "
+                    + "at once while it compiles in the background (for the cache, before the process exits).")
+    private boolean tiered;
+
     @Option(names = "--no-cache",
             description = "Do not use the persistent compile cache ($XDG_CACHE_HOME/corral or ~/.cache/corral): compile in memory.")
     private boolean noCache;
@@ -168,38 +173,73 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             engine.compileCache(CompileCaches.open(dir, verbose, err));
         }
         try (Corral corral = engine.build()) {
-            long t0 = System.nanoTime();
-            PluginModule m = corral.loader().executionMode(mode).load(module);
-            trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256()
-                    + (corral.stats().cacheHits() > 0 ? ", from the compile cache" : "") + ")", t0);
+            PluginModule[] loaded = {null};
+            try {
+                long t0 = System.nanoTime();
+                PluginModule m = corral.loader().executionMode(mode).tiered(tiered).load(module);
+                loaded[0] = m;
+                trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256()
+                        + (corral.stats().cacheHits() > 0 ? ", from the compile cache" : "")
+                        + (tiered && !compiledNow(m) ? ", interpreted while it compiles" : "") + ")", t0);
 
-            if ((input != null || inputBytes != null) && invoke == null) {
-                throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
-            }
-            String export = invoke == null ? "_start" : invoke;
-            FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
-            if (input != null || inputBytes != null) {
-                byte[] data = abiInput(m, export, sig);
+                if ((input != null || inputBytes != null) && invoke == null) {
+                    throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
+                }
+                String export = invoke == null ? "_start" : invoke;
+                FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
+                if (input != null || inputBytes != null) {
+                    byte[] data = abiInput(m, export, sig);
+                    t0 = System.nanoTime();
+                    try (Plugin plugin = instantiate(m, policy.build())) {
+                        trace("instantiated", t0);
+                        return invokeAbi(plugin, export, data);
+                    }
+                }
+                long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
+
                 t0 = System.nanoTime();
                 try (Plugin plugin = instantiate(m, policy.build())) {
                     trace("instantiated", t0);
-                    return invokeAbi(plugin, export, data);
+                    if (invoke == null) {
+                        return runCommand(plugin);
+                    }
+                    return invoke(m, plugin, export, sig, raw);
+                } finally {
+                    if (verbose && wasi.deniedTotal() > 0) {
+                        err.println("[corral] denied WASI calls: " + wasi.deniedCalls());
+                    }
                 }
-            }
-            long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
-
-            t0 = System.nanoTime();
-            try (Plugin plugin = instantiate(m, policy.build())) {
-                trace("instantiated", t0);
-                if (invoke == null) {
-                    return runCommand(plugin);
-                }
-                return invoke(m, plugin, export, sig, raw);
             } finally {
-                if (verbose && wasi.deniedTotal() > 0) {
-                    err.println("[corral] denied WASI calls: " + wasi.deniedCalls());
+                if (tiered && loaded[0] != null) {
+                    finishInBackground(loaded[0]);
                 }
             }
+        }
+    }
+
+    private static boolean compiledNow(PluginModule m) {
+        try {
+            return m.awaitCompiled(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * --tiered: the run is over (its output is out); let the background compile finish so that
+     * the compile cache has the module for the next run. Without a cache there is nothing to keep.
+     */
+    private void finishInBackground(PluginModule m) {
+        if (noCache) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            boolean done = m.awaitCompiled(Duration.ofMinutes(30));
+            trace(done ? "compiled in the background, for the next run" : "background compile failed", t0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

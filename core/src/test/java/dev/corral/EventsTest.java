@@ -38,6 +38,24 @@ class EventsTest {
         }
     }
 
+    @Test
+    void pluginCallsAreOffUnlessARecordingAsks(@TempDir Path dir) throws IOException {
+        try (var r = new Recording(jdk.jfr.Configuration.getConfiguration("default"))) {
+            r.start();
+            try (var corral = Corral.create(); var p = corral.load(Fixtures.wasm("arith")).instantiate()) {
+                p.call("add", 1, 2);
+            }
+            r.stop();
+            Path file = dir.resolve("default.jfr");
+            r.dump(file);
+            var events = RecordingFile.readAllEvents(file);
+            assertEquals(0, named(events, "PluginCall", e -> true).size(), "a default recording costs calls nothing");
+            assertEquals(1, named(events, "Compile", e -> true).size(), "compiles are on by default");
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static List<RecordedEvent> named(List<RecordedEvent> events, String name, Predicate<RecordedEvent> where) {
         return events.stream().filter(e -> e.getEventType().getName().equals("dev.corral." + name)).filter(where).toList();
     }

@@ -7,6 +7,7 @@ import dev.corral.Plugin;
 import dev.corral.PluginFunction;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,16 +21,17 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What the JFR events and the call counters cost on the hottest path, a trivial compiled call:
- * with no recording (the normal case), with a recording that has the PluginCall event at its
- * default (slow calls only, 1 ms threshold), and with every call recorded. Raw Chicory is the
- * yardstick in the same fork.
+ * with no recording; with a recording of the JDK's default settings (PluginCall is off by default,
+ * so this must cost nothing); with PluginCall enabled at its 1 ms threshold (every call is timed,
+ * none is slow enough to be written); and with every call written. Raw Chicory is the yardstick in
+ * the same fork.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class EventsBenchmark {
-    /** none: no JFR recording; slow-calls: PluginCall enabled with its 1 ms threshold; every-call: threshold 0. */
-    @Param({"none", "slow-calls", "every-call"})
+    /** none; jfr-default: default.jfc; slow-calls: PluginCall enabled, 1 ms threshold; every-call: threshold 0. */
+    @Param({"none", "jfr-default", "slow-calls", "every-call"})
     public String recording;
 
     private Corral corral;
@@ -42,8 +44,14 @@ public class EventsBenchmark {
     @Setup
     public void setup() {
         if (!recording.equals("none")) {
-            jfr = new Recording();
-            jfr.enable("dev.corral.PluginCall").withThreshold(recording.equals("every-call") ? Duration.ZERO : Duration.ofMillis(1));
+            try {
+                jfr = new Recording(Configuration.getConfiguration("default"));
+            } catch (java.io.IOException | java.text.ParseException e) {
+                throw new IllegalStateException(e);
+            }
+            if (!recording.equals("jfr-default")) {
+                jfr.enable("dev.corral.PluginCall").withThreshold(recording.equals("every-call") ? Duration.ZERO : Duration.ofMillis(1));
+            }
             jfr.setToDisk(false);
             jfr.setMaxSize(64 << 20);
             jfr.start();

@@ -264,7 +264,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         long t0 = System.nanoTime();
         try {
             int code = plugin.runMain();
-            trace("_start ended with exit code " + code, t0);
+            trace("_start ended with exit code " + code + sinceJvmStart(), t0);
             return code;
         } finally {
             stats(plugin, t0, fuelBefore);
@@ -297,7 +297,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             } finally {
                 stats(plugin, t0, fuelBefore);
             }
-            trace("'" + export + "' returned", t0);
+            trace("'" + export + "' returned" + sinceJvmStart(), t0);
             var r = new Results(sig.results(), results);
             out.flush(); // the guest's own output first
             if (r.size() > 0) {
@@ -373,7 +373,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             } finally {
                 stats(plugin, t0, fuelBefore);
             }
-            trace("'" + export + "' returned " + result.length + " bytes", t0);
+            trace("'" + export + "' returned " + result.length + " bytes" + sinceJvmStart(), t0);
             out.flush(); // the guest's own output first
             out.write(result, 0, result.length);
             if (input != null) {
@@ -420,6 +420,16 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         String hint = export.equals("_start") ? " (not a WASI command; use --invoke EXPORT)" : "";
         return new UsageException("module '" + m.name() + "' exports no function '" + export + "'" + hint
                 + "; its functions: " + (names.length() == 0 ? "(none)" : names));
+    }
+
+    /** ", 1234 ms after the JVM started": start-up as a user waits for it (--verbose only). */
+    private String sinceJvmStart() {
+        if (!verbose) {
+            return "";
+        }
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> String.format(Locale.ROOT, " (%d ms after the JVM started)", Duration.between(t, java.time.Instant.now()).toMillis()))
+                .orElse("");
     }
 
     private void trace(String what, long startNanos) {

@@ -427,9 +427,8 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         if (!verbose) {
             return "";
         }
-        return ProcessHandle.current().info().startInstant()
-                .map(t -> String.format(Locale.ROOT, " (%d ms after the JVM started)", Duration.between(t, java.time.Instant.now()).toMillis()))
-                .orElse("");
+        long start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        return " (" + (System.currentTimeMillis() - start) + " ms after the JVM started)";
     }
 
     private void trace(String what, long startNanos) {

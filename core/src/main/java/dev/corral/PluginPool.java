@@ -111,8 +111,10 @@ public final class PluginPool implements AutoCloseable {
                 if (waitStart == 0) {
                     waitStart = now;
                     waits++;
-                    waitEvent = new PoolWaitEvent();
-                    waitEvent.begin();
+                    if (Events.jfr()) {
+                        waitEvent = new PoolWaitEvent();
+                        waitEvent.begin();
+                    }
                 }
                 long left = timeoutNanos - (now - waitStart);
                 if (left <= 0) {

@@ -564,7 +564,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
         calls++;
         PluginCallEvent event = null;
-        if (PluginCallEvent.enabled()) {
+        if (Events.callsRecorded()) {
             event = new PluginCallEvent();
             event.begin();
         }
@@ -694,11 +694,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         @Override
         public long[] callRaw(long... args) {
             if (plain && args.length == paramCount && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()
-                    && !PluginCallEvent.enabled()) {
+                    && !Events.callsRecorded()) {
                 // the hot path, kept small and flat so the JIT inlines it, and Chicory's call into
                 // it, whole (then even the varargs array is scalar-replaced): no lambda, no fuel or
                 // deadline branches (benchmarks/README.md: trivial-call overhead). A JFR recording
-                // of plugin calls takes the guarded path; without one the test above is a constant.
+                // of plugin calls takes the guarded path; without JFR the test is one volatile read.
                 long[] out;
                 int d = depth;
                 depth = d + 1;

@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import dev.corral.internal.Engine;
 import dev.corral.internal.events.CompileEvent;
+import dev.corral.internal.events.Events;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -13,8 +14,10 @@ final class Compiles {
 
     static Function<Instance, Machine> record(Engine engine, String module, int size, String variant,
             Supplier<Function<Instance, Machine>> compile) {
-        var event = new CompileEvent();
-        event.begin();
+        var event = Events.jfr() ? new CompileEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
         long t0 = System.nanoTime();
         String outcome = "failed";
         CacheAdapter.takeLastHit();
@@ -24,8 +27,10 @@ final class Compiles {
             return factory;
         } finally {
             engine.addCompileTime(System.nanoTime() - t0);
-            event.end();
-            if (event.shouldCommit()) {
+            if (event != null) {
+                event.end();
+            }
+            if (event != null && event.shouldCommit()) {
                 event.module = module;
                 event.size = size;
                 event.variant = variant;

@@ -8,6 +8,7 @@ import dev.corral.HostFunctionException;
 import dev.corral.PluginExitException;
 import dev.corral.StackExhaustedException;
 import dev.corral.TrapException;
+import jdk.jfr.FlightRecorder;
 
 /**
  * Corral's JFR events (package {@code dev.corral.internal.events}, names {@code dev.corral.*}):
@@ -16,6 +17,20 @@ import dev.corral.TrapException;
  */
 public final class Events {
     private Events() {}
+
+    /**
+     * Whether JFR is running in this JVM (a recording was started, now or before). Until then no
+     * event class is even loaded: loading the first one initializes JFR's metadata machinery
+     * (~100 classes), which a one-shot command like {@code corral run} should not pay for.
+     */
+    public static boolean jfr() {
+        return FlightRecorder.isInitialized();
+    }
+
+    /** The call path's test: a constant-cost volatile read while JFR is off. */
+    public static boolean callsRecorded() {
+        return FlightRecorder.isInitialized() && PluginCallEvent.enabled();
+    }
 
     /** The {@code outcome} of a call that threw {@code e}. */
     public static String outcome(Throwable e) {
@@ -48,7 +63,7 @@ public final class Events {
 
     /** A call failed with {@code e}: a host function's failure gets its own event. Returns the outcome. */
     public static String failed(String module, String export, RuntimeException e) {
-        if (e instanceof HostFunctionException) {
+        if (e instanceof HostFunctionException && jfr()) {
             var event = new HostFunctionFailureEvent();
             if (event.isEnabled()) {
                 var cause = e.getCause() != null ? e.getCause() : e;
@@ -85,6 +100,9 @@ public final class Events {
     }
 
     public static void denied(String module, String capability, String function, String reason) {
+        if (!jfr()) {
+            return;
+        }
         var event = new CapabilityDeniedEvent();
         if (event.isEnabled()) {
             event.module = module;

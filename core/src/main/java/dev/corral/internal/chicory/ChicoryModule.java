@@ -1,7 +1,5 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
@@ -18,11 +16,13 @@ import dev.corral.ExternKind;
 import dev.corral.FunctionSignature;
 import dev.corral.ImportDescriptor;
 import dev.corral.MemoryDescriptor;
+import dev.corral.ModuleStats;
 import dev.corral.Plugin;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.internal.Engine;
 import dev.corral.internal.PreparedModule;
+import dev.corral.internal.Usage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,7 +31,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.function.Function;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * A loaded module: the parsed module Chicory runs, its one shared machine factory (they must stay
@@ -39,16 +46,21 @@ import java.util.function.Function;
  */
 final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     private final Engine engine;
+    private final Usage usage;
     private final String name;
     private final String sha256;
     private final ExecutionMode mode;
+    /** The module as first loaded (names, types); instances run {@link #plain} or {@link #metered}. */
     final WasmModule module;
-    final Function<Instance, Machine> machineFactory;
-    private final ModuleVariant plain;
+    private volatile ModuleVariant plain;
+    /** Tiered: the variants start interpreted and are replaced by compiled ones when the compiler is done. */
+    private final boolean tiered;
+    private final List<Future<?>> compiles = new CopyOnWriteArrayList<>();
+    private volatile Throwable compileFailure;
     /** The original bytes, kept to build the metered variant on first demand. */
     private final byte[] bytes;
     private volatile ModuleVariant metered;
-    private final CompileFacts plainFacts;
+    private volatile CompileFacts plainFacts;
     private volatile CompileFacts meteredFacts;
     /** The last (module, policy) link: most hosts instantiate one module under one policy. */
     private volatile Prelinked lastLinked;
@@ -61,14 +73,15 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     final int importedFunctionCount;
 
     ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
-            ModuleVariant plain) {
+            ModuleVariant plain, boolean tiered) {
         this.engine = engine;
+        this.usage = new Usage(engine.usage());
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
         this.module = plain.module();
-        this.machineFactory = plain.machineFactory();
         this.plain = plain;
+        this.tiered = tiered;
         this.bytes = bytes;
         this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
         this.usesGcTypes = usesGcTypes(original);
@@ -205,13 +218,65 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
             synchronized (this) {
                 m = metered;
                 if (m == null) {
-                    m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, mode);
-                    meteredFacts = facts(m);
-                    metered = m;
+                    if (tiered) {
+                        m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, ExecutionMode.INTERPRETED);
+                        meteredFacts = facts(m);
+                        metered = m;
+                        upgrade(true, () -> ChicoryModuleLoader.meter(engine, name, sha256, bytes, ExecutionMode.COMPILED));
+                    } else {
+                        m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, mode);
+                        meteredFacts = facts(m);
+                        metered = m;
+                    }
                 }
             }
         }
         return m;
+    }
+
+    /**
+     * Tiered compilation: compiles a variant on the engine's compiler thread and, when done, makes it
+     * the one new instances run. Instances made before keep running interpreted ({@link #current});
+     * a pool replaces them as they come back. A failed compile leaves the interpreted variant in place.
+     */
+    void upgrade(boolean meteredVariant, Supplier<ModuleVariant> compile) {
+        compiles.add(engine.compiler().submit(() -> {
+            try {
+                ModuleVariant compiled = compile.get();
+                if (meteredVariant) {
+                    meteredFacts = facts(compiled);
+                    metered = compiled;
+                } else {
+                    plainFacts = facts(compiled);
+                    plain = compiled;
+                }
+            } catch (RuntimeException | Error e) {
+                compileFailure = e;
+            }
+        }));
+    }
+
+    /** Whether {@code v} is still what new instances of this module run. */
+    boolean current(ModuleVariant v) {
+        return v == plain || v == metered;
+    }
+
+    @Override
+    public boolean awaitCompiled(Duration timeout) throws InterruptedException {
+        if (mode != ExecutionMode.COMPILED) {
+            return false;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Future<?> f : compiles) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException | CancellationException e) {
+                return false;
+            }
+        }
+        return compileFailure == null;
     }
 
     Engine engine() {
@@ -252,8 +317,8 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
                 runtime.add(methodName(v, m) + " (" + m.bytes() + " bytes)");
             }
         }
-        boolean compiled = mode == ExecutionMode.COMPILED;
-        var facts = new CompileFacts(mode, f.functions(), compiled ? f.functions() - f.interpreted().size() : 0, interpreted,
+        boolean compiled = f.compiled();
+        var facts = new CompileFacts(compiled ? ExecutionMode.COMPILED : ExecutionMode.INTERPRETED, f.functions(), compiled ? f.functions() - f.interpreted().size() : 0, interpreted,
                 split, f.helpers(), f.largest() == null ? "" : methodName(v, f.largest()), f.largest() == null ? 0 : f.largest().bytes(),
                 above, runtime, java.time.Duration.ofNanos(f.nanos()), f.classBytes(), f.fromCache());
         if (compiled && (!interpreted.isEmpty() || !above.isEmpty())) {
@@ -277,6 +342,16 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     @Override
     public String name() {
         return name;
+    }
+
+    Usage usage() {
+        return usage;
+    }
+
+    @Override
+    public ModuleStats stats() {
+        long[] u = usage.snapshot();
+        return new ModuleStats(u[0], u[1], u[2], u[3], u[4]);
     }
 
     @Override

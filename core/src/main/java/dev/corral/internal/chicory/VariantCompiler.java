@@ -47,7 +47,7 @@ final class VariantCompiler {
     private VariantCompiler() {}
 
     /** What came out, by function index; {@link ChicoryModule} names them. */
-    record Facts(int functions, Set<Integer> interpreted, Map<Integer, Integer> split, int helpers,
+    record Facts(boolean compiled, int functions, Set<Integer> interpreted, Map<Integer, Integer> split, int helpers,
             CompiledCode.Method largest, List<CompiledCode.Method> above, long classBytes, long nanos, boolean fromCache) {}
 
     /** How to rebuild the variant without rewriting: what the cache keeps. */
@@ -65,11 +65,21 @@ final class VariantCompiler {
         }
     }
 
+    /** Whether the cache holds a plan for the plain variant of the module with this SHA-256. */
+    static boolean hasPlan(Engine engine, String sha256) {
+        return read(engine, planKey(sha256, false)) != null;
+    }
+
+    private static String planKey(String sha256, boolean metered) {
+        Integer testBudget = Integer.getInteger(TEST_BUDGET_PROPERTY);
+        return CacheAdapter.key("plan/" + PLAN_VERSION + (testBudget == null ? "" : "-everything" + testBudget) + "/"
+                + (metered ? "metered/" : "plain/") + sha256);
+    }
+
     static ModuleVariant compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original, boolean metered) {
         long t0 = System.nanoTime();
         Integer testBudget = Integer.getInteger(TEST_BUDGET_PROPERTY);
-        String key = CacheAdapter.key("plan/" + PLAN_VERSION + (testBudget == null ? "" : "-everything" + testBudget) + "/"
-                + (metered ? "metered/" : "plain/") + sha256);
+        String key = planKey(sha256, metered);
         Plan plan = read(engine, key);
         if (plan != null) {
             try {
@@ -176,7 +186,7 @@ final class VariantCompiler {
         int helpers = p.split().values().stream().mapToInt(Integer::intValue).sum();
         CompiledCode code = c.code();
         List<CompiledCode.Method> above = code == null ? List.of() : code.above(FunctionSplitter.JIT_LIMIT);
-        var facts = new Facts(original.functionSection().functionCount(), p.interpreted(), p.split(), helpers,
+        var facts = new Facts(true, original.functionSection().functionCount(), p.interpreted(), p.split(), helpers,
                 code == null ? null : code.largest(), above, code == null ? 0 : code.classBytes, nanos, fromCache);
         return new ModuleVariant(module, c.factory(), p.fuelGlobal(), p.fuelSlot(), p.definedGlobals(), p.owners(), facts);
     }

@@ -68,11 +68,14 @@ public final class ModuleLoader {
 
     /**
      * Parses and validates {@code wasm} without compiling it: imports, exports, memories and the
-     * entry points are known at once, and {@link ModuleInfo#compile()} goes on from the same parse.
+     * entry points are known at once, {@link ModuleInfo#checkLinkable} tells whether a policy
+     * links it, and {@link ModuleInfo#compile()} goes on from the same parse with this loader's
+     * settings (execution mode, tiered). Bytes the compile cache already holds were validated
+     * before and are only decoded, as {@link #load} does.
      */
     public ModuleInfo inspect(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
-        return engine.inspect(name == null ? "plugin" : name, wasm.clone(), sha256, mode);
+        return engine.inspect(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered);
     }
 
     /** As {@link #inspect(byte[])}, from a file; the module is named after it unless named. */
@@ -80,7 +83,7 @@ public final class ModuleLoader {
         Objects.requireNonNull(file, "file");
         byte[] bytes = read(file);
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
-        return engine.inspect(n, bytes, sha256, mode);
+        return engine.inspect(n, bytes, sha256, mode, tiered);
     }
 
     private static byte[] read(Path file) {

@@ -81,8 +81,8 @@ public final class Engine {
     }
 
     /** Parses only: see {@link dev.corral.ModuleInfo}; its compile() counts the load. */
-    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
-        return ChicoryModuleLoader.inspect(this, name, bytes, expectedSha256, mode);
+    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, boolean tiered) {
+        return ChicoryModuleLoader.inspect(this, name, bytes, expectedSha256, mode, tiered);
     }
 
     public void countLoaded() {

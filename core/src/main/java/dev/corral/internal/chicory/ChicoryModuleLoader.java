@@ -43,12 +43,17 @@ public final class ChicoryModuleLoader {
         return compile(engine, name, sha256, bytes, original, mode, tiered && !validatedBefore);
     }
 
-    /** Parses and validates only: what the module needs and offers, before any compiling. */
-    public static ModuleInfo inspect(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+    /**
+     * Parses and validates only: what the module needs and offers, before any compiling. As in
+     * {@link #load}, bytes the compile cache proves were validated before are only decoded.
+     */
+    public static ModuleInfo inspect(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
+            boolean tiered) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
-        var parsed = parse(name, bytes);
+        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256);
+        var parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
         try {
-            return new ChicoryModuleInfo(engine, name, sha256, mode, bytes, parsed);
+            return new ChicoryModuleInfo(engine, name, sha256, mode, tiered && !validatedBefore, bytes, parsed);
         } catch (RuntimeException e) {
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
         }
@@ -58,7 +63,7 @@ public final class ChicoryModuleLoader {
         return compile(engine, name, sha256, bytes, original, mode, false);
     }
 
-    private static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original,
+    static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original,
             ExecutionMode mode, boolean tiered) {
         boolean background = tiered && mode == ExecutionMode.COMPILED;
         ModuleVariant plain = plain(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode);

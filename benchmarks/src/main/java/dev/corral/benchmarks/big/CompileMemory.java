@@ -1,0 +1,160 @@
+package dev.corral.benchmarks.big;
+
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.ValType;
+import dev.corral.CompileCache;
+import dev.corral.Corral;
+import dev.corral.FunctionSignature;
+import dev.corral.PluginModule;
+import dev.corral.PluginPolicy;
+import dev.corral.ValueType;
+import dev.corral.spi.HostFunctionDef;
+import dev.corral.spi.HostModuleDef;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.Locale;
+
+/**
+ * Compile time and memory of a large module, plain and fuel-metered (issue 15: a 16 MB module
+ * within a 1.5 GB heap; metered compile within 1.3x plain). Not JMH: one compile takes minutes.
+ * Run in a fresh JVM with the heap to prove, e.g.
+ * {@code java -Xmx1500m -cp benchmarks/target/benchmarks.jar dev.corral.benchmarks.big.CompileMemory ruby.wasm}
+ * (benchmarks/README.md, "Compiling a 16 MB module"). No compile cache, so every run compiles.
+ *
+ * <p>Memory is the live heap: a sampler reads each heap pool's usage right after every garbage
+ * collection (what survived it) and keeps the largest sum seen during a phase; the peak of the
+ * whole heap (garbage included) is bounded by -Xmx anyway.
+ */
+public final class CompileMemory {
+    private CompileMemory() {}
+
+    /** A cache that keeps nothing: the memory measured is the compile's own. */
+    private static final CompileCache NONE = new CompileCache() {
+        @Override
+        public byte[] get(String key) {
+            return null;
+        }
+
+        @Override
+        public void putIfAbsent(String key, byte[] data) {}
+    };
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        byte[] wasm = Files.readAllBytes(file);
+        var sampler = new LiveHeap();
+        sampler.start();
+        try (Corral corral = Corral.builder().compileCache(NONE).build()) {
+            long cpu0 = cpu();
+            long t0 = System.nanoTime();
+            sampler.reset();
+            PluginModule m = corral.loader().name(file.getFileName().toString()).load(wasm);
+            report("plain", t0, cpu0, sampler.peak());
+            System.out.println("  " + m.compileFacts());
+            if (args.length > 1 && args[1].equals("plain")) {
+                return;
+            }
+            var policy = PluginPolicy.builder().fuel(1_000_000_000L).timeout(Duration.ofMinutes(30)).maxMemory(1L << 30);
+            stubs(Parser.builder().withValidation(false).build().parse(wasm)).forEach(policy::hostModule);
+            System.gc();
+            long base = sampler.liveNow();
+            cpu0 = cpu();
+            t0 = System.nanoTime();
+            sampler.reset();
+            m.instantiate(policy.build()).close(); // the first metered instance instruments, splits and compiles
+            report("metered", t0, cpu0, sampler.peak());
+            System.out.printf(Locale.ROOT, "  live heap before the metered compile (the plain module): %d MB%n", base >> 20);
+            System.out.println("  " + m.meteredCompileFacts().orElseThrow());
+        } finally {
+            sampler.interrupt();
+        }
+    }
+
+    /** Every non-WASI function import answered with zeros: enough to link (nothing is called). */
+    static List<HostModuleDef> stubs(WasmModule m) {
+        Map<String, List<HostFunctionDef>> byModule = new TreeMap<>();
+        for (int i = 0; i < m.importSection().importCount(); i++) {
+            var im = m.importSection().getImport(i);
+            if (!(im instanceof FunctionImport) || im.module().equals("wasi_snapshot_preview1")) {
+                continue;
+            }
+            var type = m.typeSection().getType(((FunctionImport) im).typeIndex());
+            var sig = FunctionSignature.of(types(type.params()), types(type.returns()));
+            int results = type.returns().size();
+            byModule.computeIfAbsent(im.module(), k -> new ArrayList<>())
+                    .add(HostFunctionDef.of(im.module(), im.name(), sig, (ctx, a) -> new long[results]));
+        }
+        List<HostModuleDef> out = new ArrayList<>();
+        byModule.forEach((name, fns) -> out.add(HostModuleDef.of(name, fns)));
+        return out;
+    }
+
+    private static List<ValueType> types(List<ValType> in) {
+        List<ValueType> out = new ArrayList<>();
+        for (ValType t : in) {
+            out.add(t.equals(ValType.I64) ? ValueType.I64 : t.equals(ValType.F64) ? ValueType.F64
+                    : t.equals(ValType.F32) ? ValueType.F32 : ValueType.I32);
+        }
+        return out;
+    }
+
+    private static void report(String what, long t0, long cpu0, long peakLive) {
+        System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.1f s CPU (process), live heap peak %d MB, heap max %d MB%n", what,
+                (System.nanoTime() - t0) / 1e9, (cpu() - cpu0) / 1e9, peakLive >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    private static long cpu() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
+    }
+
+    /** Polls the heap pools' usage after the last collection. */
+    private static final class LiveHeap extends Thread {
+        private final List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null).toList();
+        private volatile long peak;
+
+        LiveHeap() {
+            super("live-heap-sampler");
+            setDaemon(true);
+        }
+
+        long liveNow() {
+            long sum = 0;
+            for (var p : pools) {
+                sum += p.getCollectionUsage().getUsed();
+            }
+            return sum;
+        }
+
+        void reset() {
+            peak = liveNow();
+        }
+
+        long peak() {
+            return Math.max(peak, liveNow());
+        }
+
+        @Override
+        public void run() {
+            while (!isInterrupted()) {
+                peak = Math.max(peak, liveNow());
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+}

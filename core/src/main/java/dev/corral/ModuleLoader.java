@@ -1,6 +1,7 @@
 package dev.corral;
 
 import dev.corral.internal.Engine;
+import dev.corral.internal.LoadSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,10 +22,12 @@ public final class ModuleLoader {
     private String name;
     private String sha256;
     private ExecutionMode mode;
+    private LoadSettings settings;
 
     ModuleLoader(Engine engine) {
         this.engine = engine;
         this.mode = engine.defaultMode();
+        this.settings = engine.loadSettings();
     }
 
     /** A name for messages and logs; defaults to the file name, or {@code plugin}. */
@@ -49,9 +52,31 @@ public final class ModuleLoader {
         return this;
     }
 
+    /** Limits on the module's size and shape and on the time loading it takes; default: the engine's. */
+    public ModuleLoader limits(LoadLimits limits) {
+        settings = settings.withLimits(Objects.requireNonNull(limits, "limits"));
+        return this;
+    }
+
+    /**
+     * Accepts modules that use {@code feature}, e.g. {@link WasmFeature#GC} for a trusted module.
+     *
+     * @throws IllegalArgumentException for a feature Corral cannot run ({@link WasmFeature#supported()})
+     */
+    public ModuleLoader enable(WasmFeature feature) {
+        settings = settings.with(Objects.requireNonNull(feature, "feature"), true);
+        return this;
+    }
+
+    /** Refuses modules that use {@code feature}. */
+    public ModuleLoader disable(WasmFeature feature) {
+        settings = settings.with(Objects.requireNonNull(feature, "feature"), false);
+        return this;
+    }
+
     public PluginModule load(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
-        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode);
+        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode, settings);
     }
 
     public PluginModule load(Path file) {
@@ -64,7 +89,7 @@ public final class ModuleLoader {
                     "cannot read module file '" + file + "': " + e, e);
         }
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
-        return engine.load(n, bytes, sha256, mode);
+        return engine.load(n, bytes, sha256, mode, settings);
     }
 
     public PluginModule load(InputStream in) {
@@ -75,7 +100,7 @@ public final class ModuleLoader {
         } catch (IOException e) {
             throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read module stream: " + e, e);
         }
-        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode);
+        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode, settings);
     }
 
     /** Loads a module from the classpath of {@code anchor}'s class loader, e.g. {@code "/plugins/x.wasm"}. */

@@ -14,6 +14,7 @@ public final class Engine {
 
     private final ExecutionMode defaultMode;
     private final CompileCache compileCache;
+    private final LoadSettings loadSettings;
     private final AtomicLong modulesLoaded = new AtomicLong();
     private final AtomicLong compilations = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
@@ -21,9 +22,15 @@ public final class Engine {
     private volatile Watchdog watchdog;
     private volatile boolean closed;
 
-    public Engine(ExecutionMode defaultMode, CompileCache compileCache) {
+    public Engine(ExecutionMode defaultMode, CompileCache compileCache, LoadSettings loadSettings) {
         this.defaultMode = defaultMode;
         this.compileCache = compileCache;
+        this.loadSettings = loadSettings;
+    }
+
+    /** The limits and features a loader starts with. */
+    public LoadSettings loadSettings() {
+        return loadSettings;
     }
 
     public ExecutionMode defaultMode() {
@@ -34,8 +41,8 @@ public final class Engine {
         return compileCache;
     }
 
-    public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
-        var module = ChicoryModuleLoader.load(this, name, bytes, expectedSha256, mode);
+    public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, LoadSettings settings) {
+        var module = ChicoryModuleLoader.load(this, name, bytes, expectedSha256, mode, settings);
         modulesLoaded.incrementAndGet();
         return module;
     }

@@ -22,6 +22,7 @@ import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.internal.Engine;
 import dev.corral.internal.PreparedModule;
+import dev.corral.internal.LoadSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -50,6 +51,8 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     /** The last (module, policy) link: most hosts instantiate one module under one policy. */
     private volatile Prelinked lastLinked;
     private final boolean usesGcTypes;
+    /** The limits and features of the load, for building the metered variant later. */
+    private final LoadSettings settings;
     private final List<ImportDescriptor> imports;
     private final List<ExportDescriptor> exports;
     private final List<MemoryDescriptor> memories;
@@ -58,8 +61,9 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     final int importedFunctionCount;
 
     ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
-            WasmModule module, Function<Instance, Machine> machineFactory) {
+            WasmModule module, Function<Instance, Machine> machineFactory, LoadSettings settings) {
         this.engine = engine;
+        this.settings = settings;
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
@@ -191,7 +195,7 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
             synchronized (this) {
                 m = metered;
                 if (m == null) {
-                    m = ChicoryModuleLoader.meter(engine, name, bytes, mode);
+                    m = ChicoryModuleLoader.meter(engine, name, bytes, mode, settings);
                     metered = m;
                 }
             }

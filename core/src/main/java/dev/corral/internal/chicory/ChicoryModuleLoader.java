@@ -14,6 +14,7 @@ import dev.corral.ModuleLoadException;
 import dev.corral.ModuleLoadException.Reason;
 import dev.corral.PluginModule;
 import dev.corral.internal.Engine;
+import dev.corral.internal.LoadSettings;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -26,28 +27,36 @@ import java.util.function.Function;
 public final class ChicoryModuleLoader {
     private ChicoryModuleLoader() {}
 
-    public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+    public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
+            LoadSettings settings) {
         String sha256 = sha256(bytes);
         if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
             throw new ModuleLoadException(Reason.DIGEST_MISMATCH, "module '" + name + "' has SHA-256 " + sha256
                     + " but " + expectedSha256 + " was expected: refusing to load it");
         }
+        // counts, sizes and features, before Chicory allocates anything for the module
+        ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        var budget = new LoadBudget(name, settings.limits().maxCompileTime());
         WasmModule original = parse(name, bytes);
+        budget.check("parsing");
         WasmModule module = original;
         Function<Instance, Machine> machineFactory = null;
         if (mode == ExecutionMode.COMPILED && !needsInterpreterFallback(engine, original)) {
             // compiled code checks interrupts on every back-edge and call: run the module as it is
             machineFactory = compileWholly(engine, original);
+            budget.check("compiling");
         }
         if (machineFactory == null) {
             // interpreted, or some function is too large for a JVM method and will be interpreted:
             // run a copy whose loops the interpreter can interrupt (see CodeRewriter)
             byte[] runnable = rewrite(name, bytes, original);
             module = runnable == bytes ? original : parse(name, runnable);
+            budget.check("rewriting");
             machineFactory = mode == ExecutionMode.COMPILED ? compile(engine, name, module) : TrackingInterpreterMachine::new;
+            budget.check("compiling");
         }
         try {
-            return new ChicoryModule(engine, name, sha256, mode, bytes, original, module, machineFactory);
+            return new ChicoryModule(engine, name, sha256, mode, bytes, original, module, machineFactory, settings);
         } catch (RuntimeException e) {
             // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
             // that does not exist); describing the module is where they surface
@@ -61,23 +70,30 @@ public final class ChicoryModuleLoader {
      * compiled code gets no interpreter loop checks unless some function falls back to the
      * interpreter.
      */
-    static ModuleVariant meter(Engine engine, String name, byte[] bytes, ExecutionMode mode) {
+    static ModuleVariant meter(Engine engine, String name, byte[] bytes, ExecutionMode mode, LoadSettings settings) {
+        var budget = new LoadBudget(name, settings.limits().maxCompileTime());
         WasmModule original = parse(name, bytes);
         if (mode == ExecutionMode.COMPILED) {
             var r = instrument(name, bytes, original, false);
+            budget.check("fuel metering");
             WasmModule module = parseInstrumented(name, r);
+            budget.check("parsing the metered module");
             if (!needsInterpreterFallback(engine, module)) {
                 var factory = compileWholly(engine, module);
+                budget.check("compiling the metered module");
                 if (factory != null) {
                     return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
                 }
             }
         }
         var r = instrument(name, bytes, original, true);
+        budget.check("fuel metering");
         WasmModule module = parseInstrumented(name, r);
+        budget.check("parsing the metered module");
         Function<Instance, Machine> factory = mode == ExecutionMode.COMPILED
                 ? compile(engine, name, module)
                 : TrackingInterpreterMachine::new;
+        budget.check("compiling the metered module");
         return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
     }
 
@@ -102,7 +118,8 @@ public final class ChicoryModuleLoader {
     /** Parses and validates {@code bytes}; visible for the instrumenter's tests. */
     static WasmModule parse(String name, byte[] bytes) {
         try {
-            return Parser.builder().withValidation(true).build().parse(() -> new java.io.ByteArrayInputStream(bytes));
+            return Parser.builder().withValidation(true).withCustomParsers(java.util.Map.of("name", NameSection::parse)).build()
+                    .parse(() -> new java.io.ByteArrayInputStream(bytes));
         } catch (InvalidException e) {
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e.getMessage(), e);
         } catch (MalformedException e) {

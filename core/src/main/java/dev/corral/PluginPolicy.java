@@ -20,7 +20,7 @@ import java.util.OptionalLong;
 public final class PluginPolicy {
     /** 16 MiB: a sane default bound for a plugin that did not ask for more. */
     public static final int DEFAULT_MAX_MEMORY_PAGES = 256;
-    /** Elements per table: plenty for function tables of real programs, small enough to be cheap (~12 bytes each). */
+    /** Table elements per plugin: plenty for function tables of real programs, small enough to be cheap (~12 bytes each). */
     public static final int DEFAULT_MAX_TABLE_ELEMENTS = 10_000;
     /** 16 MiB: the most a host function may read from guest memory at once. */
     public static final int DEFAULT_MAX_GUEST_TRANSFER = 16 << 20;
@@ -77,12 +77,18 @@ public final class PluginPolicy {
         return b;
     }
 
-    /** Upper bound for memory 0, in pages; never raises the module's own declared maximum. */
+    /**
+     * Upper bound for the plugin's memory, in pages: for a module with several memories
+     * (multi-memory), for all of them together. Never raises a module's own declared maximum.
+     */
     public int maxMemoryPages() {
         return maxMemoryPages;
     }
 
-    /** Upper bound for every table's size, in elements; never raises the module's own declared maximum. */
+    /**
+     * Upper bound for the elements of all the plugin's tables together; never raises a table's
+     * own declared maximum.
+     */
     public int maxTableElements() {
         return maxTableElements;
     }
@@ -166,7 +172,11 @@ public final class PluginPolicy {
 
         private Builder() {}
 
-        /** Memory 0 may grow to at most this many bytes (rounded down to whole 64 KiB pages). */
+        /**
+         * The plugin's memory may grow to at most this many bytes (rounded down to whole 64 KiB
+         * pages); with several memories, all of them together. A module whose memories start
+         * larger fails to instantiate ({@code Reason.LIMITS}).
+         */
         public Builder maxMemory(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("maxMemory must be >= 0, got " + bytes);
@@ -183,8 +193,9 @@ public final class PluginPolicy {
         }
 
         /**
-         * Each table may grow to at most this many elements ({@code table.grow} returns -1 beyond);
-         * a module whose tables start larger fails to instantiate ({@code Reason.LIMITS}).
+         * The plugin's tables may hold at most this many elements, all tables together
+         * ({@code table.grow} returns -1 beyond); a module whose tables start larger fails to
+         * instantiate ({@code Reason.LIMITS}).
          */
         public Builder maxTableElements(int elements) {
             if (elements < 0) {

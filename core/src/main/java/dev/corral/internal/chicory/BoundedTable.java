@@ -25,8 +25,14 @@ final class BoundedTable extends TableInstance {
     /** Set by every change; cleared by snapshot and restore. */
     private boolean modified;
     private Image base;
+    /** The tables of one plugin share the policy's bound; null: this table alone. */
+    private final Budget budget;
 
     BoundedTable(Table declared, int maxElements, int initValue) {
+        this(declared, maxElements, initValue, null);
+    }
+
+    private BoundedTable(Table declared, int maxElements, int initValue, Budget budget) {
         // the superclass's own arrays stay empty: every accessor is overridden
         super(new Table(declared.elementType(), new TableLimits(0, 0), declared.initialize()), initValue);
         this.limits = new TableLimits(declared.limits().min(), Math.min(declared.limits().max(), maxElements));
@@ -34,6 +40,7 @@ final class BoundedTable extends TableInstance {
         this.refs = new int[min];
         this.instances = new Instance[min];
         Arrays.fill(refs, initValue);
+        this.budget = budget;
     }
 
     @Override
@@ -50,7 +57,7 @@ final class BoundedTable extends TableInstance {
     public int grow(int size, int value, Instance instance) {
         int oldSize = refs.length;
         // size is the guest's u32: anything >= 2^31 arrives negative and cannot fit either
-        if (size < 0 || (long) oldSize + size > limits.max()) {
+        if (size < 0 || (long) oldSize + size > limits.max() || (budget != null && !budget.allows(size))) {
             return -1;
         }
         int target = oldSize + size;
@@ -126,6 +133,35 @@ final class BoundedTable extends TableInstance {
             instances = image.instances.clone();
             base = image;
             modified = false;
+        }
+    }
+
+    /**
+     * Chicory's table factory for one plugin: a policy's {@code maxTableElements} bounds the
+     * elements of all its tables together (20,000 tables of 10,000 elements each were a raw
+     * OutOfMemoryError when the bound was per table). Counts the tables' sizes rather than keeping
+     * a tally, so a restore that resizes a table needs no bookkeeping here.
+     */
+    static final class Budget {
+        private final int maxElements;
+        private final java.util.List<TableInstance> tables = new java.util.ArrayList<>(1);
+
+        Budget(int maxElements) {
+            this.maxElements = maxElements;
+        }
+
+        TableInstance create(Table declared, int initValue) {
+            var t = new BoundedTable(declared, maxElements, initValue, this);
+            tables.add(t);
+            return t;
+        }
+
+        boolean allows(long more) {
+            long total = more;
+            for (TableInstance t : tables) {
+                total += t.size();
+            }
+            return total <= maxElements;
         }
     }
 }

@@ -105,6 +105,8 @@ final class Errors {
             return Kind.UNINITIALIZED_ELEMENT;
         } else if (m.contains("null") && m.contains("reference")) {
             return Kind.NULL_REFERENCE;
+        } else if (m.contains("unaligned atomic")) {
+            return Kind.UNALIGNED_ATOMIC; // Chicory throws it as an InvalidException, at run time
         }
         return null;
     }

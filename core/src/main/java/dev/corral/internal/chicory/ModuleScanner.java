@@ -1,13 +1,11 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.wasm.types.OpCode;
-import com.dylibso.chicory.wasm.types.WasmEncoding;
 import dev.corral.LoadLimits;
 import dev.corral.ModuleLoadException;
 import dev.corral.ModuleLoadException.Reason;
 import dev.corral.WasmFeature;
+import dev.corral.internal.chicory.WasmReader.Malformed;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -48,37 +46,37 @@ final class ModuleScanner {
     record Facts(int types, int functions, int importedFunctions, int tables, int memories, int globals,
             int maxFunctionSize, int maxLocals, int maxNesting, long instructions, Set<WasmFeature> features) {}
 
-    private final String name;
-    private final LoadLimits limits;
+    final String name;
+    final LoadLimits limits;
     private final Set<WasmFeature> enabled;
-    private final Reader in;
+    private final WasmReader in;
+    private final CodeScanner code;
     private final EnumSet<WasmFeature> used = EnumSet.noneOf(WasmFeature.class);
 
-    // index spaces, imports included, as far as the sections read so far declare them
-    private int types;
+    // index spaces, imports included, as far as the sections read so far declare them (read by CodeScanner)
+    int types;
     private int[] funcParamCount = new int[0]; // per type: parameter count (-1: not a function type)
-    private int functions;
+    int functions;
     private int importedFunctions;
     private int[] functionTypes = new int[0]; // per defined function: its type index
-    private int tables;
-    private int memories;
-    private int globals;
-    private int tags;
-    private int elementSegments;
-    private int dataSegments = -1; // from the data count section; -1: not declared
+    int tables;
+    int memories;
+    int globals;
+    int tags;
+    int elementSegments;
+    int dataSegments = -1; // from the data count section; -1: not declared
 
     private int maxFunctionSize;
     private int maxLocals;
-    private int maxNesting;
-    private long instructions;
-    private String where = "module"; // for messages
+    String where = "module"; // for messages
     private boolean inTypeSection;
 
     private ModuleScanner(String name, byte[] wasm, LoadLimits limits, Set<WasmFeature> enabled) {
         this.name = name;
         this.limits = limits;
         this.enabled = enabled;
-        this.in = new Reader(wasm);
+        this.in = new WasmReader(wasm);
+        this.code = new CodeScanner(this, in);
     }
 
     /**
@@ -98,7 +96,7 @@ final class ModuleScanner {
                     + " (" + s.where + ", at byte " + s.in.pos + ")");
         }
         return new Facts(s.types, s.functions, s.importedFunctions, s.tables, s.memories, s.globals,
-                s.maxFunctionSize, s.maxLocals, s.maxNesting, s.instructions, Set.copyOf(s.used));
+                s.maxFunctionSize, s.maxLocals, s.code.maxNesting, s.code.instructions, Set.copyOf(s.used));
     }
 
     // ---- sections ----
@@ -295,7 +293,7 @@ final class ModuleScanner {
                 }
                 valueType();
                 tableLimits();
-                constExpr("a table initializer");
+                code.constExpr("a table initializer");
             } else {
                 valueType();
                 tableLimits();
@@ -337,7 +335,7 @@ final class ModuleScanner {
         for (int i = 0; i < n; i++) {
             valueType();
             in.u8();
-            constExpr("global " + globals + "'s initializer");
+            code.constExpr("global " + globals + "'s initializer");
             globals++;
         }
         checkCounts();
@@ -378,7 +376,7 @@ final class ModuleScanner {
             if (active) {
                 long table = explicitTable ? in.u32() : 0;
                 checkIndex(table, tables, "table", "an active element segment");
-                constExpr("an element segment's offset");
+                code.constExpr("an element segment's offset");
             }
             if (!active || explicitTable) {
                 if (exprs) {
@@ -390,7 +388,7 @@ final class ModuleScanner {
             int items = count("element segment items", Integer.MAX_VALUE, null);
             for (int k = 0; k < items; k++) {
                 if (exprs) {
-                    constExpr("an element segment's item");
+                    code.constExpr("an element segment's item");
                 } else {
                     checkIndex(in.u32(), functions, "function", "an element segment");
                 }
@@ -410,7 +408,7 @@ final class ModuleScanner {
                 if (mem != 0) {
                     feature(WasmFeature.MULTI_MEMORY, "a data segment for memory " + mem);
                 }
-                constExpr("a data segment's offset");
+                code.constExpr("a data segment's offset");
             } else if (mode != 1) {
                 throw new Malformed("data segment mode " + mode);
             }
@@ -446,262 +444,15 @@ final class ModuleScanner {
                 valueType();
             }
             maxLocals = (int) Math.max(maxLocals, locals);
-            body(index, (int) locals);
+            code.body(index, (int) locals);
             in.pos = bodyEnd;
             in.end = outer;
         }
     }
 
-    // ---- code ----
-
-    private void body(int function, int locals) {
-        int depth = 1; // the function's own block
-        while (in.pos < in.end) {
-            int op = instruction(locals, false);
-            instructions++;
-            switch (op) {
-                case 0x02: // block
-                case 0x03: // loop
-                case 0x04: // if
-                case 0x1F: // try_table
-                    if (++depth > limits.maxNestingDepth()) {
-                        limit("nested blocks in function " + function, depth, limits.maxNestingDepth(), "maxNestingDepth");
-                    }
-                    maxNesting = Math.max(maxNesting, depth);
-                    break;
-                case 0x0B:
-                    depth--;
-                    break;
-                default:
-                    break;
-            }
-        }
-    }
-
-    /** A constant expression, up to and including its {@code end}. */
-    private void constExpr(String what) {
-        String outer = where;
-        where = what;
-        while (true) {
-            if (in.pos >= in.end) {
-                throw new Malformed("constant expression without end");
-            }
-            if (instruction(0, true) == 0x0B) {
-                break;
-            }
-        }
-        where = outer;
-    }
-
-    /**
-     * Decodes one instruction as Chicory's parser does, checks its indices and notes the features
-     * it uses; returns its opcode (prefixed ones as {@code prefix << 8 | code}).
-     */
-    private int instruction(int locals, boolean constant) {
-        int b = in.u8();
-        if (b >= 0xFB && b <= 0xFE) {
-            long sub = in.u32();
-            if (sub > 0xFF) {
-                throw new Malformed("illegal opcode 0x" + Integer.toHexString(b) + " " + sub);
-            }
-            b = (b << 8) | (int) sub;
-        }
-        OpCode op = b < 0xFF00 ? OpCode.byOpCode(b) : null;
-        if (op == null) {
-            throw new Malformed("illegal opcode 0x" + Integer.toHexString(b));
-        }
-        features(op, b);
-        List<WasmEncoding> sig = OpCode.signature(op);
-        long[] imm = new long[3];
-        int k = 0;
-        for (WasmEncoding e : sig) {
-            long v;
-            switch (e) {
-                case BYTE: v = in.u8(); break;
-                case VARUINT: v = in.u32(); break;
-                case VARSINT32: v = in.s(32); break;
-                case VARSINT64: v = in.s(64); break;
-                case FLOAT32: in.skip(4); v = 0; break;
-                case FLOAT64: in.skip(8); v = 0; break;
-                case V128: in.skip(16); v = 0; break;
-                case VEC_VARUINT: {
-                    int n = count("branch targets", Integer.MAX_VALUE, null);
-                    for (int j = 0; j < n; j++) {
-                        in.u32();
-                    }
-                    v = n;
-                    break;
-                }
-                case VEC_CATCH: {
-                    int n = count("catch clauses", Integer.MAX_VALUE, null);
-                    for (int j = 0; j < n; j++) {
-                        int kind = in.u8();
-                        if (kind == 0 || kind == 1) { // catch, catch_ref: a tag, then a label
-                            checkIndex(in.u32(), tags, "tag", "a catch clause");
-                        } else if (kind != 2 && kind != 3) {
-                            throw new Malformed("unknown catch clause " + kind);
-                        }
-                        in.u32();
-                    }
-                    v = n;
-                    break;
-                }
-                case BLOCK_TYPE: {
-                    long t = in.u32();
-                    if (t == 0x63 || t == 0x64) {
-                        heapType(in.s(32));
-                    } else if (t != 0x40 && !isValueType(t)) {
-                        checkIndex(t, types, "type", "a block type");
-                    } else if (t == 0x7B) {
-                        feature(WasmFeature.SIMD, "a v128 block type");
-                    }
-                    v = t;
-                    break;
-                }
-                case VEC_VALUE_TYPE: {
-                    int n = count("value types", Integer.MAX_VALUE, null);
-                    for (int j = 0; j < n; j++) {
-                        valueType();
-                    }
-                    v = n;
-                    break;
-                }
-                case MEMARG: {
-                    long flags = in.u32();
-                    long mem = (flags & 0x40) != 0 ? in.u32() : 0;
-                    in.u32(); // offset
-                    checkIndex(mem, memories, "memory", "a memory access");
-                    if (mem != 0) {
-                        feature(WasmFeature.MULTI_MEMORY, "an access to memory " + mem);
-                    }
-                    v = mem;
-                    break;
-                }
-                default:
-                    throw new IllegalStateException("unknown immediate encoding " + e);
-            }
-            if (k < imm.length) {
-                imm[k] = v;
-            }
-            k++;
-        }
-        if (!constant || b != 0x0B) {
-            checkIndices(op, imm, locals);
-        }
-        return b;
-    }
-
-    private void features(OpCode op, int b) {
-        int prefix = b >>> 8;
-        if (prefix == 0xFB) {
-            feature(WasmFeature.GC, op.name().toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
-        } else if (prefix == 0xFD) {
-            feature(WasmFeature.SIMD, "a v128 instruction");
-        } else if (prefix == 0xFE) {
-            feature(WasmFeature.THREADS, "an atomic instruction");
-            if (op == OpCode.MEM_ATOMIC_WAIT32 || op == OpCode.MEM_ATOMIC_WAIT64) {
-                throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' uses memory.atomic.wait (" + where
-                        + "): Corral runs each plugin on one thread, so nothing could ever notify the wait");
-            }
-        }
-        switch (op) {
-            case RETURN_CALL:
-            case RETURN_CALL_INDIRECT:
-            case RETURN_CALL_REF:
-                feature(WasmFeature.TAIL_CALLS, op.name().toLowerCase(java.util.Locale.ROOT));
-                break;
-            case THROW:
-            case THROW_REF:
-            case TRY_TABLE:
-                feature(WasmFeature.EXCEPTIONS, op.name().toLowerCase(java.util.Locale.ROOT));
-                break;
-            default:
-                break;
-        }
-    }
-
-    /** Index immediates of instructions Chicory's validator may not check against their index space. */
-    private void checkIndices(OpCode op, long[] imm, int locals) {
-        switch (op) {
-            case CALL:
-            case RETURN_CALL:
-            case REF_FUNC:
-                checkIndex(imm[0], functions, "function", op.name());
-                break;
-            case CALL_INDIRECT:
-            case RETURN_CALL_INDIRECT:
-                checkIndex(imm[0], types, "type", op.name());
-                checkIndex(imm[1], tables, "table", op.name());
-                break;
-            case CALL_REF:
-            case RETURN_CALL_REF:
-                checkIndex(imm[0], types, "type", op.name());
-                break;
-            case LOCAL_GET:
-            case LOCAL_SET:
-            case LOCAL_TEE:
-                checkIndex(imm[0], locals, "local", op.name());
-                break;
-            case GLOBAL_GET:
-            case GLOBAL_SET:
-                checkIndex(imm[0], globals, "global", op.name());
-                break;
-            case TABLE_GET:
-            case TABLE_SET:
-            case TABLE_GROW:
-            case TABLE_SIZE:
-            case TABLE_FILL:
-                checkIndex(imm[0], tables, "table", op.name());
-                break;
-            case TABLE_COPY:
-                checkIndex(imm[0], tables, "table", op.name());
-                checkIndex(imm[1], tables, "table", op.name());
-                break;
-            case TABLE_INIT:
-                checkIndex(imm[0], elementSegments, "element segment", op.name());
-                checkIndex(imm[1], tables, "table", op.name());
-                break;
-            case ELEM_DROP:
-                checkIndex(imm[0], elementSegments, "element segment", op.name());
-                break;
-            case MEMORY_SIZE:
-            case MEMORY_GROW:
-            case MEMORY_FILL:
-                memoryIndex(imm[0], op);
-                break;
-            case MEMORY_COPY:
-                memoryIndex(imm[0], op);
-                memoryIndex(imm[1], op);
-                break;
-            case MEMORY_INIT:
-                if (dataSegments >= 0) {
-                    checkIndex(imm[0], dataSegments, "data segment", op.name());
-                }
-                memoryIndex(imm[1], op);
-                break;
-            case DATA_DROP:
-                if (dataSegments >= 0) {
-                    checkIndex(imm[0], dataSegments, "data segment", op.name());
-                }
-                break;
-            case THROW:
-                checkIndex(imm[0], tags, "tag", op.name());
-                break;
-            default:
-                break;
-        }
-    }
-
-    private void memoryIndex(long idx, OpCode op) {
-        checkIndex(idx, memories, "memory", op.name());
-        if (idx != 0) {
-            feature(WasmFeature.MULTI_MEMORY, op.name().toLowerCase(java.util.Locale.ROOT) + " of memory " + idx);
-        }
-    }
-
     // ---- types and limits ----
 
-    private void valueType() {
+    void valueType() {
         valueTypeFrom(in.u32());
     }
 
@@ -722,11 +473,11 @@ final class ModuleScanner {
         }
     }
 
-    private static boolean isValueType(long t) {
+    static boolean isValueType(long t) {
         return t >= 0x7B && t <= 0x7F || t >= 0x69 && t <= 0x74;
     }
 
-    private void heapType(long ht) {
+    void heapType(long ht) {
         if (ht >= 0) {
             if (!inTypeSection) { // a rec group may refer to types declared after it (Chicory resolves those)
                 checkIndex(ht, types, "type", "a reference type");
@@ -799,7 +550,7 @@ final class ModuleScanner {
      * malformed whatever the limit; more than {@code max} breaks the limit named {@code setting}
      * (a LoadLimits setting, or a fixed limit when it does not start with "max").
      */
-    private int count(String what, int max, String setting) {
+    int count(String what, int max, String setting) {
         long n = in.u32();
         if (n > in.end - in.pos) {
             throw new Malformed("declares " + n + " " + what + " but only " + (in.end - in.pos) + " bytes remain");
@@ -810,14 +561,14 @@ final class ModuleScanner {
         return (int) n;
     }
 
-    private void limit(String what, long n, long max, String setting) {
+    void limit(String what, long n, long max, String setting) {
         String fix = setting == null ? "" : setting.startsWith("max")
                 ? ": raise LoadLimits." + setting + " if the module is trusted" : " (" + setting + ")";
         throw new ModuleLoadException(Reason.LIMITS, "module '" + name + "' has " + n + " " + what
                 + (where.equals("module") || what.contains(" in ") ? "" : " (" + where + ")") + ", more than the " + max + " allowed" + fix);
     }
 
-    private void checkIndex(long idx, int size, String space, String user) {
+    void checkIndex(long idx, int size, String space, String user) {
         if (idx < 0 || idx >= size) {
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + user + " (" + where
                     + ") refers to " + space + " " + idx + ", but the module has " + size + " " + plural(space));
@@ -828,7 +579,7 @@ final class ModuleScanner {
         return space.endsWith("y") ? space.substring(0, space.length() - 1) + "ies" : space + "s";
     }
 
-    private void feature(WasmFeature f, String what) {
+    void feature(WasmFeature f, String what) {
         used.add(f);
         if (!enabled.contains(f)) {
             String why = f.supported()
@@ -836,101 +587,6 @@ final class ModuleScanner {
                     : ": Corral cannot run it";
             throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' uses " + f.describe() + " (" + what
                     + ", " + where + "), which is not enabled" + why);
-        }
-    }
-
-    // ---- bytes ----
-
-    /** The module ends where a count or length says it should not: reported as MALFORMED with the position. */
-    private static final class Malformed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Malformed(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** A cursor over the module's bytes; reads never go past {@code end} (the current section or body). */
-    private static final class Reader {
-        final byte[] b;
-        int pos;
-        int end;
-
-        Reader(byte[] b) {
-            this.b = b;
-            this.end = b.length;
-        }
-
-        int u8() {
-            if (pos >= end) {
-                throw new Malformed("unexpected end");
-            }
-            return b[pos++] & 0xFF;
-        }
-
-        int peek() {
-            if (pos >= end) {
-                throw new Malformed("unexpected end");
-            }
-            return b[pos] & 0xFF;
-        }
-
-        void skip(int n) {
-            if (n > end - pos) {
-                throw new Malformed("unexpected end");
-            }
-            pos += n;
-        }
-
-        long u32() {
-            long result = 0;
-            for (int shift = 0; ; shift += 7) {
-                int x = u8();
-                if (shift == 28 && (x & 0x70) != 0) {
-                    throw new Malformed("integer too large");
-                }
-                result |= (long) (x & 0x7F) << shift;
-                if ((x & 0x80) == 0) {
-                    return result;
-                }
-                if (shift == 28) {
-                    throw new Malformed("integer representation too long");
-                }
-            }
-        }
-
-        /** A signed LEB of at most {@code bits} bits, sign-extended. */
-        long s(int bits) {
-            long result = 0;
-            int shift = 0;
-            int x;
-            int maxBytes = (bits + 6) / 7;
-            do {
-                if (shift / 7 >= maxBytes) {
-                    throw new Malformed("integer representation too long");
-                }
-                x = u8();
-                result |= (long) (x & 0x7F) << shift;
-                shift += 7;
-            } while ((x & 0x80) != 0);
-            if (shift < 64 && (x & 0x40) != 0) {
-                result |= -1L << shift;
-            }
-            return result;
-        }
-
-        /** A length-prefixed byte string (a name or a segment's bytes), checked against what is left. */
-        void bytes(String what) {
-            long n = u32();
-            if (n > end - pos) {
-                throw new Malformed(what + " of " + n + " bytes, but only " + (end - pos) + " remain");
-            }
-            pos += (int) n;
-        }
-
-        /** A name: checked against what is left, not decoded (Chicory does that). */
-        void name(String what) {
-            bytes(what);
         }
     }
 }

@@ -530,7 +530,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
             depth++;
             try {
                 return body.run();
-            } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            } catch (RuntimeException | Error e) {
                 faulted = true;
                 throw errors.map(e, export);
             } finally {
@@ -578,7 +578,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         RuntimeException failure = null;
         try {
             result = body.run();
-        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+        } catch (RuntimeException | Error e) {
             faulted = true;
             failure = errors.map(e, export);
         } finally {
@@ -639,7 +639,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
                 depth = d + 1;
                 try {
                     out = fn.apply(args);
-                } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                } catch (RuntimeException | Error e) {
                     faulted = true;
                     throw errors.map(e, name);
                 } finally {

@@ -62,8 +62,11 @@ public final class Corral implements AutoCloseable {
     }
 
     /**
-     * Stops the watchdog thread. Modules and plugins already made keep working, but calls with a
-     * timeout fail afterwards.
+     * Closes the engine. Every call still running under a timeout is stopped at once (it ends with
+     * {@link CallInterruptedException}), and nothing new starts: loading, instantiating, and calls
+     * with a timeout or fuel fail fast with {@link IllegalStateException}. Plugins with neither
+     * depend on nothing the engine runs and keep working (a call of theirs cannot be stopped
+     * from outside in any case: give untrusted plugins a timeout or fuel).
      */
     @Override
     public void close() {

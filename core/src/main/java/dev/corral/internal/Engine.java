@@ -42,6 +42,7 @@ public final class Engine {
     }
 
     public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, LoadSettings settings) {
+        checkOpen("load a module");
         var module = ChicoryModuleLoader.load(this, name, bytes, expectedSha256, mode, settings);
         modulesLoaded.incrementAndGet();
         return module;
@@ -88,6 +89,24 @@ public final class Engine {
         }
     }
 
+    /** Whether {@link #close()} was called. */
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Fails fast once the engine is closed: nothing new starts on a closed engine. */
+    public void checkOpen(String what) {
+        if (closed) {
+            throw new IllegalStateException("the Corral engine is closed: cannot " + what);
+        }
+    }
+
+    /**
+     * Closes the engine: nothing new starts (loads, instantiations, calls with a timeout or fuel
+     * fail fast), and the watchdog stops every call still running under a deadline, then ends.
+     * A call that arms its deadline concurrently re-reads {@code closed} after arming, so either
+     * it sees the engine closed or the watchdog's last sweep sees its deadline armed.
+     */
     public synchronized void close() {
         closed = true;
         if (watchdog != null) {

@@ -11,6 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * reads every registered {@link Deadline}. Plugins are held weakly, so a plugin dropped without
  * close() is forgotten once collected.
  *
+ * <p>When the engine closes, the watchdog stops every call still running under a deadline, then
+ * ends.
+ *
  * <p>A scheduled task per call (the first design) cost ~175 ns per call; this costs a volatile
  * write or two and a CAS. Deadlines are honoured to within about one tick.
  */
@@ -48,6 +51,14 @@ public final class Watchdog {
                 } else {
                     d.check(now);
                 }
+            }
+        }
+        // the engine closed: stop every call still running rather than leave it unguarded (a
+        // call that arms after this sweep sees the engine closed itself: see Engine.close)
+        for (var ref : deadlines) {
+            Deadline d = ref.get();
+            if (d != null) {
+                d.fireNow();
             }
         }
     }

@@ -542,6 +542,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
 
     /** The outermost call of a metered plugin: fresh budget in, consumption out, exhaustion named. */
     private long[] guardedMetered(String export, Body body) {
+        module.engine().checkOpen("call a metered plugin");
         long b = saturatedAdd(fuelPerCall, pendingFuel);
         pendingFuel = 0;
         budget = b;
@@ -572,6 +573,15 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
             module.engine().checkWatchdogRunning();
         }
         long token = deadline.arm(self, timeoutNanos);
+        if (module.engine().closed()) {
+            // closed between the check above and arming: the watchdog's last sweep may have missed us
+            deadline.disarm(token);
+            Thread.interrupted();
+            if (wasInterrupted) {
+                self.interrupt();
+            }
+            module.engine().checkWatchdogRunning();
+        }
         timedExport = export;
         depth++;
         long[] result = null;
@@ -592,6 +602,9 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
                 self.interrupt();
             }
             if (failure != null) {
+                if (module.engine().closed() && !(failure instanceof CallTimeoutException)) {
+                    throw new dev.corral.CallInterruptedException(export, "the Corral engine was closed");
+                }
                 throw new CallTimeoutException(export, timeout);
             }
             return result; // finished just as the deadline passed: the result is good

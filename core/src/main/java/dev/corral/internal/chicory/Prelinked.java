@@ -91,6 +91,8 @@ final class Prelinked implements PreparedModule {
 
     @Override
     public ManagedPlugin instantiate() {
+        // a closed engine starts nothing (a start function could loop with nothing to stop it)
+        cm.engine().checkOpen("instantiate a plugin");
         var capabilities = policy.capabilities();
         List<Capability.Binding> bindings = new ArrayList<>(capabilities.size());
         try {

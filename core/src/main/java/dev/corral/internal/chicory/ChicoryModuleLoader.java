@@ -39,6 +39,12 @@ public final class ChicoryModuleLoader {
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
         WasmModule original = parse(name, bytes);
         budget.check("parsing");
+        if (TailCalls.uses(original)) {
+            // no tail calls are left for either runtime: they end the same way in both modes
+            bytes = rewriteTailCalls(name, bytes, original);
+            original = parse(name, bytes);
+            budget.check("rewriting tail calls");
+        }
         WasmModule module = original;
         Function<Instance, Machine> machineFactory = null;
         if (mode == ExecutionMode.COMPILED && !needsInterpreterFallback(engine, original)) {
@@ -131,6 +137,14 @@ public final class ChicoryModuleLoader {
             // negative sizes, index errors) or, under -ea, with its own assertions: they all mean
             // the bytes are not a well-formed module.
             throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' is malformed (" + e + ")", e);
+        }
+    }
+
+    private static byte[] rewriteTailCalls(String name, byte[] bytes, WasmModule parsed) {
+        try {
+            return TailCalls.rewrite(bytes, parsed);
+        } catch (RuntimeException e) {
+            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be prepared for safe execution: " + e, e);
         }
     }
 

@@ -20,8 +20,9 @@ import java.util.Arrays;
  */
 final class BoundedTable extends TableInstance {
     private final TableLimits limits;
-    private int[] refs;
+    private int[] refs; // capacity may run ahead of size: see grow
     private Instance[] instances;
+    private int size;
     /** Set by every change; cleared by snapshot and restore. */
     private boolean modified;
     private Image base;
@@ -39,13 +40,14 @@ final class BoundedTable extends TableInstance {
         int min = (int) declared.limits().min();
         this.refs = new int[min];
         this.instances = new Instance[min];
+        this.size = min;
         Arrays.fill(refs, initValue);
         this.budget = budget;
     }
 
     @Override
     public int size() {
-        return refs.length;
+        return size;
     }
 
     @Override
@@ -54,24 +56,31 @@ final class BoundedTable extends TableInstance {
     }
 
     @Override
-    public int grow(int size, int value, Instance instance) {
-        int oldSize = refs.length;
-        // size is the guest's u32: anything >= 2^31 arrives negative and cannot fit either
-        if (size < 0 || (long) oldSize + size > limits.max() || (budget != null && !budget.allows(size))) {
+    public int grow(int delta, int value, Instance instance) {
+        int oldSize = size;
+        // delta is the guest's u32: anything >= 2^31 arrives negative and cannot fit either
+        if (delta < 0 || (long) oldSize + delta > limits.max() || (budget != null && !budget.allows(delta))) {
             return -1;
         }
-        int target = oldSize + size;
-        refs = Arrays.copyOf(refs, target);
+        int target = oldSize + delta;
+        if (target > refs.length) {
+            // with headroom (half the size again, within the maximum), so a guest growing one
+            // element at a time copies O(final size) in all, not O(size^2) (10,000 single grows
+            // allocated ~400 MB)
+            int capacity = (int) Math.min(Math.max(target, (long) oldSize + (oldSize >> 1)), limits.max());
+            refs = Arrays.copyOf(refs, capacity);
+            instances = Arrays.copyOf(instances, capacity);
+        }
         Arrays.fill(refs, oldSize, target, value);
-        instances = Arrays.copyOf(instances, target);
         Arrays.fill(instances, oldSize, target, instance);
+        size = target;
         modified = true;
         return oldSize;
     }
 
     @Override
     public int ref(int index) {
-        if (index < 0 || index >= refs.length) {
+        if (index < 0 || index >= size) {
             throw new ChicoryException("undefined element");
         }
         return refs[index];
@@ -88,7 +97,7 @@ final class BoundedTable extends TableInstance {
 
     @Override
     public void setRef(int index, int value, Instance instance) {
-        if (index < 0 || index >= refs.length) {
+        if (index < 0 || index >= size) {
             throw new UninstantiableException("out of bounds table access");
         }
         refs[index] = value;
@@ -103,7 +112,7 @@ final class BoundedTable extends TableInstance {
 
     @Override
     public void reset() {
-        Arrays.fill(refs, REF_NULL_VALUE);
+        Arrays.fill(refs, 0, size, REF_NULL_VALUE);
         modified = true;
     }
 
@@ -121,7 +130,7 @@ final class BoundedTable extends TableInstance {
     /** Free when nothing changed since the last snapshot or restore (tables rarely change). */
     Image snapshot() {
         if (base == null || modified) {
-            base = new Image(refs.clone(), instances.clone());
+            base = new Image(Arrays.copyOf(refs, size), Arrays.copyOf(instances, size));
             modified = false;
         }
         return base;
@@ -131,6 +140,7 @@ final class BoundedTable extends TableInstance {
         if (image != base || modified) {
             refs = image.refs.clone();
             instances = image.instances.clone();
+            size = refs.length;
             base = image;
             modified = false;
         }

@@ -16,6 +16,7 @@ import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.PluginSnapshot;
 import dev.corral.Results;
+import dev.corral.StackExhaustedException;
 import dev.corral.TrapException;
 import dev.corral.ValueType;
 import dev.corral.spi.Capability;
@@ -87,6 +88,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
     private final long hostCallFuel;
     private final int definedGlobals;
     private GlobalInstance fuel;
+    /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
+    private GlobalInstance callDepth;
+    private final int maxCallDepth;
+    private final int callDepthIndex;
     private int globalsCreated;
     private long budget; // of the running or last outermost call
     private long pendingFuel;
@@ -104,6 +109,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         this.fuelPerCall = policy.fuel().orElse(0);
         this.hostCallFuel = policy.hostCallFuel();
         this.definedGlobals = variant.definedGlobals();
+        this.maxCallDepth = policy.maxCallDepth();
+        this.callDepthIndex = variant.fuelGlobal() + 2;
     }
 
     /**
@@ -113,10 +120,14 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
      */
     GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
         var g = new GlobalInstance(value, high, type, mutability);
-        // the fuel global is the second to last defined one (the fuel reserve is the last)
-        if (globalsCreated++ % definedGlobals == definedGlobals - 2) {
+        // the last three defined globals are the fuel, its reserve and the call depth
+        int k = globalsCreated++ % definedGlobals;
+        if (k == definedGlobals - 3) {
             g.setValue(budget);
             fuel = g;
+        } else if (k == definedGlobals - 1) {
+            g.setValue(maxCallDepth);
+            callDepth = g;
         }
         return g;
     }
@@ -135,6 +146,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
                 instance.initialize(false);
                 if (metered) {
                     fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
+                    callDepth = instance.global(callDepthIndex);
                 }
                 return null;
             });
@@ -548,6 +560,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         budget = b;
         if (fuel != null) {
             fuel.setValue(b);
+            callDepth.setValue(maxCallDepth);
         }
         try {
             return guardedUnmetered(export, body);
@@ -555,6 +568,9 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
             // only the instrumentation's check traps with the global below zero
             if (fuel != null && fuel.getValue() < 0) {
                 throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, e);
+            }
+            if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
+                throw new StackExhaustedException(export, maxCallDepth);
             }
             throw e;
         } finally {

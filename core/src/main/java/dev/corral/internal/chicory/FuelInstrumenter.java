@@ -135,7 +135,7 @@ final class FuelInstrumenter {
      * clone to clone); in between the fuel is split: the running function's i32 local holds up to
      * a chunk, the reserve global the rest.
      */
-    record Fuel(int global, int reserve, int refill, int chunk) {
+    record Fuel(int global, int reserve, int refill, int chunk, int depth) {
         /** {@code fuel = reserve + local}: the local and the reserve stay valid. */
         byte[] flush(int local) {
             var out = new ByteArrayOutputStream(12);
@@ -355,7 +355,7 @@ final class FuelInstrumenter {
             e.setValue(nextFunction++);
             helperBodies.add(helperBody(e.getKey(), fuelGlobal));
         }
-        var fuel = new Fuel(fuelGlobal, reserveGlobal, refill, chunk);
+        var fuel = new Fuel(fuelGlobal, reserveGlobal, refill, chunk, fuelGlobal + 2);
 
         // fuel-passing clones: function f's body moves to f' = (params, i32 fuel) -> (results and
         // fuel, packed where they fit in an i64), appended after the helpers; f keeps its index and
@@ -381,7 +381,7 @@ final class FuelInstrumenter {
             }
             clone[f] = nextFunction++;
             rets[f] = Ret.of(results);
-            cloneTypes.add(firstNewType + typeIndex(newTypes, funcType(concat(params, new byte[] {0x7F}), rets[f].cloneResults(results))));
+            cloneTypes.add(firstNewType + typeIndex(newTypes, funcType(concat(params, new byte[] {0x7F, 0x7F}), rets[f].cloneResults(results))));
             if (results.length == 0) {
                 blockTypes[f] = new byte[] {0x40};
             } else if (results.length == 1) {
@@ -393,6 +393,8 @@ final class FuelInstrumenter {
 
         int[] fuelLocals = new int[n];
         int[] tmpLocals = new int[n];
+        int[] depthLocals = new int[n];
+        int[] frameCosts = new int[n];
         // A clone's entry block is paid by whoever calls it: the caller adds its (static) cost to the
         // block holding the call, the wrapper charges it after taking fuel. The clone then starts
         // with no charge, whose refill call, compiled for real while the JIT's profile of the entry
@@ -405,17 +407,24 @@ final class FuelInstrumenter {
             int declared = body.localTypes().size();
             fuelLocals[f] = -1;
             tmpLocals[f] = -1;
+            frameCosts[f] = CallDepth.frameCost(CallDepth.slots(parsed.functionSection().getFunctionType(f, parsed.typeSection()).params())
+                    + CallDepth.slots(body.localTypes()));
             if (clone[f] >= 0) {
-                fuelLocals[f] = params; // the fuel parameter, before the declared locals
-                tmpLocals[f] = callsPacked(body, clone, rets, importedFunctions) ? params + 1 + declared : -1;
+                fuelLocals[f] = params; // the fuel and depth parameters, before the declared locals
+                depthLocals[f] = params + 1;
+                tmpLocals[f] = callsPacked(body, clone, rets, importedFunctions) ? params + 2 + declared : -1;
             } else if (!needsGlobalCharging(body)) {
                 fuelLocals[f] = params + declared;
                 tmpLocals[f] = callsPacked(body, clone, rets, importedFunctions) ? params + declared + 1 : -1;
+                depthLocals[f] = params + declared + (tmpLocals[f] >= 0 ? 2 : 1);
+            } else {
+                depthLocals[f] = params + declared;
             }
         }
         java.util.function.BiFunction<Integer, Edits, FunctionMeter> meter = (f, target) -> new FunctionMeter(
-                code.getFunctionBody(f), f, fuel, fuelLocals[f], tmpLocals[f], clone[f] >= 0 ? rets[f] : null, clone, rets,
-                importedFunctions, target, helperIndex, entries);
+                code.getFunctionBody(f), f, fuel, fuelLocals[f], tmpLocals[f], depthLocals[f], frameCosts[f],
+                clone[f] >= 0 ? rets[f] : null, clone,
+                rets, importedFunctions, target, helperIndex, entries);
         // a dry run finds each entry block's cost (it ends at the first boundary, before any loop
         // is unrolled), then the real run uses them
         for (int f = 0; f < n; f++) {
@@ -448,7 +457,7 @@ final class FuelInstrumenter {
                 clones.put(clone[f], importedFunctions + f);
             }
         }
-        return new Result(out, fuelGlobal, definedGlobals + 2, Map.copyOf(clones));
+        return new Result(out, fuelGlobal, definedGlobals + 3, Map.copyOf(clones));
     }
 
     /** Per-address insertions of one rewrite, kept in two layers so charges always come first. */
@@ -497,6 +506,8 @@ final class FuelInstrumenter {
         private final Fuel fuel;
         private final int fuelLocal; // -1: charge the global directly
         private final int tmpLocal; // i64 scratch for unpacking a callee's packed result, or -1
+        private final int depthLocal; // the frames left below this one (see CallDepth)
+        private final int frameCost; // what this function's frame counts against the depth
         private final Edits edits;
         private final Map<Helper, Integer> helperIndex;
         private final byte[] flush;
@@ -513,8 +524,10 @@ final class FuelInstrumenter {
         long entryCost;
         boolean entryCallsClone;
 
-        FunctionMeter(FunctionBody body, int f, Fuel fuel, int fuelLocal, int tmpLocal, Ret ownRet, int[] clone, Ret[] rets,
-                int importedFunctions, Edits edits, Map<Helper, Integer> helperIndex, Entries entries) {
+        FunctionMeter(FunctionBody body, int f, Fuel fuel, int fuelLocal, int tmpLocal, int depthLocal, int frameCost, Ret ownRet,
+                int[] clone, Ret[] rets, int importedFunctions, Edits edits, Map<Helper, Integer> helperIndex, Entries entries) {
+            this.depthLocal = depthLocal;
+            this.frameCost = frameCost;
             this.entries = entries;
             this.passing = ownRet != null;
             this.clone = clone;
@@ -537,6 +550,9 @@ final class FuelInstrumenter {
             if (local && !passing) {
                 CodeRewriter.insert(edits.charges, ins.get(0).address(), reload);
             }
+            // after the entry charge (charges come first at an address): one frame more, or the limit
+            CodeRewriter.insert(edits.others, ins.get(0).address(),
+                    CallDepth.enter(fuel.depth(), depthLocal, frameCost, passing, local ? flush : new byte[0]));
             int segmentStart = 0;
             int pendingLoop = -1; // an unrolled loop waiting for the cost of the segment after it
             int pendingEnd = -1;
@@ -556,6 +572,10 @@ final class FuelInstrumenter {
                 // only of it (after an if/else, say) needs no charge of its own
                 cost += i == n - 1 ? 0 : 1 + staticExtra(in);
                 Helper h = helperOf(op);
+                if (CallDepth.leavesTheClones(op) && !(local && op == OpCode.CALL && calleeClone(in) >= 0)) {
+                    // the callee (a wrapper, an import, anything through a table) reads the depth from the global
+                    CodeRewriter.insert(edits.others, in.address(), CallDepth.store(fuel.depth(), depthLocal));
+                }
                 if (h != null) {
                     byte[] call = concat(new byte[] {0x10}, u32(helperIndex.get(h)));
                     CodeRewriter.insert(edits.others, in.address(), local && !stale ? concat(flush, call) : call);
@@ -571,8 +591,8 @@ final class FuelInstrumenter {
                     if (entries.hoisted[callee]) {
                         cost += entries.cost[callee]; // the callee's entry block, paid with this one
                     }
-                    byte[] pass = concat(concat(concat(new byte[] {0x20}, u32(fuelLocal)), call),
-                            rets[(int) (in.operand(0) - importedFunctions)].unpack(fuelLocal, tmpLocal));
+                    byte[] args = concat(concat(new byte[] {0x20}, u32(fuelLocal)), concat(new byte[] {0x20}, u32(depthLocal)));
+                    byte[] pass = concat(concat(args, call), rets[(int) (in.operand(0) - importedFunctions)].unpack(fuelLocal, tmpLocal));
                     edits.replace(in, ins.get(i + 1), stale ? concat(reload, pass) : pass);
                     stale = false;
                 } else if (local && isCall(op)) {
@@ -581,8 +601,8 @@ final class FuelInstrumenter {
                     }
                     stale = true;
                 } else if (passing && isLocalAccess(op) && in.operand(0) >= fuelLocal) {
-                    // the fuel parameter sits between the parameters and the declared locals
-                    edits.replace(in, ins.get(i + 1), concat(new byte[] {(byte) op.opcode()}, u32(in.operand(0) + 1)));
+                    // the fuel and depth parameters sit between the parameters and the declared locals
+                    edits.replace(in, ins.get(i + 1), concat(new byte[] {(byte) op.opcode()}, u32(in.operand(0) + 2)));
                 }
                 Boundary b = boundaryOf(in);
                 int depth = blocks.size();
@@ -716,7 +736,7 @@ final class FuelInstrumenter {
                 AnnotatedInstruction in = ins.get(k);
                 if (passing && isLocalAccess(in.opcode()) && in.operand(0) >= fuelLocal) {
                     body.write(in.opcode().opcode());
-                    Leb128.writeU32(body, in.operand(0) + 1);
+                    Leb128.writeU32(body, in.operand(0) + 2);
                 } else {
                     body.write(wasm, in.address(), ins.get(k + 1).address() - in.address());
                 }
@@ -1134,7 +1154,8 @@ final class FuelInstrumenter {
                     clones.add(body.toByteArray());
                 } else {
                     var body = new ByteArrayOutputStream(bodySize * 3 / 2 + 16);
-                    byte[] locals = fuelLocals[f] >= 0 ? concat(new byte[] {0x01, 0x7F}, tmp) : new byte[0];
+                    byte[] locals = concat(fuelLocals[f] >= 0 ? concat(new byte[] {0x01, 0x7F}, tmp) : new byte[0],
+                            new byte[] {0x01, 0x7F}); // and the depth local, last
                     edited(wasm, bodyStart, bodyEnd, f, locals, new byte[0], new byte[0], body);
                     sized(out, body.toByteArray());
                 }
@@ -1196,6 +1217,8 @@ final class FuelInstrumenter {
             }
             w.write(0x20);
             Leb128.writeU32(w, local);
+            w.write(0x23); // the depth: frames left below the caller, from the global
+            Leb128.writeU32(w, fuel.depth());
             w.write(0x10);
             Leb128.writeU32(w, cloneIndex);
             w.writeBytes(ret.unpack(local, tmp));
@@ -1284,7 +1307,8 @@ final class FuelInstrumenter {
         var out = new ByteArrayOutputStream(wasm.length * 3 / 2 + 256);
         out.write(wasm, 0, 8);
         byte[] oneGlobal = {0x7E, 0x01, 0x42, 0x00, 0x0B}; // mut i64 = i64.const 0
-        byte[] fuelGlobalEntry = concat(oneGlobal, oneGlobal); // the fuel, then the reserve
+        byte[] depthGlobal = {0x7F, 0x01, 0x41, 0x00, 0x0B}; // mut i32 = i32.const 0
+        byte[] fuelGlobalEntry = concat(concat(oneGlobal, oneGlobal), depthGlobal); // the fuel, the reserve, the depth
         byte[] nameBytes = FUEL_EXPORT.getBytes(StandardCharsets.UTF_8);
         byte[] fuelExportEntry = concat(concat(u32(nameBytes.length), nameBytes), concat(new byte[] {0x03}, u32(fuelGlobal)));
         boolean globalDone = false;
@@ -1299,7 +1323,7 @@ final class FuelInstrumenter {
                 throw new IllegalArgumentException("section " + id + " runs past the end of the module");
             }
             if (!globalDone && rank(id) > rank(GLOBAL_SECTION)) {
-                section(out, GLOBAL_SECTION, concat(u32(2), fuelGlobalEntry));
+                section(out, GLOBAL_SECTION, concat(u32(3), fuelGlobalEntry));
                 globalDone = true;
             }
             if (!exportDone && rank(id) > rank(EXPORT_SECTION)) {
@@ -1309,7 +1333,7 @@ final class FuelInstrumenter {
             byte[] content;
             switch (id) {
                 case GLOBAL_SECTION:
-                    content = append(wasm, start, end, List.of(oneGlobal, oneGlobal));
+                    content = append(wasm, start, end, List.of(oneGlobal, oneGlobal, depthGlobal));
                     globalDone = true;
                     break;
                 case EXPORT_SECTION:
@@ -1343,7 +1367,7 @@ final class FuelInstrumenter {
             pos[0] = end;
         }
         if (!globalDone) {
-            section(out, GLOBAL_SECTION, concat(u32(2), fuelGlobalEntry));
+            section(out, GLOBAL_SECTION, concat(u32(3), fuelGlobalEntry));
         }
         if (!exportDone) {
             section(out, EXPORT_SECTION, concat(u32(1), fuelExportEntry));

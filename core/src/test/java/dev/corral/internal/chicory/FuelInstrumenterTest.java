@@ -62,13 +62,16 @@ class FuelInstrumenterTest {
         int importedGlobals = original.importSection().count(ExternalType.GLOBAL);
         int definedGlobals = original.globalSection().globalCount();
         assertEquals(importedGlobals + definedGlobals, r.fuelGlobalIndex());
-        assertEquals(definedGlobals + 2, r.definedGlobalCount());
-        assertEquals(definedGlobals + 2, m.globalSection().globalCount());
+        assertEquals(definedGlobals + 3, r.definedGlobalCount());
+        assertEquals(definedGlobals + 3, m.globalSection().globalCount());
         for (int g = definedGlobals; g < definedGlobals + 2; g++) { // the fuel, then its reserve
             var fuel = m.globalSection().getGlobal(g);
             assertEquals(ValType.I64, fuel.valueType());
             assertEquals(MutabilityType.Var, fuel.mutabilityType());
         }
+        var depth = m.globalSection().getGlobal(definedGlobals + 2); // then the call depth (CallDepth)
+        assertEquals(ValType.I32, depth.valueType());
+        assertEquals(MutabilityType.Var, depth.mutabilityType());
 
         // every original export keeps its name, kind and index; the fuel global is added last
         var oe = original.exportSection();
@@ -131,7 +134,7 @@ class FuelInstrumenterTest {
         assertEquals(0, original.exportSection().exportCount());
         var r = FuelInstrumenter.instrument(bytes, original);
         WasmModule m = ChicoryModuleLoader.parse("t", r.bytes());
-        assertEquals(2, m.globalSection().globalCount());
+        assertEquals(3, m.globalSection().globalCount());
         assertEquals(0, r.fuelGlobalIndex());
         assertEquals(FuelInstrumenter.FUEL_EXPORT, m.exportSection().getExport(0).name());
         // $f and $g keep indices 0 and 1, the refill helper is 2, the memory.grow helper 3, and

@@ -142,6 +142,15 @@ class LoadBombTest {
     }
 
     @Test
+    void sectionsOutOfOrderOrTwice() throws Throwable {
+        // found by the fuzz campaign: a second type section made the pre-validator index past its
+        // own array (every section handler assumes one section of each kind, in order)
+        byte[] types = section(TYPE, vec(funcType(new int[0], new int[0]), funcType(new int[0], new int[0])));
+        refused(ModuleLoadException.Reason.MALFORMED, "section 1 appears twice", module(types, section(TYPE, vec(funcType(new int[0], new int[0])))));
+        refused(ModuleLoadException.Reason.MALFORMED, "section 1 is out of order", module(section(FUNCTION, vec()), types));
+    }
+
+    @Test
     void moduleSize() throws Throwable {
         byte[] wasm = WasmBytes.runModule(WasmBytes.i32Const(1));
         refused(ModuleLoadException.Reason.LIMITS, "maxModuleSize", wasm, LoadLimits.builder().maxModuleSize(wasm.length - 1).build());

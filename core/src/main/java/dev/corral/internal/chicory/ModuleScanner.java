@@ -106,9 +106,18 @@ final class ModuleScanner {
             throw new Malformed("not a wasm module (no \\0asm magic)");
         }
         in.pos = 8; // the version is Chicory's to check
+        int lastRank = 0;
         while (in.pos < in.end) {
             int id = in.u8();
             long size = in.u32();
+            if (id != 0) {
+                // every other section handler relies on this: each section once, in order
+                int rank = rank(id);
+                if (rank <= lastRank) {
+                    throw new Malformed("section " + id + (rank == lastRank ? " appears twice" : " is out of order"));
+                }
+                lastRank = rank;
+            }
             if (size > in.end - in.pos) {
                 throw new Malformed("section " + id + " declares " + size + " bytes but only " + (in.end - in.pos) + " remain");
             }
@@ -149,6 +158,15 @@ final class ModuleScanner {
         }
     }
 
+    /** Where a section may appear (the tag section sits between memory and global, data count before code). */
+    private static int rank(int id) {
+        switch (id) {
+            case 13: return 55;
+            case 12: return 95;
+            default: return id >= 1 && id <= 11 ? id * 10 : 1000 + id; // an unknown id is refused below
+        }
+    }
+
     private void custom() {
         in.name("custom section name"); // Chicory reads it into an array of the declared length
     }
@@ -156,6 +174,7 @@ final class ModuleScanner {
     private void typeSection() {
         int groups = count("type groups", MAX_TYPES, "the engines' limit");
         int[] params = new int[Math.min(groups, 1024)];
+        types = 0; // there is one type section (module() refuses a second)
         for (int g = 0; g < groups; g++) {
             int form = in.u8();
             int members = 1;
@@ -179,7 +198,7 @@ final class ModuleScanner {
                 if (types >= MAX_TYPES) {
                     limit("types", types + 1L, MAX_TYPES, null);
                 }
-                if (types == params.length) {
+                if (types >= params.length) {
                     params = java.util.Arrays.copyOf(params, Math.max(16, params.length * 2));
                 }
                 params[types++] = compositeType(f);

@@ -26,10 +26,11 @@ import java.util.Set;
  *       checked against their index spaces: Chicory 1.7.5's validator misses some (a
  *       {@code table.size} of a table that does not exist passes, and fails when run): INVALID.</li>
  * </ul>
- * Instruction immediates are decoded as Chicory's parser decodes them (its own opcode table), so
- * both read the same instructions; what this pass cannot decode Chicory could not parse either.
- * Everything else (types of instructions, section order, constant expressions' validity) is left
- * to Chicory's validator, which runs next on a module now known to be of bounded size.
+ * Sections must come once each, in the spec's order. Instruction immediates are decoded as
+ * Chicory's parser decodes them (its own opcode table), so both read the same instructions; what
+ * this pass cannot decode Chicory could not parse either. Everything else (types of instructions,
+ * constant expressions' validity) is left to Chicory's validator, which runs next on a module now
+ * known to be of bounded size.
  */
 final class ModuleScanner {
     /** Structural limits every engine agrees on (wasmparser, V8, SpiderMonkey, JSC; Chicory's WasmLimits). */
@@ -174,7 +175,6 @@ final class ModuleScanner {
     private void typeSection() {
         int groups = count("type groups", MAX_TYPES, "the engines' limit");
         int[] params = new int[Math.min(groups, 1024)];
-        types = 0; // there is one type section (module() refuses a second)
         for (int g = 0; g < groups; g++) {
             int form = in.u8();
             int members = 1;

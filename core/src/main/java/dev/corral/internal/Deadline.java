@@ -89,8 +89,11 @@ public final class Deadline {
         }
         long token = s & ~PHASE;
         if (STATE.compareAndSet(this, s, token | FIRING)) {
-            thread.interrupt();
-            STATE.setVolatile(this, token | FIRED);
+            try {
+                thread.interrupt();
+            } finally {
+                STATE.setVolatile(this, token | FIRED); // disarm() waits for FIRED: never leave it spinning
+            }
         }
     }
 
@@ -102,8 +105,11 @@ public final class Deadline {
         }
         long token = s & ~PHASE;
         if (STATE.compareAndSet(this, s, token | FIRING)) {
-            thread.interrupt();
-            STATE.setVolatile(this, token | FIRED);
+            try {
+                thread.interrupt();
+            } finally {
+                STATE.setVolatile(this, token | FIRED); // disarm() waits for FIRED: never leave it spinning
+            }
         }
     }
 }

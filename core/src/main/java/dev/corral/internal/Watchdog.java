@@ -43,14 +43,18 @@ public final class Watchdog {
             } else {
                 LockSupport.parkNanos(this, TICK_NANOS);
             }
-            long now = System.nanoTime();
-            for (var it = deadlines.iterator(); it.hasNext();) {
-                Deadline d = it.next().get();
-                if (d == null || d.retired()) {
-                    it.remove();
-                } else {
-                    d.check(now);
+            try {
+                long now = System.nanoTime();
+                for (var it = deadlines.iterator(); it.hasNext();) {
+                    Deadline d = it.next().get();
+                    if (d == null || d.retired()) {
+                        it.remove();
+                    } else {
+                        d.check(now);
+                    }
                 }
+            } catch (Throwable t) { // e.g. an OutOfMemoryError while a plugin exhausts the heap
+                // the watchdog must outlive it: every timed call of the engine depends on it
             }
         }
         // the engine closed: stop every call still running rather than leave it unguarded (a

@@ -7,6 +7,8 @@
 module dev.corral.core {
     requires com.dylibso.chicory.runtime;
     requires com.dylibso.chicory.compiler;
+    // JFR events (dev.corral.*): part of the JDK, no dependency
+    requires jdk.jfr;
 
     exports dev.corral;
     exports dev.corral.spi;

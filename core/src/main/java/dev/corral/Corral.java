@@ -23,7 +23,7 @@ public final class Corral implements AutoCloseable {
     private final Engine engine;
 
     private Corral(Builder b) {
-        this.engine = new Engine(b.executionMode, b.compileCache, b.loadSettings);
+        this.engine = new Engine(b.executionMode, b.compileCache, b.tiered, b.loadSettings);
     }
 
     /** An engine with the defaults: compiled execution, in-memory compile cache. */
@@ -77,8 +77,19 @@ public final class Corral implements AutoCloseable {
         private ExecutionMode executionMode = ExecutionMode.COMPILED;
         private CompileCache compileCache;
         private LoadSettings loadSettings = LoadSettings.DEFAULTS;
+        private boolean tiered;
 
         private Builder() {}
+
+        /**
+         * Load modules tiered by default: start in the interpreter, compile in the background
+         * ({@link ModuleLoader#tiered}). Off by default: it pays off for large modules whose
+         * first calls must not wait for the compiler, and costs a second core for a while.
+         */
+        public Builder tieredCompilation(boolean tiered) {
+            this.tiered = tiered;
+            return this;
+        }
 
         public Builder executionMode(ExecutionMode mode) {
             this.executionMode = Objects.requireNonNull(mode, "mode");

@@ -2,6 +2,7 @@ package dev.corral;
 
 import dev.corral.internal.Engine;
 import dev.corral.internal.LoadSettings;
+import dev.corral.internal.IoMessages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,11 +24,13 @@ public final class ModuleLoader {
     private String sha256;
     private ExecutionMode mode;
     private LoadSettings settings;
+    private boolean tiered;
 
     ModuleLoader(Engine engine) {
         this.engine = engine;
         this.mode = engine.defaultMode();
         this.settings = engine.loadSettings();
+        this.tiered = engine.tiered();
     }
 
     /** A name for messages and logs; defaults to the file name, or {@code plugin}. */
@@ -44,6 +47,20 @@ public final class ModuleLoader {
             throw new IllegalArgumentException("not a SHA-256 in hex: '" + hex + "'");
         }
         this.sha256 = h;
+        return this;
+    }
+
+    /**
+     * Tiered compilation (compiled mode only): when the compile cache does not hold the module yet,
+     * {@code load} returns once the module is parsed and validated, instances run in the
+     * interpreter, and the compiler works on the engine's background thread; instances created
+     * after it finishes run compiled ({@link PluginModule#awaitCompiled} waits for that; pools
+     * replace their interpreted instances as they come back). Fuel counts are the same in both
+     * modes, so a metered plugin sees no difference but speed. Default: the engine's
+     * ({@link Corral.Builder#tieredCompilation}).
+     */
+    public ModuleLoader tiered(boolean tiered) {
+        this.tiered = tiered;
         return this;
     }
 
@@ -76,7 +93,7 @@ public final class ModuleLoader {
 
     public PluginModule load(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
-        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode, settings);
+        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered, settings);
     }
 
     public PluginModule load(Path file) {
@@ -86,10 +103,10 @@ public final class ModuleLoader {
             bytes = Files.readAllBytes(file);
         } catch (IOException | RuntimeException e) {
             throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE,
-                    "cannot read module file '" + file + "': " + e, e);
+                    "cannot read module file '" + file + "': " + IoMessages.describe(e), e);
         }
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
-        return engine.load(n, bytes, sha256, mode, settings);
+        return engine.load(n, bytes, sha256, mode, tiered, settings);
     }
 
     public PluginModule load(InputStream in) {
@@ -98,9 +115,9 @@ public final class ModuleLoader {
         try {
             bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read module stream: " + e, e);
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read module stream: " + IoMessages.describe(e), e);
         }
-        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode, settings);
+        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode, tiered, settings);
     }
 
     /** Loads a module from the classpath of {@code anchor}'s class loader, e.g. {@code "/plugins/x.wasm"}. */
@@ -117,7 +134,8 @@ public final class ModuleLoader {
             }
             return load(in);
         } catch (IOException e) {
-            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read resource '" + resource + "': " + e, e);
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read resource '" + resource + "': "
+                    + IoMessages.describe(e), e);
         }
     }
 

@@ -65,6 +65,9 @@ public interface Plugin extends AutoCloseable {
      */
     void addFuel(long units);
 
+    /** Calls, failed calls and fuel since instantiation; never reset by restore or a pool. */
+    PluginStats stats();
+
     /** Current size of memory 0 in pages (0 if the module has no memory). */
     int memoryPages();
 

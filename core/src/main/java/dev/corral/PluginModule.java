@@ -22,6 +22,17 @@ public interface PluginModule {
 
     List<MemoryDescriptor> memories();
 
+    /**
+     * Waits at most {@code timeout} until instances created from now on run compiled code: at once
+     * for a module loaded compiled, after the background compile for a tiered one
+     * ({@link ModuleLoader#tiered}). False for an interpreted module, on timeout, or if the
+     * background compile failed (instances then keep running in the interpreter).
+     */
+    boolean awaitCompiled(java.time.Duration timeout) throws InterruptedException;
+
+    /** Calls, failures and fuel over every instance of this module (pooled ones included), and how many live. */
+    ModuleStats stats();
+
     /** The exported function's signature, if the module exports a function of that name. */
     Optional<FunctionSignature> exportedFunction(String name);
 

@@ -1,6 +1,8 @@
 package dev.corral;
 
 import dev.corral.internal.ManagedPlugin;
+import dev.corral.internal.events.Events;
+import dev.corral.internal.events.PoolWaitEvent;
 import dev.corral.internal.PreparedModule;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -86,6 +88,8 @@ public final class PluginPool implements AutoCloseable {
     public PooledPlugin borrow() {
         Slot slot;
         Generation createFor = null;
+        PoolWaitEvent waitEvent = null; // JFR: only borrows that wait
+        String waitOutcome = "closed";
         lock.lock();
         try {
             long waitStart = 0;
@@ -107,10 +111,15 @@ public final class PluginPool implements AutoCloseable {
                 if (waitStart == 0) {
                     waitStart = now;
                     waits++;
+                    if (Events.jfr()) {
+                        waitEvent = new PoolWaitEvent();
+                        waitEvent.begin();
+                    }
                 }
                 long left = timeoutNanos - (now - waitStart);
                 if (left <= 0) {
                     waitNanos += now - waitStart;
+                    waitOutcome = "timeout";
                     throw new PoolExhaustedException(name, maxSize, borrowTimeout);
                 }
                 try {
@@ -118,16 +127,21 @@ public final class PluginPool implements AutoCloseable {
                 } catch (InterruptedException e) {
                     waitNanos += System.nanoTime() - waitStart;
                     Thread.currentThread().interrupt();
+                    waitOutcome = "interrupted";
                     throw new CallInterruptedException("borrow from pool " + name);
                 }
             }
             if (waitStart != 0) {
                 waitNanos += System.nanoTime() - waitStart;
             }
+            waitOutcome = "borrowed";
             borrows++;
             borrowed++;
         } finally {
             lock.unlock();
+            if (waitEvent != null) {
+                Events.poolWait(waitEvent, name, maxSize, waitOutcome);
+            }
         }
         if (slot == null) {
             try {
@@ -335,7 +349,8 @@ public final class PluginPool implements AutoCloseable {
 
     private void giveBack(Slot slot) {
         ManagedPlugin p = slot.plugin;
-        boolean reusable = !p.isClosed() && !p.faulted();
+        // an interpreted instance of a module whose tiered compile has finished is replaced by a compiled one
+        boolean reusable = !p.isClosed() && !p.faulted() && !p.superseded();
         boolean wasReset = false;
         if (reusable) {
             try {

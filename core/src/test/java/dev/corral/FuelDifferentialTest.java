@@ -74,6 +74,11 @@ class FuelDifferentialTest {
                     return; // the module needs imports no default policy grants
                 }
                 String actual = outcome(m, metered, export.name(), args);
+                if (expected.equals("timeout") && actual.startsWith("ok")) {
+                    // slow, not runaway (tables.wasm's bomb grows a table 10,000 times, ~0.3 s on a busy
+                    // machine with a cold JIT): decide with time to spare
+                    expected = outcome(m, plain.toBuilder().timeout(Duration.ofSeconds(30)).build(), export.name(), args);
+                }
                 if (expected.equals("timeout")) {
                     assertTrue(actual.equals("fuel") || actual.equals("timeout"),
                             export.name() + args.length + ": unmetered ran away, metered gave " + actual);

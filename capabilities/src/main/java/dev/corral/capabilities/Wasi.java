@@ -94,7 +94,10 @@ public final class Wasi implements Capability {
         var instance = new WasiInstance(module.name(), preopens, writeQuota, clock,
                 random == null ? null : random.open(), env, args,
                 stdout.open(module.name(), "stdout"), stderr.open(module.name(), "stderr"),
-                fn -> denied.computeIfAbsent(fn, k -> new LongAdder()).increment());
+                fn -> {
+                    denied.computeIfAbsent(fn, k -> new LongAdder()).increment();
+                    Capability.reportDenial(module.name(), "wasi", fn, "not covered by the grants");
+                });
         return new Binding() {
             @Override
             public List<HostModuleDef> hostModules() {

@@ -18,19 +18,63 @@ public final class Engine {
     private final AtomicLong modulesLoaded = new AtomicLong();
     private final AtomicLong compilations = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
-    private final AtomicLong instances = new AtomicLong();
+    private final AtomicLong compileNanos = new AtomicLong();
+    private final Usage usage = new Usage(null);
+    private final boolean tiered;
+    private volatile java.util.concurrent.ExecutorService compiler;
     private volatile Watchdog watchdog;
     private volatile boolean closed;
 
+    public Engine(ExecutionMode defaultMode, CompileCache compileCache) {
+        this(defaultMode, compileCache, false);
+    }
+
+    public Engine(ExecutionMode defaultMode, CompileCache compileCache, boolean tiered) {
+        this(defaultMode, compileCache, tiered, LoadSettings.DEFAULTS);
+    }
+
     public Engine(ExecutionMode defaultMode, CompileCache compileCache, LoadSettings loadSettings) {
+        this(defaultMode, compileCache, false, loadSettings);
+    }
+
+    public Engine(ExecutionMode defaultMode, CompileCache compileCache, boolean tiered, LoadSettings loadSettings) {
         this.defaultMode = defaultMode;
         this.compileCache = compileCache;
+        this.tiered = tiered;
         this.loadSettings = loadSettings;
     }
 
     /** The limits and features a loader starts with. */
     public LoadSettings loadSettings() {
         return loadSettings;
+    }
+
+    /** Whether modules load tiered unless their loader says otherwise. */
+    public boolean tiered() {
+        return tiered;
+    }
+
+    /**
+     * The thread tiered compilation runs on: one, a daemon at low priority, started on first use,
+     * so background compiles never take more than one core from the calls they are meant to speed up.
+     */
+    public java.util.concurrent.ExecutorService compiler() {
+        var c = compiler;
+        if (c == null) {
+            synchronized (this) {
+                c = compiler;
+                if (c == null) {
+                    c = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                        var t = new Thread(r, "corral-compiler");
+                        t.setDaemon(true);
+                        t.setPriority(Thread.MIN_PRIORITY);
+                        return t;
+                    });
+                    compiler = c;
+                }
+            }
+        }
+        return c;
     }
 
     public ExecutionMode defaultMode() {
@@ -41,9 +85,18 @@ public final class Engine {
         return compileCache;
     }
 
-    public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, LoadSettings settings) {
+    public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+        return load(name, bytes, expectedSha256, mode, tiered, loadSettings);
+    }
+
+    public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, boolean tiered) {
+        return load(name, bytes, expectedSha256, mode, tiered, loadSettings);
+    }
+
+    public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, boolean tiered,
+            LoadSettings settings) {
         checkOpen("load a module");
-        var module = ChicoryModuleLoader.load(this, name, bytes, expectedSha256, mode, settings);
+        var module = ChicoryModuleLoader.load(this, name, bytes, expectedSha256, mode, tiered, settings);
         modulesLoaded.incrementAndGet();
         return module;
     }
@@ -56,12 +109,19 @@ public final class Engine {
         cacheHits.incrementAndGet();
     }
 
-    public void countInstance() {
-        instances.incrementAndGet();
+    public void addCompileTime(long nanos) {
+        compileNanos.addAndGet(nanos);
+    }
+
+    /** Every instance of every module of this engine: a module's own {@link Usage} reports to it. */
+    public Usage usage() {
+        return usage;
     }
 
     public EngineStats stats() {
-        return new EngineStats(modulesLoaded.get(), compilations.get(), cacheHits.get(), instances.get());
+        long[] u = usage.snapshot();
+        return new EngineStats(modulesLoaded.get(), compilations.get(), cacheHits.get(),
+                java.time.Duration.ofNanos(compileNanos.get()), u[0], u[1], u[2], u[3], u[4]);
     }
 
     /** The watchdog, started on first use so that engines without timeouts own no thread. */
@@ -109,6 +169,9 @@ public final class Engine {
      */
     public synchronized void close() {
         closed = true;
+        if (compiler != null) {
+            compiler.shutdownNow(); // a compile in progress finishes on its daemon thread; its result is unused
+        }
         if (watchdog != null) {
             watchdog.shutdown();
         }

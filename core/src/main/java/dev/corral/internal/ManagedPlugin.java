@@ -32,6 +32,12 @@ public interface ManagedPlugin extends Plugin {
      */
     dev.corral.PluginSnapshot snapshotLike(dev.corral.PluginSnapshot like);
 
+    /**
+     * True when the module now has a better variant than the one this instance runs (tiered
+     * compilation finished after it was made): a pool discards it rather than reusing it.
+     */
+    boolean superseded();
+
     /** True once closed. */
     boolean isClosed();
 }

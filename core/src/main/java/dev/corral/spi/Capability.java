@@ -1,6 +1,7 @@
 package dev.corral.spi;
 
 import dev.corral.PluginModule;
+import dev.corral.internal.events.Events;
 import java.util.List;
 
 /**
@@ -21,6 +22,15 @@ public interface Capability {
      * without being used. A capability must provide the same functions on every bind.
      */
     Binding bind(PluginModule module);
+
+    /**
+     * Tells the operator that a plugin asked for something its grants do not cover: a JFR event
+     * {@code dev.corral.CapabilityDenied} (module, capability, function, reason) when a recording
+     * has it enabled, nothing otherwise. Call it where the denial is counted or logged.
+     */
+    static void reportDenial(String module, String capability, String function, String reason) {
+        Events.denied(module, capability, function, reason);
+    }
 
     /** One instance's share of a capability; closed with the plugin. */
     interface Binding extends AutoCloseable {

@@ -13,12 +13,22 @@ import java.io.IOException;
 final class CacheAdapter implements Cache {
     static final String CHICORY_VERSION = "1.7.5";
 
+    /** Whether this thread's last lookup was a hit, for the compile event of the compile around it. */
+    private static final ThreadLocal<Boolean> LAST_HIT = new ThreadLocal<>();
+
     private final Engine engine;
     private final CompileCache cache;
 
     CacheAdapter(Engine engine) {
         this.engine = engine;
         this.cache = engine.compileCache();
+    }
+
+    /** True if the last lookup on this thread found its entry; clears the flag. */
+    static boolean takeLastHit() {
+        Boolean hit = LAST_HIT.get();
+        LAST_HIT.remove();
+        return hit != null && hit;
     }
 
     static String key(String moduleDigest) {
@@ -33,6 +43,7 @@ final class CacheAdapter implements Cache {
         } catch (IOException | RuntimeException e) {
             data = null; // a broken cache entry costs a compile, never a load failure
         }
+        LAST_HIT.set(data != null);
         if (data != null) {
             engine.countCacheHit();
         } else {

@@ -1,7 +1,5 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
@@ -17,12 +15,14 @@ import dev.corral.ExternKind;
 import dev.corral.FunctionSignature;
 import dev.corral.ImportDescriptor;
 import dev.corral.MemoryDescriptor;
+import dev.corral.ModuleStats;
 import dev.corral.Plugin;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.internal.Engine;
 import dev.corral.internal.PreparedModule;
 import dev.corral.internal.LoadSettings;
+import dev.corral.internal.Usage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,7 +31,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.function.Function;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * A loaded module: the parsed module Chicory runs, its one shared machine factory (they must stay
@@ -39,12 +46,17 @@ import java.util.function.Function;
  */
 final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     private final Engine engine;
+    private final Usage usage;
     private final String name;
     private final String sha256;
     private final ExecutionMode mode;
+    /** The module as first loaded (names, types); instances run {@link #plain} or {@link #metered}. */
     final WasmModule module;
-    final Function<Instance, Machine> machineFactory;
-    private final ModuleVariant plain;
+    private volatile ModuleVariant plain;
+    /** Tiered: the variants start interpreted and are replaced by compiled ones when the compiler is done. */
+    private final boolean tiered;
+    private final List<Future<?>> compiles = new CopyOnWriteArrayList<>();
+    private volatile Throwable compileFailure;
     /** The original bytes, kept to build the metered variant on first demand. */
     private final byte[] bytes;
     private volatile ModuleVariant metered;
@@ -61,15 +73,16 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     final int importedFunctionCount;
 
     ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
-            WasmModule module, Function<Instance, Machine> machineFactory, LoadSettings settings) {
+            ModuleVariant plain, boolean tiered, LoadSettings settings) {
         this.engine = engine;
         this.settings = settings;
+        this.usage = new Usage(engine.usage());
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
-        this.module = module;
-        this.machineFactory = machineFactory;
-        this.plain = new ModuleVariant(module, machineFactory, -1, module.globalSection().globalCount(), java.util.Map.of());
+        this.module = plain.module();
+        this.plain = plain;
+        this.tiered = tiered;
         this.bytes = bytes;
         this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
         this.usesGcTypes = usesGcTypes(original);
@@ -195,12 +208,61 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
             synchronized (this) {
                 m = metered;
                 if (m == null) {
-                    m = ChicoryModuleLoader.meter(engine, name, bytes, mode, settings);
-                    metered = m;
+                    if (tiered) {
+                        m = ChicoryModuleLoader.meter(engine, name, bytes, ExecutionMode.INTERPRETED, settings);
+                        metered = m;
+                        upgrade(true, () -> ChicoryModuleLoader.meter(engine, name, bytes, ExecutionMode.COMPILED, settings));
+                    } else {
+                        m = ChicoryModuleLoader.meter(engine, name, bytes, mode, settings);
+                        metered = m;
+                    }
                 }
             }
         }
         return m;
+    }
+
+    /**
+     * Tiered compilation: compiles a variant on the engine's compiler thread and, when done, makes it
+     * the one new instances run. Instances made before keep running interpreted ({@link #current});
+     * a pool replaces them as they come back. A failed compile leaves the interpreted variant in place.
+     */
+    void upgrade(boolean meteredVariant, Supplier<ModuleVariant> compile) {
+        compiles.add(engine.compiler().submit(() -> {
+            try {
+                ModuleVariant compiled = compile.get();
+                if (meteredVariant) {
+                    metered = compiled;
+                } else {
+                    plain = compiled;
+                }
+            } catch (RuntimeException | Error e) {
+                compileFailure = e;
+            }
+        }));
+    }
+
+    /** Whether {@code v} is still what new instances of this module run. */
+    boolean current(ModuleVariant v) {
+        return v == plain || v == metered;
+    }
+
+    @Override
+    public boolean awaitCompiled(Duration timeout) throws InterruptedException {
+        if (mode != ExecutionMode.COMPILED) {
+            return false;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Future<?> f : compiles) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException | CancellationException e) {
+                return false;
+            }
+        }
+        return compileFailure == null;
     }
 
     Engine engine() {
@@ -210,6 +272,16 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     @Override
     public String name() {
         return name;
+    }
+
+    Usage usage() {
+        return usage;
+    }
+
+    @Override
+    public ModuleStats stats() {
+        long[] u = usage.snapshot();
+        return new ModuleStats(u[0], u[1], u[2], u[3], u[4]);
     }
 
     @Override

@@ -27,29 +27,67 @@ import java.util.function.Function;
 public final class ChicoryModuleLoader {
     private ChicoryModuleLoader() {}
 
+    public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+        return load(engine, name, bytes, expectedSha256, mode, false, LoadSettings.DEFAULTS);
+    }
+
+    /**
+     * @param tiered in compiled mode, when the compile cache does not have the module yet: serve
+     *     instances from the interpreter at once and compile in the background (instances made
+     *     after that run compiled; see {@link ChicoryModule#upgrade})
+     */
     public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
-            LoadSettings settings) {
+            boolean tiered, LoadSettings settings) {
         String sha256 = sha256(bytes);
         if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
             throw new ModuleLoadException(Reason.DIGEST_MISMATCH, "module '" + name + "' has SHA-256 " + sha256
                     + " but " + expectedSha256 + " was expected: refusing to load it");
         }
-        // counts, sizes and features, before Chicory allocates anything for the module
+        // a compile-cache entry for these exact bytes exists only if they were validated before (by
+        // this Corral and Chicory version: both are in the key), so a hit skips validation, which is
+        // most of the time a cached load takes (1 s of 1.5 s for a 3.7 MB Go module)
+        // counts, sizes and features, before Chicory allocates anything for the module (on a
+        // cache hit too: this load's limits and features may be stricter than the first one's)
         ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
-        WasmModule original = parse(name, bytes);
+        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, digest(sha256));
+        WasmModule parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
         budget.check("parsing");
-        if (TailCalls.uses(original)) {
+        if (TailCalls.uses(parsed)) {
             // no tail calls are left for either runtime: they end the same way in both modes
-            bytes = rewriteTailCalls(name, bytes, original);
-            original = parse(name, bytes);
+            bytes = rewriteTailCalls(name, bytes, parsed);
+            parsed = parse(name, bytes);
+            validatedBefore = false;
             budget.check("rewriting tail calls");
         }
+        WasmModule original = parsed;
+        byte[] runnable = bytes;
+        boolean background = tiered && mode == ExecutionMode.COMPILED && !validatedBefore;
+        ModuleVariant plain = plain(engine, name, runnable, original, background ? ExecutionMode.INTERPRETED : mode, budget);
+        ChicoryModule module;
+        try {
+            module = new ChicoryModule(engine, name, sha256, mode, runnable, original, plain, background, settings);
+        } catch (RuntimeException e) {
+            // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
+            // that does not exist); describing the module is where they surface
+            throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
+        }
+        if (background) {
+            // in the background, under a budget of its own
+            module.upgrade(false, () -> plain(engine, name, runnable, original, ExecutionMode.COMPILED,
+                    new LoadBudget(name, settings.limits().maxCompileTime())));
+        }
+        return module;
+    }
+
+    /** The unmetered variant: the module as it is, compiled; else a copy whose loops the interpreter can interrupt. */
+    private static ModuleVariant plain(Engine engine, String name, byte[] bytes, WasmModule original, ExecutionMode mode,
+            LoadBudget budget) {
         WasmModule module = original;
         Function<Instance, Machine> machineFactory = null;
         if (mode == ExecutionMode.COMPILED && !needsInterpreterFallback(engine, original)) {
             // compiled code checks interrupts on every back-edge and call: run the module as it is
-            machineFactory = compileWholly(engine, original);
+            machineFactory = Compiles.record(engine, name, bytes.length, "plain", () -> compileWholly(engine, original));
             budget.check("compiling");
         }
         if (machineFactory == null) {
@@ -58,15 +96,37 @@ public final class ChicoryModuleLoader {
             byte[] runnable = rewrite(name, bytes, original);
             module = runnable == bytes ? original : parse(name, runnable);
             budget.check("rewriting");
-            machineFactory = mode == ExecutionMode.COMPILED ? compile(engine, name, module) : TrackingInterpreterMachine::new;
+            WasmModule finalModule = module;
+            machineFactory = mode == ExecutionMode.COMPILED
+                    ? Compiles.record(engine, name, runnable.length, "plain", () -> compile(engine, name, finalModule))
+                    : TrackingInterpreterMachine::new;
             budget.check("compiling");
         }
+        return new ModuleVariant(module, machineFactory, -1, module.globalSection().globalCount(), java.util.Map.of());
+    }
+
+    /** Whether the compile cache holds this module's bytecode (or knows it needs the fallback compile). */
+    private static boolean compiledBefore(Engine engine, String digest) {
         try {
-            return new ChicoryModule(engine, name, sha256, mode, bytes, original, module, machineFactory, settings);
-        } catch (RuntimeException e) {
-            // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
-            // that does not exist); describing the module is where they surface
-            throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
+            var cache = engine.compileCache();
+            return cache.get(CacheAdapter.key(digest)) != null
+                    || cache.get(CacheAdapter.key(digest) + FALLBACK_MARKER) != null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Chicory's module digest (its compile-cache key) from our hex SHA-256: "sha-256:" + base64. */
+    static String digest(String sha256Hex) {
+        return "sha-256:" + java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex));
+    }
+
+    /** Bytes the compile cache proves were validated before: decoded, not validated again. */
+    private static WasmModule parseValidatedBefore(String name, byte[] bytes) {
+        try {
+            return parser(false).parse(() -> new java.io.ByteArrayInputStream(bytes));
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            return parse(name, bytes); // cannot happen for bytes that parsed before; the full path says why
         }
     }
 
@@ -85,7 +145,7 @@ public final class ChicoryModuleLoader {
             WasmModule module = parseInstrumented(name, r);
             budget.check("parsing the metered module");
             if (!needsInterpreterFallback(engine, module)) {
-                var factory = compileWholly(engine, module);
+                var factory = Compiles.record(engine, name, r.bytes().length, "metered", () -> compileWholly(engine, module));
                 budget.check("compiling the metered module");
                 if (factory != null) {
                     return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
@@ -97,7 +157,7 @@ public final class ChicoryModuleLoader {
         WasmModule module = parseInstrumented(name, r);
         budget.check("parsing the metered module");
         Function<Instance, Machine> factory = mode == ExecutionMode.COMPILED
-                ? compile(engine, name, module)
+                ? Compiles.record(engine, name, r.bytes().length, "metered", () -> compile(engine, name, module))
                 : TrackingInterpreterMachine::new;
         budget.check("compiling the metered module");
         return new ModuleVariant(module, factory, r.fuelGlobalIndex(), r.definedGlobalCount(), r.clones());
@@ -124,8 +184,7 @@ public final class ChicoryModuleLoader {
     /** Parses and validates {@code bytes}; visible for the instrumenter's tests. */
     static WasmModule parse(String name, byte[] bytes) {
         try {
-            return Parser.builder().withValidation(true).withCustomParsers(java.util.Map.of("name", NameSection::parse)).build()
-                    .parse(() -> new java.io.ByteArrayInputStream(bytes));
+            return parser(true).parse(() -> new java.io.ByteArrayInputStream(bytes));
         } catch (InvalidException e) {
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e.getMessage(), e);
         } catch (MalformedException e) {
@@ -138,6 +197,11 @@ public final class ChicoryModuleLoader {
             // the bytes are not a well-formed module.
             throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' is malformed (" + e + ")", e);
         }
+    }
+
+    /** Chicory's parser, with the name section behind a check (see {@link NameSection}). */
+    private static Parser parser(boolean validate) {
+        return Parser.builder().withValidation(validate).withCustomParsers(java.util.Map.of("name", NameSection::parse)).build();
     }
 
     private static byte[] rewriteTailCalls(String name, byte[] bytes, WasmModule parsed) {
@@ -193,8 +257,10 @@ public final class ChicoryModuleLoader {
         }
     }
 
+    private static final String FALLBACK_MARKER = "/needs-interpreter-fallback";
+
     private static String fallbackMarker(WasmModule module) {
-        return CacheAdapter.key(module.digest()) + "/needs-interpreter-fallback";
+        return CacheAdapter.key(module.digest()) + FALLBACK_MARKER;
     }
 
     private static Function<Instance, Machine> compile(Engine engine, String name, WasmModule module) {

@@ -15,6 +15,7 @@ import dev.corral.PluginFunction;
 import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.PluginSnapshot;
+import dev.corral.PluginStats;
 import dev.corral.Results;
 import dev.corral.StackExhaustedException;
 import dev.corral.TrapException;
@@ -22,6 +23,9 @@ import dev.corral.ValueType;
 import dev.corral.spi.Capability;
 import dev.corral.internal.Deadline;
 import dev.corral.internal.ManagedPlugin;
+import dev.corral.internal.Usage;
+import dev.corral.internal.events.Events;
+import dev.corral.internal.events.PluginCallEvent;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import java.lang.invoke.MethodHandles;
@@ -44,7 +48,7 @@ import java.util.Map;
  * outermost call sets the fuel global to its budget and reads it back afterwards (two field
  * accesses); an unmetered plugin pays one final-field test per call and allocates nothing more.
  */
-final class ChicoryPlugin implements ManagedPlugin, HostContext {
+final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private static final VarHandle OWNER;
     private static final long[] NO_RESULTS = new long[0];
     /** Parked in {@code owner} by close(): never started, never equal to a caller. */
@@ -68,6 +72,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
     private final Errors errors;
+    private final ModuleVariant variant;
     private Instance instance;
     private List<Capability.Binding> bindings = List.of();
     private GuestMemory memory;
@@ -79,6 +84,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
     /** A call ended with an exception since the last restore: the state may be anything. */
     private boolean faulted;
     private InstanceSnapshot.Layout snapshotLayout;
+    // ---- counters (plain fields: only the owner writes them; Usage sums them for the module and engine) ----
+    private long calls;
+    private long failedCalls;
+    private long fuelBilled;
 
     // ---- fuel (all unused when unmetered) ----
     private final boolean metered;
@@ -104,6 +113,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         this.timeout = policy.timeout().orElse(null);
         this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
         this.errors = new Errors(module, variant.clones());
+        this.variant = variant;
         this.metered = variant.metered();
         this.plain = !metered && timeout == null;
         this.fuelPerCall = policy.fuel().orElse(0);
@@ -157,6 +167,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
                 var fn = instance.export("_initialize");
                 guarded("_initialize", () -> fn.apply());
             }
+            calls = 0; // the counters are about the host's calls; initialization's fuel stays billed
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -340,6 +351,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         if (deadline != null) {
             deadline.retire();
         }
+        module.usage().retire(this);
         for (var b : bindings) {
             b.close();
         }
@@ -354,6 +366,28 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
             }
         }
         return java.util.Optional.empty();
+    }
+
+    // ---- counters ----
+
+    @Override
+    public PluginStats stats() {
+        return new PluginStats(calls, failedCalls, fuelBilled);
+    }
+
+    @Override
+    public long calls() {
+        return calls;
+    }
+
+    @Override
+    public long failedCalls() {
+        return failedCalls;
+    }
+
+    @Override
+    public long fuelBilled() {
+        return fuelBilled;
     }
 
     // ---- snapshots and pools ----
@@ -452,6 +486,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         return faulted;
     }
 
+    /** Tiered compilation made a compiled variant since this instance was made: a pool replaces it. */
+    @Override
+    public boolean superseded() {
+        return !module.current(variant);
+    }
+
     @Override
     public boolean isClosed() {
         return owner == CLOSED;
@@ -531,10 +571,32 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
 
     private long[] guarded(String export, Body body) {
         enter();
-        if (metered && depth == 0) {
-            return guardedMetered(export, body);
+        if (depth > 0) {
+            return guardedUnmetered(export, body); // re-entry: the outermost call meters, counts and records
         }
-        return guardedUnmetered(export, body);
+        calls++;
+        PluginCallEvent event = null;
+        if (Events.callsRecorded()) {
+            event = new PluginCallEvent();
+            event.begin();
+        }
+        String outcome = "ok";
+        try {
+            return metered ? guardedMetered(export, body) : guardedUnmetered(export, body);
+        } catch (RuntimeException e) {
+            outcome = failed(export, e);
+            throw e;
+        } finally {
+            if (event != null) {
+                Events.commit(event, module.name(), export, metered ? lastConsumed : 0, outcome);
+            }
+        }
+    }
+
+    /** An outermost call failed: count it, and tell JFR about a failing host function. */
+    private String failed(String export, RuntimeException e) {
+        failedCalls++;
+        return Events.failed(module.name(), export, e);
     }
 
     private long[] guardedUnmetered(String export, Body body) {
@@ -576,6 +638,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
         } finally {
             lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
             totalConsumed += lastConsumed;
+            fuelBilled += lastConsumed;
         }
     }
 
@@ -659,24 +722,38 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext {
 
         @Override
         public long[] callRaw(long... args) {
-            if (plain && args.length == paramCount && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()) {
+            if (plain && args.length == paramCount && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()
+                    && !Events.callsRecorded()) {
                 // the hot path, kept small and flat so the JIT inlines it, and Chicory's call into
                 // it, whole (then even the varargs array is scalar-replaced): no lambda, no fuel or
-                // deadline branches (benchmarks/README.md: trivial-call overhead)
+                // deadline branches (benchmarks/README.md: trivial-call overhead). A JFR recording
+                // of plugin calls takes the guarded path; without JFR the test is one volatile read.
                 long[] out;
                 int d = depth;
                 depth = d + 1;
                 try {
                     out = fn.apply(args);
                 } catch (RuntimeException | Error e) {
-                    faulted = true;
-                    throw errors.map(e, name);
+                    throw fastPathFailure(e, d); // out of line: keeps this method small enough to inline
                 } finally {
                     depth = d;
+                }
+                if (d == 0) {
+                    calls++;
                 }
                 return out == null ? NO_RESULTS : out; // Chicory returns null for no results
             }
             return callRawGuarded(args);
+        }
+
+        private RuntimeException fastPathFailure(Throwable e, int depthBefore) {
+            faulted = true;
+            RuntimeException mapped = errors.map(e, name);
+            if (depthBefore == 0) {
+                calls++;
+                failed(name, mapped);
+            }
+            return mapped;
         }
 
         private long[] callRawGuarded(long[] args) {

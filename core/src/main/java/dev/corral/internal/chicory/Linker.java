@@ -102,7 +102,7 @@ final class Linker {
             }
         }
         if (!missing.isEmpty()) {
-            throw new UnlinkableModuleException(cm.name(), missing, "grant host modules through PluginPolicy.Builder.hostModule");
+            throw new UnlinkableModuleException(cm.name(), missing, GrantHints.forMissing(missing));
         }
         // e.g. generated bindings refuse a plugin built for another guest ABI version
         for (HostModuleDef hm : used) {

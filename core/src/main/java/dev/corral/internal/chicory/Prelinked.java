@@ -100,7 +100,7 @@ final class Prelinked implements PreparedModule {
                 bindings.add(c.bind(cm));
             }
             var plugin = build(bindings);
-            cm.engine().countInstance();
+            cm.usage().register(plugin);
             return plugin;
         } catch (RuntimeException | Error e) {
             for (var b : bindings) {
@@ -111,6 +111,9 @@ final class Prelinked implements PreparedModule {
     }
 
     private ChicoryPlugin build(List<Capability.Binding> bindings) {
+        // the variant linking saw, or, with tiered compilation, the compiled one that replaced it
+        // (same imports, same types: only the code differs)
+        ModuleVariant variant = cm.variant(policy);
         var plugin = new ChicoryPlugin(cm, policy, variant);
         var provided = new HostFunction[sources.length];
         for (int i = 0; i < sources.length; i++) {

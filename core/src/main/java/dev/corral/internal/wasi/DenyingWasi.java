@@ -1,6 +1,7 @@
 package dev.corral.internal.wasi;
 
 import dev.corral.PluginExitException;
+import dev.corral.internal.events.Events;
 import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import dev.corral.spi.HostFunctionDef;
@@ -218,6 +219,7 @@ public final class DenyingWasi {
     }
 
     private static void denied(HostContext ctx, String fn, String why) {
+        Events.denied(ctx.pluginName(), "wasi (none granted)", fn, why);
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "plugin ''{0}'': WASI {1} denied ({2})", ctx.pluginName(), fn, why);
         }

@@ -9,6 +9,8 @@ import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.ModuleLoadException;
 import dev.corral.Results;
+import dev.corral.UnlinkableModuleException;
+import dev.corral.capabilities.PluginLogging;
 import dev.corral.capabilities.Wasi;
 import dev.corral.capabilities.WasiOutput;
 import dev.corral.bindings.Abi;
@@ -65,7 +67,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             description = "Bound the plugin's memory: 64KiB, 16MiB, 1GiB, or bytes. Default 16MiB; never above the module's own max.")
     private Long maxMemory;
 
-    @Option(names = "--fuel", paramLabel = "N",
+    @Option(names = "--fuel", paramLabel = "N", converter = Units.FuelConverter.class,
             description = "Meter the call: stop it after N units of fuel (about one per wasm instruction; exit code 71).")
     private Long fuel;
 
@@ -74,6 +76,18 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
 
     @Option(names = "--interpreter", description = "Use Chicory's interpreter instead of compiling to JVM bytecode.")
     private boolean interpreter;
+
+    @Option(names = "--tiered",
+            description = "Tiered compilation: when the module is not in the compile cache yet, run it in the interpreter "
+                    + "at once while it compiles in the background (for the cache, before the process exits).")
+    private boolean tiered;
+
+    @Option(names = "--no-cache",
+            description = "Do not use the persistent compile cache ($XDG_CACHE_HOME/corral or ~/.cache/corral): compile in memory.")
+    private boolean noCache;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Keep compiled modules in DIR instead of the default cache directory.")
+    private Path cacheDir;
 
     @Option(names = "--verbose", description = "Report timings and denied WASI calls on stderr, and stack traces with errors.")
     private boolean verbose;
@@ -94,6 +108,13 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
 
     @Option(names = "--random", paramLabel = "secure|seed:N", description = "Grant randomness: secure, or deterministic from seed N.")
     private String random;
+
+    @Option(names = "--log", description = "Grant plugin logging (host module corral_log): one stderr line per record.")
+    private boolean log;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "With --log: the lowest level shown, trace, debug, info (default), warn or error.")
+    private String logLevel;
 
     @Option(names = "--strict", description = "Refuse the module (exit 65) if it imports WASI functions the grants do not cover.")
     private boolean strict;
@@ -126,6 +147,13 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                 .stderr(WasiOutput.forward(err))
                 .build();
         var policy = PluginPolicy.builder().grant(wasi);
+        if (logLevel != null && !log) {
+            throw new UsageException("--log-level needs --log");
+        }
+        if (log) {
+            var level = PluginLog.level(logLevel == null ? "info" : logLevel);
+            policy.grant(PluginLogging.builder().threshold(level).logger(new PluginLog(err, level)).build());
+        }
         if (timeout != null) {
             policy.timeout(timeout);
         }
@@ -133,44 +161,101 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             policy.maxMemory(maxMemory);
         }
         if (fuel != null) {
-            if (fuel <= 0) {
-                throw new UsageException("--fuel must be a positive number of units, got " + fuel);
-            }
             policy.fuel(fuel);
         }
         var mode = interpreter ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED;
-        try (Corral corral = Corral.builder().executionMode(mode).build()) {
-            long t0 = System.nanoTime();
-            PluginModule m = corral.loader().executionMode(mode).load(module);
-            trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256() + ")", t0);
+        if (noCache && cacheDir != null) {
+            throw new UsageException("--no-cache and --cache-dir exclude each other");
+        }
+        var engine = Corral.builder().executionMode(mode);
+        if (!noCache && mode == ExecutionMode.COMPILED) {
+            Path dir = cacheDir != null ? cacheDir : CompileCaches.defaultDirectory(System.getenv(), System.getProperty("user.home"));
+            engine.compileCache(CompileCaches.open(dir, verbose, err));
+        }
+        try (Corral corral = engine.build()) {
+            PluginModule[] loaded = {null};
+            try {
+                long t0 = System.nanoTime();
+                PluginModule m = corral.loader().executionMode(mode).tiered(tiered).load(module);
+                loaded[0] = m;
+                trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256()
+                        + (corral.stats().cacheHits() > 0 ? ", from the compile cache" : "")
+                        + (tiered && !compiledNow(m) ? ", interpreted while it compiles" : "") + ")", t0);
 
-            if ((input != null || inputBytes != null) && invoke == null) {
-                throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
-            }
-            String export = invoke == null ? "_start" : invoke;
-            FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
-            if (input != null || inputBytes != null) {
-                byte[] data = abiInput(m, export, sig);
+                if ((input != null || inputBytes != null) && invoke == null) {
+                    throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
+                }
+                String export = invoke == null ? "_start" : invoke;
+                FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
+                if (input != null || inputBytes != null) {
+                    byte[] data = abiInput(m, export, sig);
+                    t0 = System.nanoTime();
+                    try (Plugin plugin = instantiate(m, policy.build())) {
+                        trace("instantiated", t0);
+                        return invokeAbi(plugin, export, data);
+                    }
+                }
+                long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
+
                 t0 = System.nanoTime();
-                try (Plugin plugin = m.instantiate(policy.build())) {
+                try (Plugin plugin = instantiate(m, policy.build())) {
                     trace("instantiated", t0);
-                    return invokeAbi(plugin, export, data);
+                    if (invoke == null) {
+                        return runCommand(plugin);
+                    }
+                    return invoke(m, plugin, export, sig, raw);
+                } finally {
+                    if (verbose && wasi.deniedTotal() > 0) {
+                        err.println("[corral] denied WASI calls: " + wasi.deniedCalls());
+                    }
                 }
-            }
-            long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
-
-            t0 = System.nanoTime();
-            try (Plugin plugin = m.instantiate(policy.build())) {
-                trace("instantiated", t0);
-                if (invoke == null) {
-                    return runCommand(plugin);
-                }
-                return invoke(m, plugin, export, sig, raw);
             } finally {
-                if (verbose && wasi.deniedTotal() > 0) {
-                    err.println("[corral] denied WASI calls: " + wasi.deniedCalls());
+                if (tiered && loaded[0] != null) {
+                    finishInBackground(loaded[0]);
                 }
             }
+        }
+    }
+
+    private static boolean compiledNow(PluginModule m) {
+        try {
+            return m.awaitCompiled(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * --tiered: the run is over (its output is out); let the background compile finish so that
+     * the compile cache has the module for the next run. Without a cache there is nothing to keep.
+     */
+    private void finishInBackground(PluginModule m) {
+        if (noCache) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            boolean done = m.awaitCompiled(Duration.ofMinutes(30));
+            trace(done ? "compiled in the background, for the next run" : "background compile failed", t0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Instantiates, with the unlinkable message in the CLI's terms: flags, not Java API. */
+    private Plugin instantiate(PluginModule m, PluginPolicy policy) {
+        try {
+            return m.instantiate(policy);
+        } catch (UnlinkableModuleException e) {
+            boolean logs = e.missingImports().stream().anyMatch(i -> i.module().equals(PluginLogging.MODULE));
+            boolean others = e.missingImports().stream().anyMatch(i -> !i.module().equals(PluginLogging.MODULE));
+            String hint = (logs ? "the plugin logs: grant logging with --log" : "")
+                    + (logs && others ? "; " : "")
+                    + (others ? "the CLI provides no host modules but WASI (see --dir, --env, --clock, --random) and logging (--log)" : "");
+            var cli = new UnlinkableModuleException(m.name(), e.missingImports(), hint);
+            cli.initCause(e);
+            throw cli;
         }
     }
 
@@ -179,7 +264,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         long t0 = System.nanoTime();
         try {
             int code = plugin.runMain();
-            trace("_start ended with exit code " + code, t0);
+            trace("_start ended with exit code " + code + sinceJvmStart(), t0);
             return code;
         } finally {
             stats(plugin, t0, fuelBefore);
@@ -212,7 +297,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             } finally {
                 stats(plugin, t0, fuelBefore);
             }
-            trace("'" + export + "' returned", t0);
+            trace("'" + export + "' returned" + sinceJvmStart(), t0);
             var r = new Results(sig.results(), results);
             out.flush(); // the guest's own output first
             if (r.size() > 0) {
@@ -254,7 +339,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         try {
             data = Files.readAllBytes(file);
         } catch (IOException | RuntimeException e) {
-            throw new InputFileException("cannot read input file '" + file + "': " + e.getMessage(), e);
+            throw new InputFileException("cannot read input file '" + file + "': " + InputFileException.describe(e), e);
         }
         if (input != null) {
             try {
@@ -288,7 +373,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
             } finally {
                 stats(plugin, t0, fuelBefore);
             }
-            trace("'" + export + "' returned " + result.length + " bytes", t0);
+            trace("'" + export + "' returned " + result.length + " bytes" + sinceJvmStart(), t0);
             out.flush(); // the guest's own output first
             out.write(result, 0, result.length);
             if (input != null) {
@@ -335,6 +420,15 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         String hint = export.equals("_start") ? " (not a WASI command; use --invoke EXPORT)" : "";
         return new UsageException("module '" + m.name() + "' exports no function '" + export + "'" + hint
                 + "; its functions: " + (names.length() == 0 ? "(none)" : names));
+    }
+
+    /** ", 1234 ms after the JVM started": start-up as a user waits for it (--verbose only). */
+    private String sinceJvmStart() {
+        if (!verbose) {
+            return "";
+        }
+        long start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        return " (" + (System.currentTimeMillis() - start) + " ms after the JVM started)";
     }
 
     private void trace(String what, long startNanos) {

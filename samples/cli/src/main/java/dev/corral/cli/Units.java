@@ -76,6 +76,31 @@ final class Units {
         return value;
     }
 
+    /** A positive whole number of fuel units: {@code 1000000}, {@code 1_000_000}. */
+    static long parseFuel(String text) {
+        long n;
+        try {
+            n = Long.parseLong(text.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a number of fuel units; use a positive whole number, e.g. 1000000");
+        }
+        if (n <= 0) {
+            throw new IllegalArgumentException("--fuel must be a positive number of units, got " + text);
+        }
+        return n;
+    }
+
+    static final class FuelConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return parseFuel(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {

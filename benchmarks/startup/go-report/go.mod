@@ -1,0 +1,3 @@
+module corral.dev/go-report
+
+go 1.23

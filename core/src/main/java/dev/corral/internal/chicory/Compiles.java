@@ -1,0 +1,45 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import dev.corral.internal.Engine;
+import dev.corral.internal.events.CompileEvent;
+import dev.corral.internal.events.Events;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/** Times one compilation for {@link dev.corral.EngineStats#compileTime()} and the JFR compile event. */
+final class Compiles {
+    private Compiles() {}
+
+    static Function<Instance, Machine> record(Engine engine, String module, int size, String variant,
+            Supplier<Function<Instance, Machine>> compile) {
+        var event = Events.jfr() ? new CompileEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
+        long t0 = System.nanoTime();
+        String outcome = "failed";
+        CacheAdapter.takeLastHit();
+        try {
+            Function<Instance, Machine> factory = compile.get();
+            outcome = factory == null ? "needs interpreter fallback" : "compiled";
+            return factory;
+        } finally {
+            engine.addCompileTime(System.nanoTime() - t0);
+            if (event != null) {
+                event.end();
+            }
+            if (event != null && event.shouldCommit()) {
+                event.module = module;
+                event.size = size;
+                event.variant = variant;
+                event.cacheHit = CacheAdapter.takeLastHit();
+                event.outcome = outcome;
+                event.commit();
+            } else {
+                CacheAdapter.takeLastHit();
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+;; No on_tick.
+(module
+  (func (export "update") (param $t i64)))

@@ -1,0 +1,3 @@
+;; Does nothing, successfully: the trivial mod.
+(module
+  (func (export "on_tick") (param $t i64)))

@@ -156,6 +156,14 @@ class LoadBombTest {
         refused(ModuleLoadException.Reason.LIMITS, "maxModuleSize", wasm, LoadLimits.builder().maxModuleSize(wasm.length - 1).build());
         assertEquals(1, corral.loader().limits(LoadLimits.builder().maxModuleSize(wasm.length).build()).load(wasm).instantiate()
                 .call("run").getInt(0));
+        // an engine's limits are every loader's default
+        try (var small = Corral.builder().loadLimits(LoadLimits.builder().maxModuleSize(wasm.length - 1).build()).build()) {
+            var e = assertThrows(ModuleLoadException.class, () -> small.load(wasm));
+            assertEquals(ModuleLoadException.Reason.LIMITS, e.reason());
+            assertEquals(1, small.loader().limits(LoadLimits.defaults()).load(wasm).instantiate().call("run").getInt(0));
+        }
+        assertThrows(IllegalArgumentException.class, () -> LoadLimits.builder().maxModuleSize(0));
+        assertEquals(LoadLimits.defaults(), LoadLimits.defaults().toBuilder().build());
     }
 
     @Test

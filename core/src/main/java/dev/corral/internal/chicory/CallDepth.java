@@ -46,7 +46,7 @@ final class CallDepth {
         Leb128.writeS64(out, cost);
         out.writeBytes(new byte[] {0x6B, 0x22});
         Leb128.writeU32(out, local);
-        // the sign by shift, not i32.lt_s (a shared OpcodeImpl call; see FuelInstrumenter.chargeLocal)
+        // the sign by shift, not i32.lt_s (a shared OpcodeImpl call; see FuelCode.chargeLocal)
         out.writeBytes(new byte[] {0x41, 31, 0x76, 0x04, 0x40}); // i32.const 31, i32.shr_u, if
         out.writeBytes(flush);
         out.write(0x41);

@@ -91,7 +91,7 @@ class FuelInstrumenterTest {
         // clones); helpers and clones only come after them
         int own = original.functionSection().functionCount();
         assertTrue(m.functionSection().functionCount() >= own);
-        assertTrue(m.functionSection().functionCount() <= 2 * own + 1 + FuelInstrumenter.Helper.values().length);
+        assertTrue(m.functionSection().functionCount() <= 2 * own + 1 + FuelCode.Helper.values().length);
         for (int i = 0; i < own; i++) {
             assertEquals(original.functionSection().getFunctionType(i, original.typeSection()),
                     m.functionSection().getFunctionType(i, m.typeSection()));

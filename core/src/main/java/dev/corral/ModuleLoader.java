@@ -91,6 +91,32 @@ public final class ModuleLoader {
         return this;
     }
 
+    /**
+     * Parses and validates {@code wasm} without compiling it: imports, exports, memories and the
+     * entry points are known at once, and {@link ModuleInfo#compile()} goes on from the same parse.
+     */
+    public ModuleInfo inspect(byte[] wasm) {
+        Objects.requireNonNull(wasm, "wasm");
+        return engine.inspect(name == null ? "plugin" : name, wasm.clone(), sha256, mode, settings);
+    }
+
+    /** As {@link #inspect(byte[])}, from a file; the module is named after it unless named. */
+    public ModuleInfo inspect(Path file) {
+        Objects.requireNonNull(file, "file");
+        byte[] bytes = read(file);
+        var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
+        return engine.inspect(n, bytes, sha256, mode, settings);
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException | RuntimeException e) {
+            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE,
+                    "cannot read module file '" + file + "': " + IoMessages.describe(e), e);
+        }
+    }
+
     public PluginModule load(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
         return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered, settings);
@@ -98,13 +124,7 @@ public final class ModuleLoader {
 
     public PluginModule load(Path file) {
         Objects.requireNonNull(file, "file");
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException | RuntimeException e) {
-            throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE,
-                    "cannot read module file '" + file + "': " + IoMessages.describe(e), e);
-        }
+        byte[] bytes = read(file);
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
         return engine.load(n, bytes, sha256, mode, tiered, settings);
     }

@@ -36,6 +36,19 @@ public interface PluginModule {
     /** The exported function's signature, if the module exports a function of that name. */
     Optional<FunctionSignature> exportedFunction(String name);
 
+    /**
+     * What compiling the module produced: which functions run compiled or interpreted, which were
+     * split to stay JIT-able, the largest method, compile time and bytes (see {@link CompileFacts}).
+     * For the variant policies without fuel run.
+     */
+    CompileFacts compileFacts();
+
+    /**
+     * The same for the fuel-metered variant, which is instrumented and compiled when the first
+     * policy with fuel instantiates the module; empty until then.
+     */
+    Optional<CompileFacts> meteredCompileFacts();
+
     /** A new instance with the default policy (nothing granted, default limits). */
     default Plugin instantiate() {
         return instantiate(PluginPolicy.defaults());

@@ -101,6 +101,20 @@ public final class Engine {
         return module;
     }
 
+    /** Parses only: see {@link dev.corral.ModuleInfo}; its compile() counts the load. */
+    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
+        return inspect(name, bytes, expectedSha256, mode, loadSettings);
+    }
+
+    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, LoadSettings settings) {
+        checkOpen("inspect a module");
+        return ChicoryModuleLoader.inspect(this, name, bytes, expectedSha256, mode, settings);
+    }
+
+    public void countLoaded() {
+        modulesLoaded.incrementAndGet();
+    }
+
     public void countCompilation() {
         compilations.incrementAndGet();
     }

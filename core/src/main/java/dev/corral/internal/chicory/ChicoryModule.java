@@ -9,6 +9,7 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryImport;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.TableImport;
+import dev.corral.CompileFacts;
 import dev.corral.ExecutionMode;
 import dev.corral.ExportDescriptor;
 import dev.corral.ExternKind;
@@ -60,6 +61,8 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     /** The original bytes, kept to build the metered variant on first demand. */
     private final byte[] bytes;
     private volatile ModuleVariant metered;
+    private volatile CompileFacts plainFacts;
+    private volatile CompileFacts meteredFacts;
     /** The last (module, policy) link: most hosts instantiate one module under one policy. */
     private volatile Prelinked lastLinked;
     private final boolean usesGcTypes;
@@ -87,41 +90,52 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
         this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
         this.usesGcTypes = usesGcTypes(original);
 
-        var imp = new ArrayList<ImportDescriptor>();
-        var mems = new ArrayList<MemoryDescriptor>();
-        int memIndex = 0;
-        for (int i = 0; i < original.importSection().importCount(); i++) {
-            Import im = original.importSection().getImport(i);
-            imp.add(describeImport(original, im));
-            if (im instanceof MemoryImport) {
-                mems.add(memory(memIndex++, true, ((MemoryImport) im).limits()));
+        var d = Description.of(original);
+        this.imports = d.imports();
+        this.exports = d.exports();
+        this.memories = d.memories();
+        this.exportedFunctions = d.exportedFunctions();
+        this.exportNamesByFunction = d.exportNamesByFunction();
+        this.plainFacts = facts(plain); // and the warning, once, at load
+    }
+
+    /** What a parsed module needs and offers, for users: computed once, right after parsing. */
+    record Description(List<ImportDescriptor> imports, List<ExportDescriptor> exports, List<MemoryDescriptor> memories,
+            Map<String, FunctionSignature> exportedFunctions, Map<Integer, String> exportNamesByFunction) {
+        static Description of(WasmModule original) {
+            var imp = new ArrayList<ImportDescriptor>();
+            var mems = new ArrayList<MemoryDescriptor>();
+            int memIndex = 0;
+            for (int i = 0; i < original.importSection().importCount(); i++) {
+                Import im = original.importSection().getImport(i);
+                imp.add(describeImport(original, im));
+                if (im instanceof MemoryImport) {
+                    mems.add(memory(memIndex++, true, ((MemoryImport) im).limits()));
+                }
             }
-        }
-        var memSection = original.memorySection();
-        if (memSection.isPresent()) {
-            for (int i = 0; i < memSection.get().memoryCount(); i++) {
-                mems.add(memory(memIndex++, false, memSection.get().getMemory(i).limits()));
+            var memSection = original.memorySection();
+            if (memSection.isPresent()) {
+                for (int i = 0; i < memSection.get().memoryCount(); i++) {
+                    mems.add(memory(memIndex++, false, memSection.get().getMemory(i).limits()));
+                }
             }
-        }
-        var exp = new ArrayList<ExportDescriptor>();
-        var fnSigs = new HashMap<String, FunctionSignature>();
-        var fnNames = new HashMap<Integer, String>();
-        for (int i = 0; i < original.exportSection().exportCount(); i++) {
-            Export e = original.exportSection().getExport(i);
-            if (e.exportType() == ExternalType.FUNCTION) {
-                var sig = Types.toCorral(functionType(original, e.index()));
-                exp.add(new ExportDescriptor(e.name(), ExternKind.FUNCTION, sig.toString(), sig));
-                fnSigs.put(e.name(), sig);
-                fnNames.putIfAbsent(e.index(), e.name());
-            } else {
-                exp.add(new ExportDescriptor(e.name(), kind(e.exportType()), "", null));
+            var exp = new ArrayList<ExportDescriptor>();
+            var fnSigs = new HashMap<String, FunctionSignature>();
+            var fnNames = new HashMap<Integer, String>();
+            for (int i = 0; i < original.exportSection().exportCount(); i++) {
+                Export e = original.exportSection().getExport(i);
+                if (e.exportType() == ExternalType.FUNCTION) {
+                    var sig = Types.toCorral(functionType(original, e.index()));
+                    exp.add(new ExportDescriptor(e.name(), ExternKind.FUNCTION, sig.toString(), sig));
+                    fnSigs.put(e.name(), sig);
+                    fnNames.putIfAbsent(e.index(), e.name());
+                } else {
+                    exp.add(new ExportDescriptor(e.name(), kind(e.exportType()), "", null));
+                }
             }
+            return new Description(List.copyOf(imp), List.copyOf(exp), List.copyOf(mems), Collections.unmodifiableMap(fnSigs),
+                    Collections.unmodifiableMap(fnNames));
         }
-        this.imports = List.copyOf(imp);
-        this.exports = List.copyOf(exp);
-        this.memories = List.copyOf(mems);
-        this.exportedFunctions = Collections.unmodifiableMap(fnSigs);
-        this.exportNamesByFunction = Collections.unmodifiableMap(fnNames);
     }
 
     private static MemoryDescriptor memory(int index, boolean imported, MemoryLimits l) {
@@ -209,11 +223,13 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
                 m = metered;
                 if (m == null) {
                     if (tiered) {
-                        m = ChicoryModuleLoader.meter(engine, name, bytes, ExecutionMode.INTERPRETED, settings);
+                        m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, ExecutionMode.INTERPRETED, settings);
+                        meteredFacts = facts(m);
                         metered = m;
-                        upgrade(true, () -> ChicoryModuleLoader.meter(engine, name, bytes, ExecutionMode.COMPILED, settings));
+                        upgrade(true, () -> ChicoryModuleLoader.meter(engine, name, sha256, bytes, ExecutionMode.COMPILED, settings));
                     } else {
-                        m = ChicoryModuleLoader.meter(engine, name, bytes, mode, settings);
+                        m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, mode, settings);
+                        meteredFacts = facts(m);
                         metered = m;
                     }
                 }
@@ -232,8 +248,10 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
             try {
                 ModuleVariant compiled = compile.get();
                 if (meteredVariant) {
+                    meteredFacts = facts(compiled);
                     metered = compiled;
                 } else {
+                    plainFacts = facts(compiled);
                     plain = compiled;
                 }
             } catch (RuntimeException | Error e) {
@@ -267,6 +285,62 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
 
     Engine engine() {
         return engine;
+    }
+
+    @Override
+    public CompileFacts compileFacts() {
+        return plainFacts;
+    }
+
+    @Override
+    public Optional<CompileFacts> meteredCompileFacts() {
+        return Optional.ofNullable(meteredFacts);
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.corral");
+
+    /** The public facts of a variant, by function name; warns once when something runs slowly. */
+    private CompileFacts facts(ModuleVariant v) {
+        var f = v.facts();
+        List<String> interpreted = new ArrayList<>();
+        for (int i : f.interpreted()) {
+            interpreted.add(functionName(v.clones().getOrDefault(i, i)));
+        }
+        List<String> split = new ArrayList<>();
+        for (int i : new java.util.TreeSet<>(f.split().keySet())) {
+            split.add(functionName(v.clones().getOrDefault(i, i)));
+        }
+        List<String> above = new ArrayList<>();
+        List<String> runtime = new ArrayList<>();
+        for (var m : f.above()) {
+            if (m.function() >= 0) {
+                if (!f.interpreted().contains(m.function())) {
+                    above.add(methodName(v, m));
+                }
+            } else {
+                runtime.add(methodName(v, m) + " (" + m.bytes() + " bytes)");
+            }
+        }
+        boolean compiled = f.compiled();
+        var facts = new CompileFacts(compiled ? ExecutionMode.COMPILED : ExecutionMode.INTERPRETED, f.functions(), compiled ? f.functions() - f.interpreted().size() : 0, interpreted,
+                split, f.helpers(), f.largest() == null ? "" : methodName(v, f.largest()), f.largest() == null ? 0 : f.largest().bytes(),
+                above, runtime, java.time.Duration.ofNanos(f.nanos()), f.classBytes(), f.fromCache());
+        if (compiled && (!interpreted.isEmpty() || !above.isEmpty())) {
+            LOG.log(System.Logger.Level.WARNING, "module ''{0}''{1} does not run at full speed: {2}{3}", name,
+                    v.metered() ? " (fuel-metered)" : "",
+                    interpreted.isEmpty() ? "" : interpreted.size() + " function(s) run in Chicory's interpreter, ~100x slower "
+                            + "(too large for a JVM method and impossible to split): " + interpreted + ". ",
+                    above.isEmpty() ? "" : above.size() + " method(s) are above HotSpot's " + CompileFacts.JIT_LIMIT
+                            + "-byte JIT limit and run in the JVM's bytecode interpreter: " + above + ".");
+        }
+        return facts;
+    }
+
+    private String methodName(ModuleVariant v, CompiledCode.Method m) {
+        return CompiledCode.describe(m, i -> {
+            int owner = v.clones().getOrDefault(i, i);
+            return functionName(owner) + (owner != i ? " (part " + i + ")" : "");
+        });
     }
 
     @Override

@@ -96,6 +96,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final long fuelPerCall;
     private final long hostCallFuel;
     private final int definedGlobals;
+    private final int fuelSlot;
     private GlobalInstance fuel;
     /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
     private GlobalInstance callDepth;
@@ -121,6 +122,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.definedGlobals = variant.definedGlobals();
         this.maxCallDepth = policy.maxCallDepth();
         this.callDepthIndex = variant.fuelGlobal() + 2;
+        this.fuelSlot = variant.fuelSlot();
     }
 
     /**
@@ -130,12 +132,13 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      */
     GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
         var g = new GlobalInstance(value, high, type, mutability);
-        // the last three defined globals are the fuel, its reserve and the call depth
+        // the fuel global sits after the module's own, then its reserve and the call depth (the
+        // splitter's registers follow)
         int k = globalsCreated++ % definedGlobals;
-        if (k == definedGlobals - 3) {
+        if (k == fuelSlot) {
             g.setValue(budget);
             fuel = g;
-        } else if (k == definedGlobals - 1) {
+        } else if (k == fuelSlot + 2) {
             g.setValue(maxCallDepth);
             callDepth = g;
         }

@@ -1,19 +1,15 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import dev.corral.internal.Engine;
 import dev.corral.internal.events.CompileEvent;
 import dev.corral.internal.events.Events;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** Times one compilation for {@link dev.corral.EngineStats#compileTime()} and the JFR compile event. */
 final class Compiles {
     private Compiles() {}
 
-    static Function<Instance, Machine> record(Engine engine, String module, int size, String variant,
-            Supplier<Function<Instance, Machine>> compile) {
+    static <T> T record(Engine engine, String module, int size, String variant, Supplier<T> compile) {
         var event = Events.jfr() ? new CompileEvent() : null;
         if (event != null) {
             event.begin();
@@ -22,7 +18,7 @@ final class Compiles {
         String outcome = "failed";
         CacheAdapter.takeLastHit();
         try {
-            Function<Instance, Machine> factory = compile.get();
+            T factory = compile.get();
             outcome = factory == null ? "needs interpreter fallback" : "compiled";
             return factory;
         } finally {

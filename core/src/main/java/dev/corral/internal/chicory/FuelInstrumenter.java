@@ -100,7 +100,12 @@ final class FuelInstrumenter {
      *
      * @param clones each fuel-passing clone's function index, mapped to the function it clones
      */
-    record Result(byte[] bytes, int fuelGlobalIndex, int definedGlobalCount, Map<Integer, Integer> clones) {}
+    record Result(byte[] bytes, int fuelGlobalIndex, int definedGlobalCount, Map<Integer, Integer> clones) {
+        /** The fuel global's position among the defined globals: the fuel, its reserve and the depth come last. */
+        int fuelSlot() {
+            return definedGlobalCount - 3;
+        }
+    }
 
     /**
      * Largest amount of fuel a function local holds at once. Fuel in locals is an i32, so a

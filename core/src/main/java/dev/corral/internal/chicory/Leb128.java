@@ -26,6 +26,25 @@ final class Leb128 {
         }
     }
 
+    /** Reads a signed LEB of at most 33 bits (a block type's type index) at {@code pos[0]}, advancing it. */
+    static long readS33(byte[] b, int[] pos) {
+        long result = 0;
+        int shift = 0;
+        int x;
+        do {
+            if (pos[0] >= b.length || shift > 35) {
+                throw new IllegalArgumentException("bad LEB128 at " + pos[0]);
+            }
+            x = b[pos[0]++] & 0xFF;
+            result |= (long) (x & 0x7F) << shift;
+            shift += 7;
+        } while ((x & 0x80) != 0);
+        if (shift < 64 && (x & 0x40) != 0) {
+            result |= -1L << shift;
+        }
+        return result;
+    }
+
     static void writeU32(ByteArrayOutputStream out, long value) {
         do {
             int x = (int) (value & 0x7F);

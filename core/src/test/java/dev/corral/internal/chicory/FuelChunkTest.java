@@ -33,9 +33,7 @@ class FuelChunkTest {
     @ParameterizedTest
     @MethodSource("fixtures")
     void chunkSizeNeverChangesResultsOrFuel(Path fixture) throws Exception {
-        byte[] raw = Files.readAllBytes(fixture);
-        // as a load does: no tail calls reach the instrumenter (TailCalls)
-        byte[] bytes = TailCalls.rewrite(raw, ChicoryModuleLoader.parse("t", raw));
+        byte[] bytes = FuelInstrumenterTest.asLoaded(fixture); // no tail calls reach the instrumenter
         WasmModule original = ChicoryModuleLoader.parse("t", bytes);
         if (original.importSection().importCount() > 0 || FuelInstrumenterTest.hasExport(original, FuelInstrumenter.FUEL_EXPORT)) {
             return; // needs host functions (covered through Corral elsewhere) or is the reserved-name fixture

@@ -27,11 +27,11 @@ class LoadBudgetTest {
         }
         var engine = new Engine(mode, CompileCache.inMemory(), LoadSettings.DEFAULTS);
         var tight = LoadSettings.DEFAULTS.withLimits(LoadLimits.builder().maxCompileTime(Duration.ofNanos(1)).build());
-        var e = assertThrows(ModuleLoadException.class, () -> ChicoryModuleLoader.meter(engine, "m", wasm, mode, tight));
+        var e = assertThrows(ModuleLoadException.class, () -> ChicoryModuleLoader.meter(engine, "m", ChicoryModuleLoader.sha256(wasm), wasm, mode, tight));
         assertEquals(ModuleLoadException.Reason.LIMITS, e.reason());
-        assertTrue(e.getMessage().contains("stopped after fuel metering"), e.getMessage());
+        assertTrue(e.getMessage().contains("took longer than 0 ms (stopped after parsing)"), e.getMessage());
         // with time enough it builds
-        var variant = ChicoryModuleLoader.meter(engine, "m", wasm, mode, LoadSettings.DEFAULTS);
+        var variant = ChicoryModuleLoader.meter(engine, "m", ChicoryModuleLoader.sha256(wasm), wasm, mode, LoadSettings.DEFAULTS);
         assertTrue(variant.metered());
         engine.close();
     }

@@ -84,4 +84,30 @@ class InspectCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("env.get_secret  (i32) -> (i32)"), r.out());
     }
+
+    @Test
+    void withoutCompileNothingIsCompiledAndCodeSizeIsShown() {
+        var r = run("inspect", wasm("numbers"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("code     \\d+ functions, largest \\d+ bytes")), r.out());
+        assertTrue(r.out().lines().noneMatch(l -> l.startsWith("compiled ")), r.out());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void compileReportsWhatCameOutAsTextAndJson() throws Exception {
+        var text = run("inspect", "--compile", wasm("numbers"));
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().lines().anyMatch(l -> l.startsWith("compiled ") && l.contains("functions to JVM bytecode")), text.out());
+        assertTrue(text.out().contains("interp.  0 functions in Chicory's interpreter"), text.out());
+        assertTrue(text.out().contains("over JIT 0 functions"), text.out());
+        var json = run("inspect", "--json", "--compile", wasm("numbers"));
+        assertEquals(0, json.code(), json.err());
+        var doc = (Map<String, Object>) MiniJson.parse(json.out().strip());
+        var compile = (Map<String, Object>) doc.get("compile");
+        assertEquals(List.of(), compile.get("interpreted_functions"));
+        assertEquals(List.of(), compile.get("above_jit_limit"));
+        assertTrue(((Number) compile.get("largest_method_bytes")).intValue() > 0, compile.toString());
+        assertEquals(((Number) doc.get("functions")).intValue(), ((Number) compile.get("compiled_functions")).intValue());
+    }
 }

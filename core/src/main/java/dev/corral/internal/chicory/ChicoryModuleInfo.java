@@ -1,0 +1,106 @@
+package dev.corral.internal.chicory;
+
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.corral.ExecutionMode;
+import dev.corral.ExportDescriptor;
+import dev.corral.FunctionSignature;
+import dev.corral.ImportDescriptor;
+import dev.corral.MemoryDescriptor;
+import dev.corral.ModuleInfo;
+import dev.corral.PluginModule;
+import dev.corral.internal.Engine;
+import java.util.List;
+import java.util.Optional;
+
+/** A parsed module waiting to be compiled; holds the parse so compiling does not repeat it. */
+final class ChicoryModuleInfo implements ModuleInfo {
+    private final Engine engine;
+    private final String name;
+    private final String sha256;
+    private final ExecutionMode mode;
+    private final ChicoryModule.Description description;
+    private final int functionCount;
+    private final int largestFunctionBytes;
+    /** The load's limits and features, for compiling later. */
+    private final dev.corral.internal.LoadSettings settings;
+    private byte[] bytes;
+    private WasmModule parsed;
+    private PluginModule compiled;
+
+    ChicoryModuleInfo(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule parsed,
+            dev.corral.internal.LoadSettings settings) {
+        this.engine = engine;
+        this.settings = settings;
+        this.name = name;
+        this.sha256 = sha256;
+        this.mode = mode;
+        this.bytes = bytes;
+        this.parsed = parsed;
+        this.description = ChicoryModule.Description.of(parsed);
+        this.functionCount = parsed.functionSection().functionCount();
+        int largest = 0;
+        for (int f = 0; f < parsed.codeSection().functionBodyCount(); f++) {
+            var ins = parsed.codeSection().getFunctionBody(f).instructions();
+            if (!ins.isEmpty()) {
+                largest = Math.max(largest, ins.get(ins.size() - 1).address() - ins.get(0).address() + 1);
+            }
+        }
+        this.largestFunctionBytes = largest;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String sha256() {
+        return sha256;
+    }
+
+    @Override
+    public List<ImportDescriptor> imports() {
+        return description.imports();
+    }
+
+    @Override
+    public List<ExportDescriptor> exports() {
+        return description.exports();
+    }
+
+    @Override
+    public List<MemoryDescriptor> memories() {
+        return description.memories();
+    }
+
+    @Override
+    public Optional<FunctionSignature> exportedFunction(String name) {
+        return Optional.ofNullable(description.exportedFunctions().get(name));
+    }
+
+    @Override
+    public int functionCount() {
+        return functionCount;
+    }
+
+    @Override
+    public int largestFunctionBytes() {
+        return largestFunctionBytes;
+    }
+
+    @Override
+    public synchronized PluginModule compile() {
+        if (compiled == null) {
+            compiled = ChicoryModuleLoader.compile(engine, name, sha256, bytes, parsed, mode, settings);
+            engine.countLoaded();
+            bytes = null; // the module keeps what it needs; the parse is no longer ours to hold
+            parsed = null;
+        }
+        return compiled;
+    }
+
+    @Override
+    public String toString() {
+        return "ModuleInfo[" + name + ", sha256=" + sha256.substring(0, 12) + "…, " + functionCount + " functions]";
+    }
+}

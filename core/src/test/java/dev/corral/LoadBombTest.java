@@ -75,6 +75,9 @@ class LoadBombTest {
         byte[] wasm = module(section(TYPE, u32(1), bytes(0x60), u32(Integer.MAX_VALUE)));
         assertEquals(17, wasm.length);
         refused(ModuleLoadException.Reason.MALFORMED, "declares 2147483647 parameters", wasm);
+        // inspecting (parse without compile) is guarded the same way
+        var e = assertThrows(ModuleLoadException.class, () -> corral.loader().inspect(wasm));
+        assertEquals(ModuleLoadException.Reason.MALFORMED, e.reason());
     }
 
     @Test

@@ -66,8 +66,15 @@ final class FlatMemory implements Memory {
     private byte[] dirty;
     /** The image this memory equalled when {@code dirty} was last cleared; null before the first snapshot. */
     private Image base;
+    /** The plugin's memories share the policy's bound (multi-memory); null: this memory alone. */
+    private final MemoryBudget budget;
 
     FlatMemory(MemoryLimits limits) {
+        this(limits, null);
+    }
+
+    FlatMemory(MemoryLimits limits, MemoryBudget budget) {
+        this.budget = budget;
         if (limits.shared()) {
             throw new IllegalArgumentException("shared memories need Chicory's paged memory");
         }
@@ -143,7 +150,7 @@ final class FlatMemory implements Memory {
     public int grow(int delta) {
         int previous = pages;
         long wanted = (long) previous + Integer.toUnsignedLong(delta);
-        if (wanted > maximumPages) {
+        if (wanted > maximumPages || (budget != null && !budget.allows(wanted - previous))) {
             return -1;
         }
         int newSize = Memory.bytes((int) wanted);

@@ -1,6 +1,7 @@
 package dev.corral;
 
 import dev.corral.internal.Engine;
+import dev.corral.internal.LoadSettings;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -22,7 +23,7 @@ public final class Corral implements AutoCloseable {
     private final Engine engine;
 
     private Corral(Builder b) {
-        this.engine = new Engine(b.executionMode, b.compileCache, b.tiered);
+        this.engine = new Engine(b.executionMode, b.compileCache, b.tiered, b.loadSettings);
     }
 
     /** An engine with the defaults: compiled execution, in-memory compile cache. */
@@ -47,7 +48,7 @@ public final class Corral implements AutoCloseable {
         return loader().load(in);
     }
 
-    /** For per-module settings: expected digest, name, execution mode. */
+    /** For per-module settings: expected digest, name, execution mode, load limits, features. */
     public ModuleLoader loader() {
         return new ModuleLoader(engine);
     }
@@ -61,8 +62,11 @@ public final class Corral implements AutoCloseable {
     }
 
     /**
-     * Stops the watchdog thread. Modules and plugins already made keep working, but calls with a
-     * timeout fail afterwards.
+     * Closes the engine. Every call still running under a timeout is stopped at once (it ends with
+     * {@link CallInterruptedException}), and nothing new starts: loading, instantiating, and calls
+     * with a timeout or fuel fail fast with {@link IllegalStateException}. Plugins with neither
+     * depend on nothing the engine runs and keep working (a call of theirs cannot be stopped
+     * from outside in any case: give untrusted plugins a timeout or fuel).
      */
     @Override
     public void close() {
@@ -72,6 +76,7 @@ public final class Corral implements AutoCloseable {
     public static final class Builder {
         private ExecutionMode executionMode = ExecutionMode.COMPILED;
         private CompileCache compileCache;
+        private LoadSettings loadSettings = LoadSettings.DEFAULTS;
         private boolean tiered;
 
         private Builder() {}
@@ -94,6 +99,29 @@ public final class Corral implements AutoCloseable {
         /** Where compiled bytecode is kept; default {@link CompileCache#inMemory()}. */
         public Builder compileCache(CompileCache cache) {
             this.compileCache = Objects.requireNonNull(cache, "cache");
+            return this;
+        }
+
+        /** The {@link LoadLimits} every loader of this engine starts with; default {@link LoadLimits#defaults()}. */
+        public Builder loadLimits(LoadLimits limits) {
+            loadSettings = loadSettings.withLimits(Objects.requireNonNull(limits, "limits"));
+            return this;
+        }
+
+        /**
+         * Lets every loader of this engine accept modules that use {@code feature} (see
+         * {@link WasmFeature#DEFAULTS} for what is on by default).
+         *
+         * @throws IllegalArgumentException for a feature Corral cannot run ({@link WasmFeature#supported()})
+         */
+        public Builder enable(WasmFeature feature) {
+            loadSettings = loadSettings.with(Objects.requireNonNull(feature, "feature"), true);
+            return this;
+        }
+
+        /** Makes every loader of this engine refuse modules that use {@code feature}. */
+        public Builder disable(WasmFeature feature) {
+            loadSettings = loadSettings.with(Objects.requireNonNull(feature, "feature"), false);
             return this;
         }
 

@@ -2,7 +2,8 @@ package dev.corral;
 
 /**
  * A host function the guest called threw. The host's own exception is the {@link #getCause()
- * cause}; the guest's call is abandoned.
+ * cause}, also when it is an {@link Error} ({@code OutOfMemoryError}, {@code NoClassDefFoundError},
+ * a {@code StackOverflowError} of the host's own code); the guest's call is abandoned.
  */
 public final class HostFunctionException extends CorralException {
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,7 @@
 package dev.corral;
 
 import dev.corral.internal.Engine;
+import dev.corral.internal.LoadSettings;
 import dev.corral.internal.IoMessages;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,11 +23,13 @@ public final class ModuleLoader {
     private String name;
     private String sha256;
     private ExecutionMode mode;
+    private LoadSettings settings;
     private boolean tiered;
 
     ModuleLoader(Engine engine) {
         this.engine = engine;
         this.mode = engine.defaultMode();
+        this.settings = engine.loadSettings();
         this.tiered = engine.tiered();
     }
 
@@ -66,6 +69,28 @@ public final class ModuleLoader {
         return this;
     }
 
+    /** Limits on the module's size and shape and on the time loading it takes; default: the engine's. */
+    public ModuleLoader limits(LoadLimits limits) {
+        settings = settings.withLimits(Objects.requireNonNull(limits, "limits"));
+        return this;
+    }
+
+    /**
+     * Accepts modules that use {@code feature}, e.g. {@link WasmFeature#GC} for a trusted module.
+     *
+     * @throws IllegalArgumentException for a feature Corral cannot run ({@link WasmFeature#supported()})
+     */
+    public ModuleLoader enable(WasmFeature feature) {
+        settings = settings.with(Objects.requireNonNull(feature, "feature"), true);
+        return this;
+    }
+
+    /** Refuses modules that use {@code feature}. */
+    public ModuleLoader disable(WasmFeature feature) {
+        settings = settings.with(Objects.requireNonNull(feature, "feature"), false);
+        return this;
+    }
+
     /**
      * Parses and validates {@code wasm} without compiling it: imports, exports, memories and the
      * entry points are known at once, {@link ModuleInfo#checkLinkable} tells whether a policy
@@ -75,7 +100,7 @@ public final class ModuleLoader {
      */
     public ModuleInfo inspect(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
-        return engine.inspect(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered);
+        return engine.inspect(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered, settings);
     }
 
     /** As {@link #inspect(byte[])}, from a file; the module is named after it unless named. */
@@ -83,7 +108,7 @@ public final class ModuleLoader {
         Objects.requireNonNull(file, "file");
         byte[] bytes = read(file);
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
-        return engine.inspect(n, bytes, sha256, mode, tiered);
+        return engine.inspect(n, bytes, sha256, mode, tiered, settings);
     }
 
     private static byte[] read(Path file) {
@@ -97,14 +122,14 @@ public final class ModuleLoader {
 
     public PluginModule load(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
-        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered);
+        return engine.load(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered, settings);
     }
 
     public PluginModule load(Path file) {
         Objects.requireNonNull(file, "file");
         byte[] bytes = read(file);
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
-        return engine.load(n, bytes, sha256, mode, tiered);
+        return engine.load(n, bytes, sha256, mode, tiered, settings);
     }
 
     public PluginModule load(InputStream in) {
@@ -115,7 +140,7 @@ public final class ModuleLoader {
         } catch (IOException e) {
             throw new ModuleLoadException(ModuleLoadException.Reason.UNREADABLE, "cannot read module stream: " + IoMessages.describe(e), e);
         }
-        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode, tiered);
+        return engine.load(name == null ? "plugin" : name, bytes, sha256, mode, tiered, settings);
     }
 
     /** Loads a module from the classpath of {@code anchor}'s class loader, e.g. {@code "/plugins/x.wasm"}. */

@@ -20,8 +20,14 @@ import java.util.OptionalLong;
 public final class PluginPolicy {
     /** 16 MiB: a sane default bound for a plugin that did not ask for more. */
     public static final int DEFAULT_MAX_MEMORY_PAGES = 256;
-    /** Elements per table: plenty for function tables of real programs, small enough to be cheap (~12 bytes each). */
+    /** Table elements per plugin: plenty for function tables of real programs, small enough to be cheap (~12 bytes each). */
     public static final int DEFAULT_MAX_TABLE_ELEMENTS = 10_000;
+    /**
+     * How deep a metered plugin may nest calls: deep enough for real recursion, shallow enough
+     * that a default (1 MiB) thread stack holds it in both execution modes with room for the
+     * host's own frames (the interpreter's frames are the larger: ~930 fit a default stack).
+     */
+    public static final int DEFAULT_MAX_CALL_DEPTH = 500;
     /** 16 MiB: the most a host function may read from guest memory at once. */
     public static final int DEFAULT_MAX_GUEST_TRANSFER = 16 << 20;
 
@@ -38,6 +44,7 @@ public final class PluginPolicy {
     private final List<String> arguments;
     private final long fuel; // -1 = unmetered
     private final long hostCallFuel;
+    private final int maxCallDepth;
 
     private PluginPolicy(Builder b) {
         this.maxMemoryPages = b.maxMemoryPages;
@@ -51,6 +58,7 @@ public final class PluginPolicy {
         this.arguments = List.copyOf(b.arguments);
         this.fuel = b.fuel;
         this.hostCallFuel = b.hostCallFuel;
+        this.maxCallDepth = b.maxCallDepth;
     }
 
     public static PluginPolicy defaults() {
@@ -74,15 +82,22 @@ public final class PluginPolicy {
         b.arguments.addAll(arguments);
         b.fuel = fuel;
         b.hostCallFuel = hostCallFuel;
+        b.maxCallDepth = maxCallDepth;
         return b;
     }
 
-    /** Upper bound for memory 0, in pages; never raises the module's own declared maximum. */
+    /**
+     * Upper bound for the plugin's memory, in pages: for a module with several memories
+     * (multi-memory), for all of them together. Never raises a module's own declared maximum.
+     */
     public int maxMemoryPages() {
         return maxMemoryPages;
     }
 
-    /** Upper bound for every table's size, in elements; never raises the module's own declared maximum. */
+    /**
+     * Upper bound for the elements of all the plugin's tables together; never raises a table's
+     * own declared maximum.
+     */
     public int maxTableElements() {
         return maxTableElements;
     }
@@ -151,6 +166,11 @@ public final class PluginPolicy {
         return hostCallFuel;
     }
 
+    /** How deep a metered plugin's call may nest wasm calls; see {@link Builder#maxCallDepth(int)}. */
+    public int maxCallDepth() {
+        return maxCallDepth;
+    }
+
     public static final class Builder {
         private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
         private int maxTableElements = DEFAULT_MAX_TABLE_ELEMENTS;
@@ -163,10 +183,15 @@ public final class PluginPolicy {
         private final List<String> arguments = new ArrayList<>();
         private long fuel = -1;
         private long hostCallFuel;
+        private int maxCallDepth = DEFAULT_MAX_CALL_DEPTH;
 
         private Builder() {}
 
-        /** Memory 0 may grow to at most this many bytes (rounded down to whole 64 KiB pages). */
+        /**
+         * The plugin's memory may grow to at most this many bytes (rounded down to whole 64 KiB
+         * pages); with several memories, all of them together. A module whose memories start
+         * larger fails to instantiate ({@code Reason.LIMITS}).
+         */
         public Builder maxMemory(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("maxMemory must be >= 0, got " + bytes);
@@ -183,8 +208,9 @@ public final class PluginPolicy {
         }
 
         /**
-         * Each table may grow to at most this many elements ({@code table.grow} returns -1 beyond);
-         * a module whose tables start larger fails to instantiate ({@code Reason.LIMITS}).
+         * The plugin's tables may hold at most this many elements, all tables together
+         * ({@code table.grow} returns -1 beyond); a module whose tables start larger fails to
+         * instantiate ({@code Reason.LIMITS}).
          */
         public Builder maxTableElements(int elements) {
             if (elements < 0) {
@@ -295,6 +321,31 @@ public final class PluginPolicy {
                 throw new IllegalArgumentException("hostCallFuel must be >= 0, got " + units);
             }
             this.hostCallFuel = units;
+            return this;
+        }
+
+        /**
+         * How deep one call of a metered plugin may nest wasm calls (default
+         * {@value #DEFAULT_MAX_CALL_DEPTH}); deeper ends the call with
+         * {@link StackExhaustedException}. A frame counts one, plus one for every 32 slots of its
+         * function's parameters and locals (i64 and f64 take two: a function with 640 i64 locals
+         * counts 41), so the limit also bounds the stack (and, interpreted, the heap) that big
+         * frames take. Counted by the
+         * fuel instrumentation, so a metered plugin stops at the same frame, with the same fuel
+         * used, compiled or interpreted. A tail call to another function counts as a frame; a
+         * function's tail call to itself does not (it runs as a loop).
+         *
+         * <p>Unmetered plugins run uninstrumented: their depth is bounded by the calling thread's
+         * stack (also {@link StackExhaustedException}, at a depth that differs between the
+         * modes). For the limit to be what stops a runaway recursion, the calling thread's stack
+         * must hold it: the default fits a default 1 MiB stack in both modes; set it lower for
+         * small stacks, and run deeper limits on threads made with a larger stack size.
+         */
+        public Builder maxCallDepth(int frames) {
+            if (frames < 1) {
+                throw new IllegalArgumentException("maxCallDepth must be >= 1, got " + frames);
+            }
+            this.maxCallDepth = frames;
             return this;
         }
 

@@ -21,6 +21,8 @@ public final class TrapException extends CorralException {
         UNINITIALIZED_ELEMENT,
         NULL_REFERENCE,
         UNCAUGHT_EXCEPTION,
+        /** An atomic access at an address that is not a multiple of its size. */
+        UNALIGNED_ATOMIC,
         OTHER
     }
 

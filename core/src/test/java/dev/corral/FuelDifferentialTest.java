@@ -51,7 +51,13 @@ class FuelDifferentialTest {
     @ParameterizedTest
     @MethodSource("fixtures")
     void instrumentedBehavesLikeTheOriginal(Path fixture) throws Exception {
-        PluginModule m = corral.load(fixture);
+        PluginModule m;
+        try {
+            m = corral.load(fixture);
+        } catch (ModuleLoadException refused) {
+            assertTrue(fixture.getFileName().toString().startsWith("feature_"), refused.getMessage());
+            return; // the fixtures of proposals a load refuses
+        }
         if (m.exports().stream().anyMatch(e -> e.name().equals("__corral_fuel"))) {
             return;
         }

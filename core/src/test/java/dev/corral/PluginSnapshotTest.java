@@ -122,7 +122,7 @@ class PluginSnapshotTest {
     @EnumSource(ExecutionMode.class)
     void aFailedCallIsUndoneByARestoreAndThePluginIsUsable(ExecutionMode mode) {
         try (var corral = Fixtures.engine(mode);
-                var p = corral.load(Fixtures.wasm("pool")).instantiate(policy().timeout(Duration.ofMillis(50)).build())) {
+                var p = corral.load(Fixtures.wasm("pool")).instantiate(policy().timeout(Duration.ofMillis(500)).build())) {
             var snap = p.snapshot();
             for (String failing : List.of("dirty_then_trap", "dirty_then_spin", "dirty_then_recurse", "dirty_then_host_fail",
                     "dirty_then_exit")) {

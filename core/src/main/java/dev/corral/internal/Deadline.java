@@ -81,6 +81,22 @@ public final class Deadline {
         return retired;
     }
 
+    /** Watchdog thread, when its engine closes: fires on the running call, due or not. */
+    void fireNow() {
+        long s = (long) STATE.getVolatile(this);
+        if ((s & PHASE) != RUNNING) {
+            return;
+        }
+        long token = s & ~PHASE;
+        if (STATE.compareAndSet(this, s, token | FIRING)) {
+            try {
+                thread.interrupt();
+            } finally {
+                STATE.setVolatile(this, token | FIRED); // disarm() waits for FIRED: never leave it spinning
+            }
+        }
+    }
+
     /** Watchdog thread: fires if the running call is past due. */
     void check(long now) {
         long s = (long) STATE.getVolatile(this);
@@ -89,8 +105,11 @@ public final class Deadline {
         }
         long token = s & ~PHASE;
         if (STATE.compareAndSet(this, s, token | FIRING)) {
-            thread.interrupt();
-            STATE.setVolatile(this, token | FIRED);
+            try {
+                thread.interrupt();
+            } finally {
+                STATE.setVolatile(this, token | FIRED); // disarm() waits for FIRED: never leave it spinning
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ public final class Engine {
 
     private final ExecutionMode defaultMode;
     private final CompileCache compileCache;
+    private final LoadSettings loadSettings;
     private final AtomicLong modulesLoaded = new AtomicLong();
     private final AtomicLong compilations = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
@@ -29,9 +30,23 @@ public final class Engine {
     }
 
     public Engine(ExecutionMode defaultMode, CompileCache compileCache, boolean tiered) {
+        this(defaultMode, compileCache, tiered, LoadSettings.DEFAULTS);
+    }
+
+    public Engine(ExecutionMode defaultMode, CompileCache compileCache, LoadSettings loadSettings) {
+        this(defaultMode, compileCache, false, loadSettings);
+    }
+
+    public Engine(ExecutionMode defaultMode, CompileCache compileCache, boolean tiered, LoadSettings loadSettings) {
         this.defaultMode = defaultMode;
         this.compileCache = compileCache;
         this.tiered = tiered;
+        this.loadSettings = loadSettings;
+    }
+
+    /** The limits and features a loader starts with. */
+    public LoadSettings loadSettings() {
+        return loadSettings;
     }
 
     /** Whether modules load tiered unless their loader says otherwise. */
@@ -71,18 +86,26 @@ public final class Engine {
     }
 
     public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
-        return load(name, bytes, expectedSha256, mode, tiered);
+        return load(name, bytes, expectedSha256, mode, tiered, loadSettings);
     }
 
     public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, boolean tiered) {
-        var module = ChicoryModuleLoader.load(this, name, bytes, expectedSha256, mode, tiered);
+        return load(name, bytes, expectedSha256, mode, tiered, loadSettings);
+    }
+
+    public PluginModule load(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, boolean tiered,
+            LoadSettings settings) {
+        checkOpen("load a module");
+        var module = ChicoryModuleLoader.load(this, name, bytes, expectedSha256, mode, tiered, settings);
         modulesLoaded.incrementAndGet();
         return module;
     }
 
     /** Parses only: see {@link dev.corral.ModuleInfo}; its compile() counts the load. */
-    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, boolean tiered) {
-        return ChicoryModuleLoader.inspect(this, name, bytes, expectedSha256, mode, tiered);
+    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, boolean tiered,
+            LoadSettings settings) {
+        checkOpen("inspect a module");
+        return ChicoryModuleLoader.inspect(this, name, bytes, expectedSha256, mode, tiered, settings);
     }
 
     public void countLoaded() {
@@ -137,6 +160,24 @@ public final class Engine {
         }
     }
 
+    /** Whether {@link #close()} was called. */
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Fails fast once the engine is closed: nothing new starts on a closed engine. */
+    public void checkOpen(String what) {
+        if (closed) {
+            throw new IllegalStateException("the Corral engine is closed: cannot " + what);
+        }
+    }
+
+    /**
+     * Closes the engine: nothing new starts (loads, instantiations, calls with a timeout or fuel
+     * fail fast), and the watchdog stops every call still running under a deadline, then ends.
+     * A call that arms its deadline concurrently re-reads {@code closed} after arming, so either
+     * it sees the engine closed or the watchdog's last sweep sees its deadline armed.
+     */
     public synchronized void close() {
         closed = true;
         if (compiler != null) {

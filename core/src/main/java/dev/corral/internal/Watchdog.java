@@ -11,6 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * reads every registered {@link Deadline}. Plugins are held weakly, so a plugin dropped without
  * close() is forgotten once collected.
  *
+ * <p>When the engine closes, the watchdog stops every call still running under a deadline, then
+ * ends.
+ *
  * <p>A scheduled task per call (the first design) cost ~175 ns per call; this costs a volatile
  * write or two and a CAS. Deadlines are honoured to within about one tick.
  */
@@ -40,14 +43,26 @@ public final class Watchdog {
             } else {
                 LockSupport.parkNanos(this, TICK_NANOS);
             }
-            long now = System.nanoTime();
-            for (var it = deadlines.iterator(); it.hasNext();) {
-                Deadline d = it.next().get();
-                if (d == null || d.retired()) {
-                    it.remove();
-                } else {
-                    d.check(now);
+            try {
+                long now = System.nanoTime();
+                for (var it = deadlines.iterator(); it.hasNext();) {
+                    Deadline d = it.next().get();
+                    if (d == null || d.retired()) {
+                        it.remove();
+                    } else {
+                        d.check(now);
+                    }
                 }
+            } catch (Throwable t) { // e.g. an OutOfMemoryError while a plugin exhausts the heap
+                // the watchdog must outlive it: every timed call of the engine depends on it
+            }
+        }
+        // the engine closed: stop every call still running rather than leave it unguarded (a
+        // call that arms after this sweep sees the engine closed itself: see Engine.close)
+        for (var ref : deadlines) {
+            Deadline d = ref.get();
+            if (d != null) {
+                d.fireNow();
             }
         }
     }

@@ -22,7 +22,7 @@ public abstract class BoundHandle implements WasmFunctionHandle {
 
     protected BoundHandle() {}
 
-    /** Raw wasm bits in, raw wasm bits out; whatever it throws is mapped by {@link #apply}. */
+    /** Raw wasm bits in, raw wasm bits out; whatever it throws, Errors included, is mapped by {@link #apply}. */
     protected abstract long[] call(long[] args) throws Exception;
 
     @Override
@@ -32,7 +32,10 @@ public abstract class BoundHandle implements WasmFunctionHandle {
             out = call(args);
         } catch (CorralException e) {
             throw e;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // an Error too (OutOfMemoryError, NoClassDefFoundError, a StackOverflowError of the
+            // host's own recursion): it is the host function's failure, not the guest's, and must
+            // not reach the caller raw or pass for guest recursion (issue 12, item 14)
             throw new HostFunctionException(qualified, e);
         }
         if (out == null || out.length != resultCount()) {

@@ -20,25 +20,34 @@ import java.util.Arrays;
  */
 final class BoundedTable extends TableInstance {
     private final TableLimits limits;
-    private int[] refs;
+    private int[] refs; // capacity may run ahead of size: see grow
     private Instance[] instances;
+    private int size;
     /** Set by every change; cleared by snapshot and restore. */
     private boolean modified;
     private Image base;
+    /** The tables of one plugin share the policy's bound; null: this table alone. */
+    private final Budget budget;
 
     BoundedTable(Table declared, int maxElements, int initValue) {
+        this(declared, maxElements, initValue, null);
+    }
+
+    private BoundedTable(Table declared, int maxElements, int initValue, Budget budget) {
         // the superclass's own arrays stay empty: every accessor is overridden
         super(new Table(declared.elementType(), new TableLimits(0, 0), declared.initialize()), initValue);
         this.limits = new TableLimits(declared.limits().min(), Math.min(declared.limits().max(), maxElements));
         int min = (int) declared.limits().min();
         this.refs = new int[min];
         this.instances = new Instance[min];
+        this.size = min;
         Arrays.fill(refs, initValue);
+        this.budget = budget;
     }
 
     @Override
     public int size() {
-        return refs.length;
+        return size;
     }
 
     @Override
@@ -47,24 +56,31 @@ final class BoundedTable extends TableInstance {
     }
 
     @Override
-    public int grow(int size, int value, Instance instance) {
-        int oldSize = refs.length;
-        // size is the guest's u32: anything >= 2^31 arrives negative and cannot fit either
-        if (size < 0 || (long) oldSize + size > limits.max()) {
+    public int grow(int delta, int value, Instance instance) {
+        int oldSize = size;
+        // delta is the guest's u32: anything >= 2^31 arrives negative and cannot fit either
+        if (delta < 0 || (long) oldSize + delta > limits.max() || (budget != null && !budget.allows(delta))) {
             return -1;
         }
-        int target = oldSize + size;
-        refs = Arrays.copyOf(refs, target);
+        int target = oldSize + delta;
+        if (target > refs.length) {
+            // with headroom (half the size again, within the maximum), so a guest growing one
+            // element at a time copies O(final size) in all, not O(size^2) (10,000 single grows
+            // allocated ~400 MB)
+            int capacity = (int) Math.min(Math.max(target, (long) oldSize + (oldSize >> 1)), limits.max());
+            refs = Arrays.copyOf(refs, capacity);
+            instances = Arrays.copyOf(instances, capacity);
+        }
         Arrays.fill(refs, oldSize, target, value);
-        instances = Arrays.copyOf(instances, target);
         Arrays.fill(instances, oldSize, target, instance);
+        size = target;
         modified = true;
         return oldSize;
     }
 
     @Override
     public int ref(int index) {
-        if (index < 0 || index >= refs.length) {
+        if (index < 0 || index >= size) {
             throw new ChicoryException("undefined element");
         }
         return refs[index];
@@ -81,7 +97,7 @@ final class BoundedTable extends TableInstance {
 
     @Override
     public void setRef(int index, int value, Instance instance) {
-        if (index < 0 || index >= refs.length) {
+        if (index < 0 || index >= size) {
             throw new UninstantiableException("out of bounds table access");
         }
         refs[index] = value;
@@ -96,7 +112,7 @@ final class BoundedTable extends TableInstance {
 
     @Override
     public void reset() {
-        Arrays.fill(refs, REF_NULL_VALUE);
+        Arrays.fill(refs, 0, size, REF_NULL_VALUE);
         modified = true;
     }
 
@@ -114,7 +130,7 @@ final class BoundedTable extends TableInstance {
     /** Free when nothing changed since the last snapshot or restore (tables rarely change). */
     Image snapshot() {
         if (base == null || modified) {
-            base = new Image(refs.clone(), instances.clone());
+            base = new Image(Arrays.copyOf(refs, size), Arrays.copyOf(instances, size));
             modified = false;
         }
         return base;
@@ -124,8 +140,38 @@ final class BoundedTable extends TableInstance {
         if (image != base || modified) {
             refs = image.refs.clone();
             instances = image.instances.clone();
+            size = refs.length;
             base = image;
             modified = false;
+        }
+    }
+
+    /**
+     * Chicory's table factory for one plugin: a policy's {@code maxTableElements} bounds the
+     * elements of all its tables together (20,000 tables of 10,000 elements each were a raw
+     * OutOfMemoryError when the bound was per table). Counts the tables' sizes rather than keeping
+     * a tally, so a restore that resizes a table needs no bookkeeping here.
+     */
+    static final class Budget {
+        private final int maxElements;
+        private final java.util.List<TableInstance> tables = new java.util.ArrayList<>(1);
+
+        Budget(int maxElements) {
+            this.maxElements = maxElements;
+        }
+
+        TableInstance create(Table declared, int initValue) {
+            var t = new BoundedTable(declared, maxElements, initValue, this);
+            tables.add(t);
+            return t;
+        }
+
+        boolean allows(long more) {
+            long total = more;
+            for (TableInstance t : tables) {
+                total += t.size();
+            }
+            return total <= maxElements;
         }
     }
 }

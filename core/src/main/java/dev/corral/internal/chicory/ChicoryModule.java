@@ -22,6 +22,7 @@ import dev.corral.PluginModule;
 import dev.corral.PluginPolicy;
 import dev.corral.internal.Engine;
 import dev.corral.internal.PreparedModule;
+import dev.corral.internal.LoadSettings;
 import dev.corral.internal.Usage;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,6 +66,8 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     /** The last (module, policy) link: most hosts instantiate one module under one policy. */
     private volatile Prelinked lastLinked;
     private final boolean usesGcTypes;
+    /** The limits and features of the load, for building the metered variant later. */
+    private final LoadSettings settings;
     private final List<ImportDescriptor> imports;
     private final List<ExportDescriptor> exports;
     private final List<MemoryDescriptor> memories;
@@ -73,8 +76,9 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     final int importedFunctionCount;
 
     ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
-            ModuleVariant plain, boolean tiered) {
+            ModuleVariant plain, boolean tiered, LoadSettings settings) {
         this.engine = engine;
+        this.settings = settings;
         this.usage = new Usage(engine.usage());
         this.name = name;
         this.sha256 = sha256;
@@ -219,12 +223,12 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
                 m = metered;
                 if (m == null) {
                     if (tiered) {
-                        m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, ExecutionMode.INTERPRETED);
+                        m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, ExecutionMode.INTERPRETED, settings);
                         meteredFacts = facts(m);
                         metered = m;
-                        upgrade(true, () -> ChicoryModuleLoader.meter(engine, name, sha256, bytes, ExecutionMode.COMPILED));
+                        upgrade(true, () -> ChicoryModuleLoader.meter(engine, name, sha256, bytes, ExecutionMode.COMPILED, settings));
                     } else {
-                        m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, mode);
+                        m = ChicoryModuleLoader.meter(engine, name, sha256, bytes, mode, settings);
                         meteredFacts = facts(m);
                         metered = m;
                     }

@@ -24,13 +24,16 @@ final class ChicoryModuleInfo implements ModuleInfo {
     private final ChicoryModule.Description description;
     private final int functionCount;
     private final int largestFunctionBytes;
+    /** The load's limits and features, for compiling later. */
+    private final dev.corral.internal.LoadSettings settings;
     private byte[] bytes;
     private WasmModule parsed;
     private PluginModule compiled;
 
     ChicoryModuleInfo(Engine engine, String name, String sha256, ExecutionMode mode, boolean tiered, byte[] bytes,
-            WasmModule parsed) {
+            WasmModule parsed, dev.corral.internal.LoadSettings settings) {
         this.engine = engine;
+        this.settings = settings;
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
@@ -109,7 +112,7 @@ final class ChicoryModuleInfo implements ModuleInfo {
     @Override
     public synchronized PluginModule compile() {
         if (compiled == null) {
-            compiled = ChicoryModuleLoader.compile(engine, name, sha256, bytes, parsed, mode, tiered);
+            compiled = ChicoryModuleLoader.compile(engine, name, sha256, bytes, parsed, mode, tiered, settings);
             engine.countLoaded();
             bytes = null; // the module keeps what it needs; the parse is no longer ours to hold
             parsed = null;

@@ -11,6 +11,7 @@ import dev.corral.ModuleInfo;
 import dev.corral.ModuleLoadException.Reason;
 import dev.corral.PluginModule;
 import dev.corral.internal.Engine;
+import dev.corral.internal.LoadSettings;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -24,7 +25,7 @@ public final class ChicoryModuleLoader {
     private ChicoryModuleLoader() {}
 
     public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
-        return load(engine, name, bytes, expectedSha256, mode, false);
+        return load(engine, name, bytes, expectedSha256, mode, false, LoadSettings.DEFAULTS);
     }
 
     /**
@@ -33,43 +34,65 @@ public final class ChicoryModuleLoader {
      *     after that run compiled; see {@link ChicoryModule#upgrade})
      */
     public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
-            boolean tiered) {
+            boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
+        // counts, sizes and features, before Chicory allocates anything for the module (on a
+        // cache hit too: this load's limits and features may be stricter than the first one's)
+        ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        var budget = new LoadBudget(name, settings.limits().maxCompileTime());
         // a compile-cache entry for these exact bytes exists only if they were validated before (by
         // this Corral and Chicory version: both are in the key), so a hit skips validation, which is
         // most of the time a cached load takes (1 s of 1.5 s for a 3.7 MB Go module)
         boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256);
-        WasmModule original = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
-        return compile(engine, name, sha256, bytes, original, mode, tiered && !validatedBefore);
+        WasmModule parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
+        budget.check("parsing");
+        if (TailCalls.uses(parsed)) {
+            bytes = withoutTailCalls(name, bytes, parsed);
+            parsed = parse(name, bytes);
+            validatedBefore = false;
+            budget.check("rewriting tail calls");
+        }
+        return compile(engine, name, sha256, bytes, parsed, mode, tiered && !validatedBefore, settings, budget);
     }
 
     /**
      * Parses and validates only: what the module needs and offers, before any compiling. As in
-     * {@link #load}, bytes the compile cache proves were validated before are only decoded.
+     * {@link #load}, the pre-validator runs first and bytes the compile cache proves were
+     * validated before are only decoded.
      */
     public static ModuleInfo inspect(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
-            boolean tiered) {
+            boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
+        ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
         boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256);
         var parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
+        if (TailCalls.uses(parsed)) {
+            bytes = withoutTailCalls(name, bytes, parsed);
+            parsed = parse(name, bytes);
+            validatedBefore = false;
+        }
         try {
-            return new ChicoryModuleInfo(engine, name, sha256, mode, tiered && !validatedBefore, bytes, parsed);
+            return new ChicoryModuleInfo(engine, name, sha256, mode, tiered && !validatedBefore, bytes, parsed, settings);
         } catch (RuntimeException e) {
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
         }
     }
 
-    static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original, ExecutionMode mode) {
-        return compile(engine, name, sha256, bytes, original, mode, false);
+    /** An inspected module, compiled now (its time limit counts from here). */
+    static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original, ExecutionMode mode,
+            boolean tiered, LoadSettings settings) {
+        return compile(engine, name, sha256, bytes, original, mode, tiered, settings,
+                new LoadBudget(name, settings.limits().maxCompileTime()));
     }
 
-    static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original,
-            ExecutionMode mode, boolean tiered) {
+    private static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original,
+            ExecutionMode mode, boolean tiered, LoadSettings settings, LoadBudget budget) {
         boolean background = tiered && mode == ExecutionMode.COMPILED;
         ModuleVariant plain = plain(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode);
+        budget.check("compiling");
         ChicoryModule module;
         try {
-            module = new ChicoryModule(engine, name, sha256, mode, bytes, original, plain, background);
+            module = new ChicoryModule(engine, name, sha256, mode, bytes, original, plain, background, settings);
         } catch (RuntimeException e) {
             // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
             // that does not exist); describing the module is where they surface
@@ -114,7 +137,7 @@ public final class ChicoryModuleLoader {
     /** Bytes the compile cache proves were validated before: decoded, not validated again. */
     private static WasmModule parseValidatedBefore(String name, byte[] bytes) {
         try {
-            return Parser.builder().withValidation(false).build().parse(() -> new java.io.ByteArrayInputStream(bytes));
+            return parser(false).parse(() -> new java.io.ByteArrayInputStream(bytes));
         } catch (RuntimeException | StackOverflowError | AssertionError e) {
             return parse(name, bytes); // cannot happen for bytes that parsed before; the full path says why
         }
@@ -125,15 +148,21 @@ public final class ChicoryModuleLoader {
      * validation (the rewrite must produce a valid module), then in compiled mode split and
      * compile it like the plain variant ({@link VariantCompiler}).
      */
-    static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode) {
+    static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode, LoadSettings settings) {
+        var budget = new LoadBudget(name, settings.limits().maxCompileTime());
         WasmModule original = parse(name, bytes);
+        budget.check("parsing");
         if (mode == ExecutionMode.COMPILED) {
-            return Compiles.record(engine, name, bytes.length, "metered",
+            var variant = Compiles.record(engine, name, bytes.length, "metered",
                     () -> VariantCompiler.compile(engine, name, sha256, bytes, original, true));
+            budget.check("metering and compiling");
+            return variant;
         }
         var r = instrument(name, bytes, original, true);
+        budget.check("fuel metering");
         WasmModule module = parseInstrumented(name, r);
-        return interpreted(module, original, r.fuelGlobalIndex(), r.definedGlobalCount() - 2, r.definedGlobalCount(), r.clones());
+        budget.check("parsing the metered module");
+        return interpreted(module, original, r.fuelGlobalIndex(), r.fuelSlot(), r.definedGlobalCount(), r.clones());
     }
 
     private static ModuleVariant interpreted(WasmModule module, WasmModule original, int fuelGlobal, int fuelSlot, int definedGlobals,
@@ -164,7 +193,7 @@ public final class ChicoryModuleLoader {
     /** Parses and validates {@code bytes}; visible for the instrumenter's tests. */
     static WasmModule parse(String name, byte[] bytes) {
         try {
-            return Parser.builder().withValidation(true).build().parse(() -> new java.io.ByteArrayInputStream(bytes));
+            return parser(true).parse(() -> new java.io.ByteArrayInputStream(bytes));
         } catch (InvalidException e) {
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e.getMessage(), e);
         } catch (MalformedException e) {
@@ -176,6 +205,20 @@ public final class ChicoryModuleLoader {
             // negative sizes, index errors) or, under -ea, with its own assertions: they all mean
             // the bytes are not a well-formed module.
             throw new ModuleLoadException(Reason.MALFORMED, "module '" + name + "' is malformed (" + e + ")", e);
+        }
+    }
+
+    /** Chicory's parser, with the name section behind a check (see {@link NameSection}). */
+    private static Parser parser(boolean validate) {
+        return Parser.builder().withValidation(validate).withCustomParsers(java.util.Map.of("name", NameSection::parse)).build();
+    }
+
+    /** No tail calls are left for either runtime: they end the same way in both modes (see {@link TailCalls}). */
+    private static byte[] withoutTailCalls(String name, byte[] bytes, WasmModule parsed) {
+        try {
+            return TailCalls.rewrite(bytes, parsed);
+        } catch (RuntimeException e) {
+            throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be prepared for safe execution: " + e, e);
         }
     }
 

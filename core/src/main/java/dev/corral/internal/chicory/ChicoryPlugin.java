@@ -17,6 +17,7 @@ import dev.corral.PluginPolicy;
 import dev.corral.PluginSnapshot;
 import dev.corral.PluginStats;
 import dev.corral.Results;
+import dev.corral.StackExhaustedException;
 import dev.corral.TrapException;
 import dev.corral.ValueType;
 import dev.corral.spi.Capability;
@@ -97,6 +98,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final int definedGlobals;
     private final int fuelSlot;
     private GlobalInstance fuel;
+    /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
+    private GlobalInstance callDepth;
+    private final int maxCallDepth;
+    private final int callDepthIndex;
     private int globalsCreated;
     private long budget; // of the running or last outermost call
     private long pendingFuel;
@@ -115,6 +120,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.fuelPerCall = policy.fuel().orElse(0);
         this.hostCallFuel = policy.hostCallFuel();
         this.definedGlobals = variant.definedGlobals();
+        this.maxCallDepth = policy.maxCallDepth();
+        this.callDepthIndex = variant.fuelGlobal() + 2;
         this.fuelSlot = variant.fuelSlot();
     }
 
@@ -125,10 +132,15 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      */
     GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
         var g = new GlobalInstance(value, high, type, mutability);
-        // the fuel global sits after the module's own (the fuel reserve, then split registers, follow it)
-        if (globalsCreated++ % definedGlobals == fuelSlot) {
+        // the fuel global sits after the module's own, then its reserve and the call depth (the
+        // splitter's registers follow)
+        int k = globalsCreated++ % definedGlobals;
+        if (k == fuelSlot) {
             g.setValue(budget);
             fuel = g;
+        } else if (k == fuelSlot + 2) {
+            g.setValue(maxCallDepth);
+            callDepth = g;
         }
         return g;
     }
@@ -147,6 +159,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 instance.initialize(false);
                 if (metered) {
                     fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
+                    callDepth = instance.global(callDepthIndex);
                 }
                 return null;
             });
@@ -594,7 +607,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             depth++;
             try {
                 return body.run();
-            } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            } catch (RuntimeException | Error e) {
                 faulted = true;
                 throw errors.map(e, export);
             } finally {
@@ -606,11 +619,13 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     /** The outermost call of a metered plugin: fresh budget in, consumption out, exhaustion named. */
     private long[] guardedMetered(String export, Body body) {
+        module.engine().checkOpen("call a metered plugin");
         long b = saturatedAdd(fuelPerCall, pendingFuel);
         pendingFuel = 0;
         budget = b;
         if (fuel != null) {
             fuel.setValue(b);
+            callDepth.setValue(maxCallDepth);
         }
         try {
             return guardedUnmetered(export, body);
@@ -618,6 +633,9 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             // only the instrumentation's check traps with the global below zero
             if (fuel != null && fuel.getValue() < 0) {
                 throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, e);
+            }
+            if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
+                throw new StackExhaustedException(export, maxCallDepth);
             }
             throw e;
         } finally {
@@ -637,13 +655,22 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             module.engine().checkWatchdogRunning();
         }
         long token = deadline.arm(self, timeoutNanos);
+        if (module.engine().closed()) {
+            // closed between the check above and arming: the watchdog's last sweep may have missed us
+            deadline.disarm(token);
+            Thread.interrupted();
+            if (wasInterrupted) {
+                self.interrupt();
+            }
+            module.engine().checkWatchdogRunning();
+        }
         timedExport = export;
         depth++;
         long[] result = null;
         RuntimeException failure = null;
         try {
             result = body.run();
-        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+        } catch (RuntimeException | Error e) {
             faulted = true;
             failure = errors.map(e, export);
         } finally {
@@ -657,6 +684,9 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 self.interrupt();
             }
             if (failure != null) {
+                if (module.engine().closed() && !(failure instanceof CallTimeoutException)) {
+                    throw new dev.corral.CallInterruptedException(export, "the Corral engine was closed");
+                }
                 throw new CallTimeoutException(export, timeout);
             }
             return result; // finished just as the deadline passed: the result is good
@@ -706,7 +736,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 depth = d + 1;
                 try {
                     out = fn.apply(args);
-                } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                } catch (RuntimeException | Error e) {
                     throw fastPathFailure(e, d); // out of line: keeps this method small enough to inline
                 } finally {
                     depth = d;

@@ -45,6 +45,12 @@ final class Errors {
         if (e instanceof StackOverflowError || isStackExhausted(e)) {
             return new StackExhaustedException(export, e);
         }
+        if (e instanceof OutOfMemoryError) {
+            // what the guest can allocate is bounded (memories, tables, no GC unless enabled), so
+            // this is the host's heap running short during the call
+            return new CorralException("plugin '" + module.name() + "' ran out of JVM heap in '" + export + "' (" + e
+                    + "): the host's heap is too small for what its plugins may allocate, or WasmFeature.GC is enabled", e);
+        }
         if (e instanceof ChicoryInterruptedException) {
             // the deadline path replaces this with CallTimeoutException when the watchdog fired
             return new CallInterruptedException(export);
@@ -105,6 +111,8 @@ final class Errors {
             return Kind.UNINITIALIZED_ELEMENT;
         } else if (m.contains("null") && m.contains("reference")) {
             return Kind.NULL_REFERENCE;
+        } else if (m.contains("unaligned atomic")) {
+            return Kind.UNALIGNED_ATOMIC; // Chicory throws it as an InvalidException, at run time
         }
         return null;
     }

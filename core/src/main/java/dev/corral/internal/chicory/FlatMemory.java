@@ -66,8 +66,15 @@ final class FlatMemory implements Memory {
     private byte[] dirty;
     /** The image this memory equalled when {@code dirty} was last cleared; null before the first snapshot. */
     private Image base;
+    /** The plugin's memories share the policy's bound (multi-memory); null: this memory alone. */
+    private final MemoryBudget budget;
 
     FlatMemory(MemoryLimits limits) {
+        this(limits, null);
+    }
+
+    FlatMemory(MemoryLimits limits, MemoryBudget budget) {
+        this.budget = budget;
         if (limits.shared()) {
             throw new IllegalArgumentException("shared memories need Chicory's paged memory");
         }
@@ -76,7 +83,17 @@ final class FlatMemory implements Memory {
         this.pages = limits.initialPages();
         this.size = Memory.bytes(pages);
         this.data = new byte[size];
-        this.dirty = new byte[chunks(size) + 1];
+        this.dirty = new byte[marks(size)];
+    }
+
+    /**
+     * Marks for an array of {@code bytes}: one per chunk, rounded up to a power of two so that a
+     * store's mark can be indexed with a mask (which C2 proves in bounds, JDK-8003585) instead of a
+     * range check; the mask never changes the index, as every index is below the size.
+     */
+    private static int marks(int bytes) {
+        int n = chunks(bytes) + 1;
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
     }
 
     private static int chunks(int bytes) {
@@ -133,7 +150,7 @@ final class FlatMemory implements Memory {
     public int grow(int delta) {
         int previous = pages;
         long wanted = (long) previous + Integer.toUnsignedLong(delta);
-        if (wanted > maximumPages) {
+        if (wanted > maximumPages || (budget != null && !budget.allows(wanted - previous))) {
             return -1;
         }
         int newSize = Memory.bytes((int) wanted);
@@ -149,7 +166,7 @@ final class FlatMemory implements Memory {
                     return -1; // the host has no room: grow fails as the spec allows, the JVM carries on
                 }
             }
-            dirty = Arrays.copyOf(dirty, chunks(data.length) + 1);
+            dirty = Arrays.copyOf(dirty, marks(data.length));
         }
         pages = (int) wanted;
         size = newSize;
@@ -260,7 +277,7 @@ final class FlatMemory implements Memory {
     public void writeByte(int addr, byte value) {
         int i = index(addr, 1);
         if (TRACKING) {
-            dirty[i >>> CHUNK_SHIFT] = 1;
+            dirty[(i >>> CHUNK_SHIFT) & (dirty.length - 1)] = 1; // in bounds: the mask lets the JIT drop the range check
         }
         data[i] = value;
     }
@@ -279,7 +296,7 @@ final class FlatMemory implements Memory {
     public void writeShort(int addr, short value) {
         int i = index(addr, 2);
         if (TRACKING) {
-            dirty[i >>> CHUNK_SHIFT] = 1;
+            dirty[(i >>> CHUNK_SHIFT) & (dirty.length - 1)] = 1; // in bounds: the mask lets the JIT drop the range check
         }
         SHORT.set(data, i, value);
     }
@@ -293,7 +310,7 @@ final class FlatMemory implements Memory {
     public void writeI32(int addr, int value) {
         int i = index(addr, 4);
         if (TRACKING) {
-            dirty[i >>> CHUNK_SHIFT] = 1;
+            dirty[(i >>> CHUNK_SHIFT) & (dirty.length - 1)] = 1; // in bounds: the mask lets the JIT drop the range check
         }
         INT.set(data, i, value);
     }
@@ -307,7 +324,7 @@ final class FlatMemory implements Memory {
     public void writeLong(int addr, long value) {
         int i = index(addr, 8);
         if (TRACKING) {
-            dirty[i >>> CHUNK_SHIFT] = 1;
+            dirty[(i >>> CHUNK_SHIFT) & (dirty.length - 1)] = 1; // in bounds: the mask lets the JIT drop the range check
         }
         LONG.set(data, i, value);
     }
@@ -326,7 +343,7 @@ final class FlatMemory implements Memory {
     public void writeF32(int addr, float value) {
         int i = index(addr, 4);
         if (TRACKING) {
-            dirty[i >>> CHUNK_SHIFT] = 1;
+            dirty[(i >>> CHUNK_SHIFT) & (dirty.length - 1)] = 1; // in bounds: the mask lets the JIT drop the range check
         }
         FLOAT.set(data, i, value);
     }
@@ -345,7 +362,7 @@ final class FlatMemory implements Memory {
     public void writeF64(int addr, double value) {
         int i = index(addr, 8);
         if (TRACKING) {
-            dirty[i >>> CHUNK_SHIFT] = 1;
+            dirty[(i >>> CHUNK_SHIFT) & (dirty.length - 1)] = 1; // in bounds: the mask lets the JIT drop the range check
         }
         DOUBLE.set(data, i, value);
     }
@@ -501,7 +518,7 @@ final class FlatMemory implements Memory {
     void restore(Image image) {
         if (image.size > data.length) {
             data = Arrays.copyOf(data, image.size);
-            dirty = Arrays.copyOf(dirty, chunks(data.length) + 1);
+            dirty = Arrays.copyOf(dirty, marks(data.length));
         }
         int now = chunks(size);
         int target = chunks(image.size);

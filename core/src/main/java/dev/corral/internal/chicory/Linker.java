@@ -188,15 +188,21 @@ final class Linker {
         return new ImportDescriptor(d.module(), d.name(), d.kind(), d.type() + "; " + note);
     }
 
-    /** Tables that start larger than the policy allows fail here, before anything is allocated. */
+    /**
+     * Tables that start larger than the policy allows (all tables together) fail here, before
+     * anything is allocated.
+     */
     private static void checkTables(String name, WasmModule module, PluginPolicy policy) {
         var tables = module.tableSection();
+        long total = 0;
         for (int i = 0; i < tables.tableCount(); i++) {
             long min = tables.getTable(i).limits().min();
-            if (min > policy.maxTableElements()) {
+            total += min;
+            if (total > policy.maxTableElements()) {
                 throw new ModuleLoadException(ModuleLoadException.Reason.LIMITS, "module '" + name + "' needs "
-                        + min + " elements in table " + i + " at start, but its policy allows at most "
-                        + policy.maxTableElements() + ": raise PluginPolicy.maxTableElements");
+                        + (i == 0 ? min + " elements in table 0" : total + " table elements (tables 0 to " + i + " together)")
+                        + " at start, but its policy allows at most " + policy.maxTableElements()
+                        + ": raise PluginPolicy.maxTableElements");
             }
         }
     }
@@ -204,7 +210,8 @@ final class Linker {
     /**
      * Memory 0's limits: the module's initial size, and the smaller of the policy's bound and the
      * module's own maximum. Chicory's override replaces the module's limits in both directions, so
-     * the clamp is ours.
+     * the clamp is ours. (Every memory, this one included, also shares the policy's bound with
+     * the others: {@link MemoryBudget}.)
      */
     static MemoryLimits memoryLimits(String name, List<MemoryDescriptor> mems, PluginPolicy policy) {
         if (mems.isEmpty()) {

@@ -91,6 +91,8 @@ final class Prelinked implements PreparedModule {
 
     @Override
     public ManagedPlugin instantiate() {
+        // a closed engine starts nothing (a start function could loop with nothing to stop it)
+        cm.engine().checkOpen("instantiate a plugin");
         var capabilities = policy.capabilities();
         List<Capability.Binding> bindings = new ArrayList<>(capabilities.size());
         try {
@@ -120,20 +122,22 @@ final class Prelinked implements PreparedModule {
         var builder = Instance.builder(variant.module())
                 .withImportValues(ImportValues.builder().addFunction(provided).build())
                 .withMachineFactory(variant.machineFactory())
-                .withMemoryFactory(FlatMemory::create)
+                .withMemoryFactory(new MemoryBudget(cm.name(),
+                        Math.min(policy.maxMemoryPages(), com.dylibso.chicory.runtime.Memory.RUNTIME_MAX_PAGES))::create)
                 .withInitialize(false)
                 .withStart(false);
         if (variant.metered()) {
             builder.withGlobalFactory(plugin::createGlobal);
         }
-        int maxTable = policy.maxTableElements();
-        builder.withTableFactory((table, init) -> new BoundedTable(table, maxTable, init));
+        builder.withTableFactory(new BoundedTable.Budget(policy.maxTableElements())::create);
         if (memoryLimits != null) {
             builder.withMemoryLimits(memoryLimits);
         }
         Instance instance;
         try {
             instance = builder.build();
+        } catch (ModuleLoadException e) {
+            throw e; // a limit, from the memory factory
         } catch (RuntimeException e) {
             var reason = e instanceof com.dylibso.chicory.wasm.UnlinkableException
                     ? ModuleLoadException.Reason.UNLINKABLE : ModuleLoadException.Reason.INVALID;

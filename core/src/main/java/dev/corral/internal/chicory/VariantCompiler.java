@@ -73,7 +73,7 @@ final class VariantCompiler {
     private static String planKey(String sha256, boolean metered) {
         Integer testBudget = Integer.getInteger(TEST_BUDGET_PROPERTY);
         return CacheAdapter.key("plan/" + PLAN_VERSION + (testBudget == null ? "" : "-everything" + testBudget) + "/"
-                + (metered ? "metered/" : "plain/") + sha256);
+                + (metered ? "metered-" + FuelInstrumenter.FORMAT + "/" : "plain/") + sha256);
     }
 
     static ModuleVariant compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original, boolean metered) {
@@ -102,7 +102,7 @@ final class VariantCompiler {
             input = r.bytes();
             parsed = ChicoryModuleLoader.parseInstrumented(name, r);
             fuelGlobal = r.fuelGlobalIndex();
-            fuelSlot = r.definedGlobalCount() - 2;
+            fuelSlot = r.fuelSlot();
             definedGlobals = r.definedGlobalCount();
             clones = r.clones();
         }
@@ -119,6 +119,8 @@ final class VariantCompiler {
                 try {
                     c = compileOnce(engine, module, interpreted);
                     break;
+                } catch (dev.corral.CorralException e) {
+                    throw e;
                 } catch (FunctionTooLarge e) {
                     if (!interpreted.add(e.function) || interpreted.size() > MAX_INTERPRETED) {
                         throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be compiled: "
@@ -129,6 +131,11 @@ final class VariantCompiler {
                         runnable = CodeRewriter.makeLoopsInterruptible(runnable, module);
                         module = ChicoryModuleLoader.parse(name, runnable);
                     }
+                } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                    // Chicory's compiler fails on some modules its validator accepts (e.g. "Types not
+                    // empty", found by LoadTest's corrupted modules): a load error, never a raw one
+                    throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name + "' could not be compiled: " + e
+                            + " (try ExecutionMode.INTERPRETED)", e);
                 }
             }
             int newGlobals = module.globalSection().globalCount();

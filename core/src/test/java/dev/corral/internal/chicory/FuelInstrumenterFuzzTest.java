@@ -42,6 +42,8 @@ class FuelInstrumenterFuzzTest {
     void meteredBehavesLikeOriginal(byte[] wasm) {
         WasmModule original;
         try {
+            // as a load does: the pre-validator first, so Chicory only parses what it can bound
+            ModuleScanner.scan("fuzz", wasm, dev.corral.LoadLimits.defaults(), dev.corral.WasmFeature.DEFAULTS);
             original = ChicoryModuleLoader.parse("fuzz", wasm);
         } catch (ModuleLoadException notAModule) {
             return;

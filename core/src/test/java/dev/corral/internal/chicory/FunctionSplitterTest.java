@@ -43,7 +43,7 @@ class FunctionSplitterTest {
     @ParameterizedTest
     @MethodSource("fixtures")
     void splitModulesBehaveLikeTheOriginalInTheInterpreter(Path fixture) throws Exception {
-        byte[] bytes = Files.readAllBytes(fixture);
+        byte[] bytes = FuelInstrumenterTest.asLoaded(fixture);
         WasmModule original = ChicoryModuleLoader.parse("t", bytes);
         if (!SplitHarness.runnable(original)) {
             return;
@@ -64,7 +64,7 @@ class FunctionSplitterTest {
     @ParameterizedTest
     @MethodSource("fixtures")
     void splittingAMeteredModuleChangesNoFuelCount(Path fixture) throws Exception {
-        byte[] bytes = Files.readAllBytes(fixture);
+        byte[] bytes = FuelInstrumenterTest.asLoaded(fixture);
         WasmModule original = ChicoryModuleLoader.parse("t", bytes);
         if (!SplitHarness.runnable(original) || FuelInstrumenterTest.hasExport(original, FuelInstrumenter.FUEL_EXPORT)) {
             return;

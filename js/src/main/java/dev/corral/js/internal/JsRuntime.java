@@ -62,7 +62,15 @@ public final class JsRuntime implements AutoCloseable {
     /** Instantiates QuickJS, runs its start-up, the prelude and the script's top-level code, then snapshots. */
     public static JsRuntime start(PluginModule quickjs, Config c) {
         var bridge = new Bridge(c.name(), c.exposed(), c.console());
-        PluginPolicy policy = c.policy().toBuilder().hostModule(bridge.module()).build();
+        var b = c.policy().toBuilder().hostModule(bridge.module());
+        if (c.policy().maxCallDepth() == PluginPolicy.DEFAULT_MAX_CALL_DEPTH) {
+            // QuickJS's own stackLimit stops JavaScript recursion with a catchable RangeError; every
+            // JavaScript frame is several wasm frames of its interpreter, so core's default depth
+            // limit for metered plugins (500) would end a metered script's recursion first. The
+            // JVM stack stays the bound beyond it (see "Stack" in the README).
+            b.maxCallDepth(Integer.MAX_VALUE);
+        }
+        PluginPolicy policy = b.build();
         Plugin plugin = quickjs.instantiate(policy);
         try {
             var q = new QuickJs(plugin);

@@ -64,6 +64,19 @@ public final class ModuleLoader {
         return this;
     }
 
+    /**
+     * Whether instances of this module will run with fuel ({@link PluginPolicy#fuel}): then the load
+     * compiles the fuel-metered variant, the one such policies run, and not the plain one, which
+     * is compiled the first time a policy without fuel (or {@link PluginModule#compileFacts()})
+     * needs it. Without this (the default) the load compiles the plain variant and the first
+     * policy with fuel compiles the metered one: a host that only runs metered plugins would
+     * compile twice. Fuel counts and results do not depend on it.
+     */
+    public ModuleLoader metered(boolean metered) {
+        settings = settings.withMetered(metered);
+        return this;
+    }
+
     public ModuleLoader executionMode(ExecutionMode mode) {
         this.mode = Objects.requireNonNull(mode, "mode");
         return this;

@@ -49,31 +49,45 @@ public final class CompileMemory {
         public void putIfAbsent(String key, byte[] data) {}
     };
 
+    /**
+     * {@code file [plain|metered|both]}: {@code plain} loads the module (the plain variant);
+     * {@code metered} loads it {@linkplain dev.corral.ModuleLoader#metered metered} (the
+     * fuel-metered variant only) and instantiates it under fuel; {@code both} (the default) loads
+     * it plain, then instantiates it under fuel (what a host that does not say so compiles).
+     */
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
+        String what = args.length > 1 ? args[1] : "both";
         byte[] wasm = Files.readAllBytes(file);
+        var policy = PluginPolicy.builder().fuel(1_000_000_000L).timeout(Duration.ofMinutes(30)).maxMemory(1L << 30);
+        stubs(Parser.builder().withValidation(false).build().parse(wasm)).forEach(policy::hostModule);
+        var metered = policy.build();
+        System.gc();
         var sampler = new LiveHeap();
         sampler.start();
         try (Corral corral = Corral.builder().compileCache(NONE).build()) {
+            long base = sampler.liveNow();
             long cpu0 = cpu();
             long t0 = System.nanoTime();
             sampler.reset();
-            PluginModule m = corral.loader().name(file.getFileName().toString()).load(wasm);
-            report("plain", t0, cpu0, sampler.peak());
-            System.out.println("  " + m.compileFacts());
-            if (args.length > 1 && args[1].equals("plain")) {
+            if (what.equals("metered")) {
+                PluginModule m = corral.loader().name(file.getFileName().toString()).metered(true).load(wasm);
+                m.instantiate(metered).close();
+                report("metered load", t0, cpu0, sampler.peak(), base);
+                System.out.println("  " + m.meteredCompileFacts().orElseThrow());
                 return;
             }
-            var policy = PluginPolicy.builder().fuel(1_000_000_000L).timeout(Duration.ofMinutes(30)).maxMemory(1L << 30);
-            stubs(Parser.builder().withValidation(false).build().parse(wasm)).forEach(policy::hostModule);
-            System.gc();
-            long base = sampler.liveNow();
+            PluginModule m = corral.loader().name(file.getFileName().toString()).load(wasm);
+            report("plain load", t0, cpu0, sampler.peak(), base);
+            System.out.println("  " + m.compileFacts());
+            if (what.equals("plain")) {
+                return;
+            }
             cpu0 = cpu();
             t0 = System.nanoTime();
             sampler.reset();
-            m.instantiate(policy.build()).close(); // the first metered instance instruments, splits and compiles
-            report("metered", t0, cpu0, sampler.peak());
-            System.out.printf(Locale.ROOT, "  live heap before the metered compile (the plain module): %d MB%n", base >> 20);
+            m.instantiate(metered).close(); // the first metered instance instruments, splits and compiles
+            report("then metered", t0, cpu0, sampler.peak(), base);
             System.out.println("  " + m.meteredCompileFacts().orElseThrow());
         } finally {
             sampler.interrupt();
@@ -108,9 +122,10 @@ public final class CompileMemory {
         return out;
     }
 
-    private static void report(String what, long t0, long cpu0, long peakLive) {
-        System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.1f s CPU (process), live heap peak %d MB, heap max %d MB%n", what,
-                (System.nanoTime() - t0) / 1e9, (cpu() - cpu0) / 1e9, peakLive >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    private static void report(String what, long t0, long cpu0, long peakLive, long base) {
+        System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.1f s CPU (process), live heap peak %d MB (%d MB above the start),"
+                + " heap max %d MB%n", what, (System.nanoTime() - t0) / 1e9, (cpu() - cpu0) / 1e9, peakLive >> 20,
+                (peakLive - base) >> 20, Runtime.getRuntime().maxMemory() >> 20);
     }
 
     private static long cpu() {

@@ -106,7 +106,7 @@ final class ChicoryModuleInfo implements ModuleInfo {
 
     /** The parse, or after compile() the module's own (same imports, types, tables). */
     private synchronized WasmModule wasm() {
-        return parsed != null ? parsed : ((ChicoryModule) compiled).module;
+        return parsed != null ? parsed : ((ChicoryModule) compiled).linkView();
     }
 
     @Override

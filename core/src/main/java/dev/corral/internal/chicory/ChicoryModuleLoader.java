@@ -43,7 +43,7 @@ public final class ChicoryModuleLoader {
         // a compile-cache entry for these exact bytes exists only if they were validated before (by
         // this Corral and Chicory version: both are in the key), so a hit skips validation, which is
         // most of the time a cached load takes (1 s of 1.5 s for a 3.7 MB Go module)
-        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256);
+        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256, settings.metered());
         WasmModule parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
         budget.check("parsing");
         if (TailCalls.uses(parsed)) {
@@ -64,7 +64,7 @@ public final class ChicoryModuleLoader {
             boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
         ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
-        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256);
+        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256, settings.metered());
         var parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
         if (TailCalls.uses(parsed)) {
             bytes = withoutTailCalls(name, bytes, parsed);
@@ -88,20 +88,39 @@ public final class ChicoryModuleLoader {
     private static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original,
             ExecutionMode mode, boolean tiered, LoadSettings settings, LoadBudget budget) {
         boolean background = tiered && mode == ExecutionMode.COMPILED;
-        ModuleVariant plain = plain(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode);
+        boolean metered = settings.metered();
+        // a metered load compiles only the variant policies with fuel run: the plain one waits for
+        // a policy without fuel (ChicoryModule.variant), so a metered host compiles once
+        ModuleVariant first = metered
+                ? meter(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode, settings, budget)
+                : plain(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode);
         budget.check("compiling");
         ChicoryModule module;
         try {
-            module = new ChicoryModule(engine, name, sha256, mode, bytes, original, plain, background, settings);
+            module = new ChicoryModule(engine, name, sha256, mode, bytes, original, metered ? null : first,
+                    metered ? first : null, background, settings);
         } catch (RuntimeException e) {
             // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
             // that does not exist); describing the module is where they surface
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
         }
         if (background) {
-            module.upgrade(false, () -> plain(engine, name, sha256, bytes, original, ExecutionMode.COMPILED));
+            // the parse stays reachable from this task only until the compiler thread is done with it
+            module.upgrade(metered, () -> metered
+                    ? meter(engine, name, sha256, bytes, original, ExecutionMode.COMPILED, settings,
+                            new LoadBudget(name, settings.limits().maxCompileTime()))
+                    : plain(engine, name, sha256, bytes, original, ExecutionMode.COMPILED));
         }
         return module;
+    }
+
+    /**
+     * The plain variant of a module loaded {@linkplain LoadSettings#metered metered}, built when a
+     * policy without fuel first needs it: parsed again from the bytes (they were validated at load).
+     */
+    static ModuleVariant plainLater(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode) {
+        WasmModule original = parseValidatedBefore(name, bytes);
+        return plain(engine, name, sha256, bytes, original, mode);
     }
 
     /**
@@ -119,11 +138,15 @@ public final class ChicoryModuleLoader {
         return interpreted(module, original, -1, -1, module.globalSection().globalCount(), java.util.Map.of());
     }
 
-    /** Whether the compile cache holds this module's bytecode, or the plan that rewrote it. */
-    private static boolean compiledBefore(Engine engine, String sha256) {
+    /**
+     * Whether the compile cache holds this module's bytecode, or the plan that rewrote it (of the
+     * variant the load compiles first: either proves the bytes were validated before).
+     */
+    private static boolean compiledBefore(Engine engine, String sha256, boolean metered) {
         try {
             var cache = engine.compileCache();
-            return cache.get(CacheAdapter.key(digest(sha256))) != null || VariantCompiler.hasPlan(engine, sha256);
+            return cache.get(CacheAdapter.key(digest(sha256))) != null || VariantCompiler.hasPlan(engine, sha256, false)
+                    || (metered && VariantCompiler.hasPlan(engine, sha256, true));
         } catch (java.io.IOException | RuntimeException e) {
             return false;
         }
@@ -150,8 +173,13 @@ public final class ChicoryModuleLoader {
      */
     static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode, LoadSettings settings) {
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
-        WasmModule original = parse(name, bytes);
+        WasmModule original = parseValidatedBefore(name, bytes); // validated at load
         budget.check("parsing");
+        return meter(engine, name, sha256, bytes, original, mode, settings, budget);
+    }
+
+    private static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, WasmModule original,
+            ExecutionMode mode, LoadSettings settings, LoadBudget budget) {
         if (mode == ExecutionMode.COMPILED) {
             var variant = Compiles.record(engine, name, bytes.length, "metered",
                     () -> VariantCompiler.compile(engine, name, sha256, bytes, original, true));

@@ -66,8 +66,8 @@ final class VariantCompiler {
     }
 
     /** Whether the cache holds a plan for the plain variant of the module with this SHA-256. */
-    static boolean hasPlan(Engine engine, String sha256) {
-        return read(engine, planKey(sha256, false)) != null;
+    static boolean hasPlan(Engine engine, String sha256, boolean metered) {
+        return read(engine, planKey(sha256, metered)) != null;
     }
 
     private static String planKey(String sha256, boolean metered) {

@@ -31,9 +31,9 @@ import java.util.Locale;
  * {@code java -Xmx1500m -cp benchmarks/target/benchmarks.jar dev.corral.benchmarks.big.CompileMemory ruby.wasm}
  * (benchmarks/README.md, "Compiling a 16 MB module"). No compile cache, so every run compiles.
  *
- * <p>Memory is the live heap: a sampler reads each heap pool's usage right after every garbage
- * collection (what survived it) and keeps the largest sum seen during a phase; the peak of the
- * whole heap (garbage included) is bounded by -Xmx anyway.
+ * <p>Memory is the heap right after each garbage collection (what the collection left; the
+ * largest value during a phase), from the collectors' notifications; the peak of the whole heap
+ * (garbage included) is bounded by -Xmx anyway.
  */
 public final class CompileMemory {
     private CompileMemory() {}
@@ -55,6 +55,10 @@ public final class CompileMemory {
      * fuel-metered variant only) and instantiates it under fuel; {@code both} (the default) loads
      * it plain, then instantiates it under fuel (what a host that does not say so compiles).
      */
+    /** A large module on a busy machine takes minutes: the default 60 s compile limit would stop it. */
+    private static final dev.corral.LoadLimits LIMITS = dev.corral.LoadLimits.defaults().toBuilder()
+            .maxCompileTime(Duration.ofHours(1)).build();
+
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         String what = args.length > 1 ? args[1] : "both";
@@ -71,13 +75,13 @@ public final class CompileMemory {
             long t0 = System.nanoTime();
             sampler.reset();
             if (what.equals("metered")) {
-                PluginModule m = corral.loader().name(file.getFileName().toString()).metered(true).load(wasm);
+                PluginModule m = corral.loader().name(file.getFileName().toString()).limits(LIMITS).metered(true).load(wasm);
                 m.instantiate(metered).close();
                 report("metered load", t0, cpu0, sampler.peak(), base);
                 System.out.println("  " + m.meteredCompileFacts().orElseThrow());
                 return;
             }
-            PluginModule m = corral.loader().name(file.getFileName().toString()).load(wasm);
+            PluginModule m = corral.loader().name(file.getFileName().toString()).limits(LIMITS).load(wasm);
             report("plain load", t0, cpu0, sampler.peak(), base);
             System.out.println("  " + m.compileFacts());
             if (what.equals("plain")) {
@@ -123,7 +127,7 @@ public final class CompileMemory {
     }
 
     private static void report(String what, long t0, long cpu0, long peakLive, long base) {
-        System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.1f s CPU (process), live heap peak %d MB (%d MB above the start),"
+        System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.1f s CPU (process), heap after GC peak %d MB (%d MB above the start),"
                 + " heap max %d MB%n", what, (System.nanoTime() - t0) / 1e9, (cpu() - cpu0) / 1e9, peakLive >> 20,
                 (peakLive - base) >> 20, Runtime.getRuntime().maxMemory() >> 20);
     }
@@ -133,43 +137,58 @@ public final class CompileMemory {
         return os instanceof com.sun.management.OperatingSystemMXBean ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
     }
 
-    /** Polls the heap pools' usage after the last collection. */
-    private static final class LiveHeap extends Thread {
-        private final List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null).toList();
+    /**
+     * The heap right after each garbage collection (every pool, what the collection left), from the
+     * collectors' notifications: the same figure as the "->" of {@code -Xlog:gc}. Its largest value
+     * during a phase bounds what the phase kept alive from above (garbage not yet collected by a
+     * young collection counts too).
+     */
+    private static final class LiveHeap {
         private volatile long peak;
 
-        LiveHeap() {
-            super("live-heap-sampler");
-            setDaemon(true);
+        void start() {
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                ((javax.management.NotificationEmitter) gc).addNotificationListener((n, h) -> {
+                    if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                        return;
+                    }
+                    var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                            (javax.management.openmbean.CompositeData) n.getUserData());
+                    long sum = 0;
+                    for (var u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+                        sum += u.getUsed();
+                    }
+                    // non-heap pools (metaspace, code cache) are in the map too: count the heap only
+                    for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                        if (!HEAP_POOLS.contains(e.getKey())) {
+                            sum -= e.getValue().getUsed();
+                        }
+                    }
+                    synchronized (this) {
+                        peak = Math.max(peak, sum);
+                    }
+                }, null, null);
+            }
         }
+
+        private static final java.util.Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+                .collect(java.util.stream.Collectors.toSet());
 
         long liveNow() {
-            long sum = 0;
-            for (var p : pools) {
-                sum += p.getCollectionUsage().getUsed();
-            }
-            return sum;
+            System.gc();
+            var r = Runtime.getRuntime();
+            return r.totalMemory() - r.freeMemory();
         }
 
-        void reset() {
-            peak = liveNow();
+        synchronized void reset() {
+            peak = 0;
         }
 
-        long peak() {
-            return Math.max(peak, liveNow());
+        synchronized long peak() {
+            return peak;
         }
 
-        @Override
-        public void run() {
-            while (!isInterrupted()) {
-                peak = Math.max(peak, liveNow());
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
+        void interrupt() {}
     }
 }

@@ -76,7 +76,7 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     private final Map<Integer, String> exportNamesByFunction;
     final int importedFunctionCount;
 
-    ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
+    ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, Shape shape,
             ModuleVariant plain, ModuleVariant metered, boolean tiered, LoadSettings settings) {
         this.engine = engine;
         this.settings = settings;
@@ -84,15 +84,15 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
-        this.names = original.nameSection();
+        this.names = shape.names();
         this.plain = plain;
         this.metered = metered;
         this.tiered = tiered;
         this.bytes = bytes;
-        this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
-        this.usesGcTypes = usesGcTypes(original);
+        this.importedFunctionCount = shape.importedFunctionCount();
+        this.usesGcTypes = shape.usesGcTypes();
 
-        var d = Description.of(original);
+        var d = shape.description();
         this.imports = d.imports();
         this.exports = d.exports();
         this.memories = d.memories();
@@ -103,6 +103,18 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
             this.plainFacts = facts(plain);
         } else {
             this.meteredFacts = facts(metered);
+        }
+    }
+
+    /**
+     * What the module needs from its parse, taken before compiling, so that the compile can let the
+     * parse go ({@link Parse}).
+     */
+    record Shape(Description description, com.dylibso.chicory.wasm.types.NameCustomSection names, int importedFunctionCount,
+            boolean usesGcTypes) {
+        static Shape of(WasmModule original) {
+            return new Shape(Description.of(original), original.nameSection(),
+                    original.importSection().count(ExternalType.FUNCTION), ChicoryModule.usesGcTypes(original));
         }
     }
 

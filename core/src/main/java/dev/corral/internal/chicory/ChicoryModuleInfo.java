@@ -112,7 +112,15 @@ final class ChicoryModuleInfo implements ModuleInfo {
     @Override
     public synchronized PluginModule compile() {
         if (compiled == null) {
-            compiled = ChicoryModuleLoader.compile(engine, name, sha256, bytes, parsed, mode, tiered, settings);
+            var shape = ChicoryModuleLoader.shape(name, parsed);
+            var parse = new Parse(name, bytes, parsed);
+            parsed = null; // only `parse` holds it now, so the compile can let it go
+            try {
+                compiled = ChicoryModuleLoader.compile(engine, name, sha256, bytes, shape, parse, mode, tiered, settings);
+            } catch (RuntimeException | Error e) {
+                parsed = parse.get(); // still inspectable
+                throw e;
+            }
             engine.countLoaded();
             bytes = null; // the module keeps what it needs; the parse is no longer ours to hold
             parsed = null;

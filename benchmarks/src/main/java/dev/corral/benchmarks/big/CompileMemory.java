@@ -69,6 +69,7 @@ public final class CompileMemory {
         System.gc();
         var sampler = new LiveHeap();
         sampler.start();
+        sampler.sampleLive();
         try (Corral corral = Corral.builder().compileCache(NONE).build()) {
             long base = sampler.liveNow();
             long cpu0 = cpu();
@@ -189,6 +190,36 @@ public final class CompileMemory {
             return peak;
         }
 
-        void interrupt() {}
+        private Thread sampler;
+
+        /**
+         * With {@code -Dcorral.cm.sampleMs=N}: every N ms, a full collection and the heap it left,
+         * so the peak is of live objects (sampled), not of old garbage a young collection leaves.
+         * It slows the compile down: time is measured in runs without it.
+         */
+        void sampleLive() {
+            long ms = Long.getLong("corral.cm.sampleMs", 0);
+            if (ms <= 0) {
+                return;
+            }
+            sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        Thread.sleep(ms);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.gc(); // the notification listener records what it left
+                }
+            }, "live-heap-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        void interrupt() {
+            if (sampler != null) {
+                sampler.interrupt();
+            }
+        }
     }
 }

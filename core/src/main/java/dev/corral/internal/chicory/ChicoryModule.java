@@ -113,8 +113,16 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     record Shape(Description description, com.dylibso.chicory.wasm.types.NameCustomSection names, int importedFunctionCount,
             boolean usesGcTypes) {
         static Shape of(WasmModule original) {
-            return new Shape(Description.of(original), original.nameSection(),
+            return new Shape(Description.of(original), names(original),
                     original.importSection().count(ExternalType.FUNCTION), ChicoryModule.usesGcTypes(original));
+        }
+
+        private static com.dylibso.chicory.wasm.types.NameCustomSection names(WasmModule m) {
+            try {
+                return m.nameSection();
+            } catch (RuntimeException e) {
+                return null; // a damaged name section costs names in messages, never the load
+            }
         }
     }
 

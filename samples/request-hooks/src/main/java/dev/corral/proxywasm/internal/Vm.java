@@ -45,8 +45,9 @@ public final class Vm implements AutoCloseable {
         try {
             vm.startUp(policy.fuel().isPresent() ? startFuel : 0);
         } catch (VmFault f) {
+            // the cause is Corral's exception (a trap, a timeout ...), or none when the filter said no
             throw new VmFault(FaultKind.START, f.callback, "filter '" + filter + "' failed to start: "
-                    + f.getMessage(), f.getCause() != null ? f.getCause() : f);
+                    + f.getMessage(), f.getCause());
         }
         return vm;
     }
@@ -121,6 +122,15 @@ public final class Vm implements AutoCloseable {
 
     public boolean faulted() {
         return faulted;
+    }
+
+    /**
+     * Marks the VM unfit for another stream after a fault the host detected itself (a stream it
+     * paused and never resumed): its context is left mid-stream, so the VM is discarded like one
+     * whose callback failed.
+     */
+    void discard() {
+        faulted = true;
     }
 
     /** Lets another thread use the VM next (plugins are sticky to the thread that called them last). */

@@ -54,8 +54,8 @@ public final class Vm implements AutoCloseable {
 
     private void startUp(long startFuel) {
         if (shape.hasInitialize) {
-            topUp(startFuel);
-            call("_initialize");
+            // core already ran the reactor's _initialize when it instantiated the plugin; a second
+            // call is fatal in real runtimes (Go: "randinit twice"; wasi-libc's reactor traps)
             if (shape.hasMain) {
                 topUp(startFuel);
                 call("main", 0, 0);

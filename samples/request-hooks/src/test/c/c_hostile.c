@@ -1,7 +1,7 @@
 /*
  * A hostile filter: what it does depends on the request path. Endless loop, memory bomb, trap,
- * runaway recursion, proc_exit, a pause nothing resumes, asking the host for the time (the tests
- * give it a clock that fails: a HOST fault), huge header values, header injection, pointers outside
+ * runaway recursion, proc_exit, a pause nothing resumes, a log line (the tests give it a log sink
+ * that fails: a HOST fault), huge header values, header injection, pointers outside
  * its memory, and an allocator that answers with a pointer outside its memory. Every request it
  * sees is marked with x-seen before anything else, so a test can tell a filtered request from one
  * that went on unfiltered (fail open).
@@ -40,11 +40,6 @@ EXPORT(proxy_on_request_headers) u32 on_request_headers(u32 id, u32 n, u32 eos) 
   if (eq(path, plen, "/exit")) proc_exit(3);
   if (eq(path, plen, "/stall")) return PAUSE; /* no body to wait for, no tick to resume it */
   if (eq(path, plen, "/log")) info("c_hostile logs a line");
-  if (eq(path, plen, "/time")) {
-    u64 t = 0;
-    proxy_get_current_time_nanoseconds(&t);
-    add_number_header(REQUEST_HEADERS, "x-time", t);
-  }
   if (eq(path, plen, "/huge")) {
     u32 size = 1 << 20;
     char *v = alloc(size);

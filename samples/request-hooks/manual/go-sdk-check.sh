@@ -31,9 +31,16 @@ fi
 "$go" version | grep -Eq 'go1\.(2[4-9]|[3-9][0-9])' || { echo "needs Go >= 1.24, got: $("$go" version 2>&1)" >&2; exit 2; }
 
 work="$(mktemp -d)"
-servers=()
-cleanup() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+# serve runs in $(...) subshells, so the servers' pids go to a file, not a variable
+stop() { # stops every server started so far and waits for them (each JVM holds ~0.8 GB: never keep them all)
+  if [[ -f $work/pids ]]; then
+    while read -r p; do kill "$p" 2>/dev/null || true; done <"$work/pids"
+    while read -r p; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done <"$work/pids"
+    : >"$work/pids"
+  fi
+}
+cleanup() { stop; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
 cp -r "$sdk" "$work/sdk"
 printf 'module github.com/proxy-wasm/proxy-wasm-go-sdk\n\ngo 1.24\n' > "$work/sdk/go.mod"
 rm -f "$work/sdk/go.sum"
@@ -49,19 +56,26 @@ build() { # example name -> $work/NAME.wasm
 serve() { # name, serve flags... -> prints the URL
   local name=$1; shift
   java -jar "$jar" serve --listen 127.0.0.1:0 --echo --filter "$work/$name.wasm" "$@" >"$work/$name.out" 2>"$work/$name.err" &
-  servers+=($!)
-  for _ in $(seq 1 120); do
+  local pid=$!
+  echo "$pid" >>"$work/pids"
+  for _ in $(seq 1 600); do # up to 5 min: a 2.7 MB Go module compiles twice under fuel (plain + metered)
     grep -q listening "$work/$name.out" 2>/dev/null && break
-    kill -0 "${servers[-1]}" 2>/dev/null || { cat "$work/$name.err" >&2; return 1; }
+    kill -0 "$pid" 2>/dev/null || { cat "$work/$name.err" >&2; return 1; }
     sleep 0.5
   done
   awk '{print $2}' "$work/$name.out"
 }
 
+
 passed=0 failed=0
 check() { # description, command...
   local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+  if "$@"; then
+    passed=$((passed + 1)); echo "ok   $what"
+  else
+    failed=$((failed + 1)); echo "FAIL $what"
+    tail -n 3 "$(ls -t "$work"/*.err | head -1)" | sed 's/^/     server: /' # the newest server's last words
+  fi
 }
 has() { grep -qF -- "$2" <<<"$1"; }
 
@@ -72,36 +86,45 @@ done
 
 u=$(serve http_routing --filter-config x) # the first config byte overrides the dice: 'x' is even, so canary
 check "http_routing: :authority rewritten to the canary" has "$(curl -s "$u/hello")" '-canary"'
+stop
 u=$(serve http_routing --fuel 3000000 --max-memory 64MiB) # the Go runtime's _initialize takes 1-3 million units
 check "http_routing under fuel and a memory limit" has "$(curl -s -o /dev/null -w '%{http_code}' "$u/")" 200
 
+stop
 u=$(serve http_body)
 check "http_body: prepend" has "$(curl -s -XPUT "$u/" --data '[initial body]' -H 'buffer-operation: prepend')" '"body":"[this is prepended body][initial body]"'
 check "http_body: append" has "$(curl -s -XPUT "$u/" --data '[initial body]' -H 'buffer-operation: append')" '"body":"[initial body][this is appended body]"'
 check "http_body: replace" has "$(curl -s -XPUT "$u/" --data '[initial body]' -H 'buffer-operation: replace')" '"body":"[this is replaced body]"'
 check "http_body: response body" has "$(curl -s -XPUT "$u/" --data '[initial body]' -H 'buffer-operation: append' -H 'buffer-replace-at: response')" '[this is appended body]'
 
+stop
 u=$(serve shared_data --workers 4)
 for _ in 1 2 3 4 5; do curl -s -o /dev/null "$u/"; done
 check "shared_data: a CAS counter across VMs" has "$(cat "$work/shared_data.err")" 'shared value: 5'
 
+stop
 u=$(serve postpone_requests)
 check "postpone_requests: paused, resumed from OnTick" has "$(curl -s -m 10 "$u/x")" '"path":"/x"'
 check "postpone_requests: the log says so" has "$(cat "$work/postpone_requests.err")" 'resume request with contextID='
 
+stop
 u=$(serve vm_plugin_configuration --vm-config 'my vm config' --filter-config '{"plugin":"config"}')
 check "vm_plugin_configuration: VM configuration read" has "$(cat "$work/vm_plugin_configuration.err")" 'vm config: my vm config'
 check "vm_plugin_configuration: plugin configuration read" has "$(cat "$work/vm_plugin_configuration.err")" 'plugin config: {"plugin":"config"}'
 
+stop
 u=$(serve helloworld)
 sleep 2.5
 check "helloworld: OnPluginStart, ticks, time and randomness" has "$(cat "$work/helloworld.err")" 'OnTick called'
 
+stop
 u=$(serve properties)
 check "properties: a route without an auth property passes" has "$(curl -s -o /dev/null -w '%{http_code}' "$u/one")" 200
 
+stop
 u=$(serve metrics)
 check "metrics: requests pass" has "$(curl -s -o /dev/null -w '%{http_code}' "$u/" -H 'my-custom-header: foo')" 200
 
+stop
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]

@@ -44,7 +44,7 @@ trap cleanup EXIT INT TERM
 cp -r "$sdk" "$work/sdk"
 printf 'module github.com/proxy-wasm/proxy-wasm-go-sdk\n\ngo 1.24\n' > "$work/sdk/go.mod"
 rm -f "$work/sdk/go.sum"
-export GOCACHE="$work/cache" GOPATH="$work/gopath" GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY="${GOPROXY:-off}"
+export GOCACHE="${GOCACHE:-$work/cache}" GOPATH="$work/gopath" GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY="${GOPROXY:-off}"
 
 build() { # example name -> $work/NAME.wasm
   local d="$work/sdk/examples/$1"

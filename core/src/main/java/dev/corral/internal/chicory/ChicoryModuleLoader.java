@@ -38,8 +38,16 @@ public final class ChicoryModuleLoader {
         String sha256 = checkDigest(name, bytes, expectedSha256);
         // counts, sizes and features, before Chicory allocates anything for the module (on a
         // cache hit too: this load's limits and features may be stricter than the first one's)
-        ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        var scanned = ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
+        if (mode == ExecutionMode.COMPILED && !scanned.features().contains(dev.corral.WasmFeature.TAIL_CALLS)) {
+            // a warm start: the cache has everything, so no function body is even decoded
+            var hit = CacheHit.plain(engine, name, sha256, bytes);
+            if (hit != null) {
+                budget.check("loading from the compile cache");
+                return module(engine, name, sha256, mode, bytes, hit.original(), hit.variant(), false, settings);
+            }
+        }
         // a compile-cache entry for these exact bytes exists only if they were validated before (by
         // this Corral and Chicory version: both are in the key), so a hit skips validation, which is
         // most of the time a cached load takes (1 s of 1.5 s for a 3.7 MB Go module)
@@ -84,18 +92,22 @@ public final class ChicoryModuleLoader {
         boolean background = tiered && mode == ExecutionMode.COMPILED;
         ModuleVariant plain = plain(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode);
         budget.check("compiling");
-        ChicoryModule module;
+        ChicoryModule module = module(engine, name, sha256, mode, bytes, original, plain, background, settings);
+        if (background) {
+            module.upgrade(false, () -> plain(engine, name, sha256, bytes, original, ExecutionMode.COMPILED));
+        }
+        return module;
+    }
+
+    private static ChicoryModule module(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes,
+            WasmModule original, ModuleVariant plain, boolean background, LoadSettings settings) {
         try {
-            module = new ChicoryModule(engine, name, sha256, mode, bytes, original, plain, background, settings);
+            return new ChicoryModule(engine, name, sha256, mode, bytes, original, plain, background, settings);
         } catch (RuntimeException e) {
             // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
             // that does not exist); describing the module is where they surface
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
         }
-        if (background) {
-            module.upgrade(false, () -> plain(engine, name, sha256, bytes, original, ExecutionMode.COMPILED));
-        }
-        return module;
     }
 
     /**
@@ -144,6 +156,13 @@ public final class ChicoryModuleLoader {
      */
     static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode, LoadSettings settings) {
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
+        if (mode == ExecutionMode.COMPILED) {
+            var hit = CacheHit.metered(engine, name, sha256, bytes);
+            if (hit != null) {
+                budget.check("loading the metered variant from the compile cache");
+                return hit;
+            }
+        }
         WasmModule original = parse(name, bytes);
         budget.check("parsing");
         if (mode == ExecutionMode.COMPILED) {

@@ -51,10 +51,24 @@ final class BodilessParser {
      * @param digest Chicory's digest of {@code wasm} ({@link ChicoryModuleLoader#digest})
      */
     static WasmModule parse(byte[] wasm, Set<Integer> keep, String digest) {
+        return parse(wasm, keep, digest, false);
+    }
+
+    /**
+     * The module's interface only: types, imports, functions' types, tables, memories, globals,
+     * exports, start and tags, with stub bodies and no data, elements or custom sections. Enough to
+     * describe a module ({@code ChicoryModule.Description}), never to run it.
+     */
+    static WasmModule parseInterface(byte[] wasm, String digest) {
+        return parse(wasm, Set.of(), digest, true);
+    }
+
+    private static WasmModule parse(byte[] wasm, Set<Integer> keep, String digest, boolean interfaceOnly) {
         var module = WasmModule.builder().withValidation(false).withDigest(digest);
         var sections = Parser.builder().withValidation(false).withCustomParsers(Map.of("name", NameSection::parse));
         for (int id = 0; id <= SectionId.TAG; id++) {
-            if (id != SectionId.CODE) {
+            boolean content = id == SectionId.CUSTOM || id == SectionId.ELEMENT || id == SectionId.DATA || id == SectionId.DATA_COUNT;
+            if (id != SectionId.CODE && !(interfaceOnly && content)) {
                 sections.includeSectionId(id);
             }
         }

@@ -39,7 +39,8 @@ final class CacheHit {
         return Compiles.record(engine, name, bytes.length, "plain", () -> {
             long t0 = System.nanoTime();
             WasmModule module = parse(runnable, plan, digest);
-            WasmModule original = runnable == bytes ? module : parse(bytes, null, ChicoryModuleLoader.digest(sha256));
+            // ChicoryModule reads only the original's interface (descriptions, types): no data or names
+            WasmModule original = runnable == bytes ? module : parseInterface(bytes, ChicoryModuleLoader.digest(sha256));
             if (module == null || original == null) {
                 return null;
             }
@@ -63,7 +64,7 @@ final class CacheHit {
             long t0 = System.nanoTime();
             WasmModule module = parse(plan.runnable(), plan, digest);
             // the facts count the original's functions; nothing else of it is needed
-            WasmModule original = parse(bytes, null, ChicoryModuleLoader.digest(sha256));
+            WasmModule original = parseInterface(bytes, ChicoryModuleLoader.digest(sha256));
             return module == null || original == null ? null : load(engine, module, original, plan, jar, t0);
         });
     }
@@ -86,6 +87,14 @@ final class CacheHit {
             return BodilessParser.parse(wasm, plan == null ? Set.of() : plan.interpreted(), digest);
         } catch (RuntimeException | StackOverflowError | AssertionError e) {
             return null; // cannot happen for bytes that parsed before; the full path will say what is wrong
+        }
+    }
+
+    private static WasmModule parseInterface(byte[] wasm, String digest) {
+        try {
+            return BodilessParser.parseInterface(wasm, digest);
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            return null;
         }
     }
 

@@ -37,15 +37,22 @@ public final class ChicoryModuleLoader {
             boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
         // counts, sizes and features, before Chicory allocates anything for the module (on a
-        // cache hit too: this load's limits and features may be stricter than the first one's)
-        var scanned = ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        // cache hit too, since this load's limits and features may be stricter than the first
+        // one's: then from the facts of the scan that passed before, see CachedScan)
+        var scanned = mode == ExecutionMode.COMPILED
+                ? CachedScan.lookup(engine, sha256, bytes.length, settings.limits(), settings.features()) : null;
+        boolean scannedBefore = scanned != null;
+        if (!scannedBefore) {
+            scanned = ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        }
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
         if (mode == ExecutionMode.COMPILED && !scanned.features().contains(dev.corral.WasmFeature.TAIL_CALLS)) {
             // a warm start: the cache has everything, so no function body is even decoded
             var hit = CacheHit.plain(engine, name, sha256, bytes);
             if (hit != null) {
                 budget.check("loading from the compile cache");
-                return module(engine, name, sha256, mode, bytes, hit.original(), hit.variant(), false, settings);
+                return remember(engine, sha256, scanned, scannedBefore,
+                        module(engine, name, sha256, mode, bytes, hit.original(), hit.variant(), false, settings));
             }
         }
         // a compile-cache entry for these exact bytes exists only if they were validated before (by
@@ -60,7 +67,16 @@ public final class ChicoryModuleLoader {
             validatedBefore = false;
             budget.check("rewriting tail calls");
         }
-        return compile(engine, name, sha256, bytes, parsed, mode, tiered && !validatedBefore, settings, budget);
+        var module = compile(engine, name, sha256, bytes, parsed, mode, tiered && !validatedBefore, settings, budget);
+        return remember(engine, sha256, scanned, scannedBefore || mode != ExecutionMode.COMPILED, module);
+    }
+
+    /** A module that loaded in compiled mode: its scan's facts spare the next load the scan ({@link CachedScan}). */
+    private static PluginModule remember(Engine engine, String sha256, ModuleScanner.Facts scanned, boolean known, PluginModule module) {
+        if (!known) {
+            CachedScan.remember(engine, sha256, scanned);
+        }
+        return module;
     }
 
     /** Parses and validates only: what the module needs and offers, before any compiling. */

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A warm start (a second engine on the same directory cache) takes a shorter path than the first
  * load: no function body decoded, no validation, no pre-validation pass (see core/README.md,
- * "Warm starts"). Whatever path ran, every export must behave the same: results, traps (kind and
+ * "A warm start decodes no function body"). Whatever path ran, every export must behave the same: results, traps (kind and
  * function named), fuel, in the plain and the metered variant.
  */
 class WarmStartTest {

@@ -31,6 +31,12 @@ final class CacheAdapter implements Cache {
         return hit != null && hit;
     }
 
+    /** Counts a hit served without going through Chicory's cache lookup ({@link CacheHit}). */
+    static void countHit(Engine engine) {
+        LAST_HIT.set(true);
+        engine.countCacheHit();
+    }
+
     static String key(String moduleDigest) {
         return "corral-" + Engine.VERSION + "/chicory-" + CHICORY_VERSION + "/" + moduleDigest;
     }

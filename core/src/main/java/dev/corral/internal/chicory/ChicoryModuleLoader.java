@@ -37,9 +37,25 @@ public final class ChicoryModuleLoader {
             boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
         // counts, sizes and features, before Chicory allocates anything for the module (on a
-        // cache hit too: this load's limits and features may be stricter than the first one's)
-        ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        // cache hit too, since this load's limits and features may be stricter than the first
+        // one's: then from the facts of the scan that passed before, see CachedScan)
+        var scanned = mode == ExecutionMode.COMPILED
+                ? CachedScan.lookup(engine, sha256, bytes.length, settings.limits(), settings.features()) : null;
+        boolean scannedBefore = scanned != null;
+        if (!scannedBefore) {
+            scanned = ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        }
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
+        if (mode == ExecutionMode.COMPILED && !settings.metered() && !scanned.features().contains(dev.corral.WasmFeature.TAIL_CALLS)) {
+            // a warm start: the cache has everything, so no function body is even decoded
+            var hit = CacheHit.plain(engine, name, sha256, bytes);
+            if (hit != null) {
+                budget.check("loading from the compile cache");
+                return remember(engine, sha256, scanned, scannedBefore,
+                        new ChicoryModule(engine, name, sha256, mode, bytes, shape(name, hit.original()), hit.variant(), null,
+                                false, settings));
+            }
+        }
         // a compile-cache entry for these exact bytes exists only if they were validated before (by
         // this Corral and Chicory version: both are in the key), so a hit skips validation, which is
         // most of the time a cached load takes (1 s of 1.5 s for a 3.7 MB Go module)
@@ -55,7 +71,16 @@ public final class ChicoryModuleLoader {
         var shape = shape(name, parsed);
         var parse = new Parse(name, bytes, parsed);
         parsed = null; // from here on only `parse` holds it, so the compile can let it go
-        return compile(engine, name, sha256, bytes, shape, parse, mode, tiered && !validatedBefore, settings, budget);
+        var module = compile(engine, name, sha256, bytes, shape, parse, mode, tiered && !validatedBefore, settings, budget);
+        return remember(engine, sha256, scanned, scannedBefore || mode != ExecutionMode.COMPILED, module);
+    }
+
+    /** A module that loaded in compiled mode: its scan's facts spare the next load the scan ({@link CachedScan}). */
+    private static PluginModule remember(Engine engine, String sha256, ModuleScanner.Facts scanned, boolean known, PluginModule module) {
+        if (!known) {
+            CachedScan.remember(engine, sha256, scanned);
+        }
+        return module;
     }
 
     /** What the module needs and offers, read before compiling (the parse may be gone after). */
@@ -183,6 +208,13 @@ public final class ChicoryModuleLoader {
      */
     static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode, LoadSettings settings) {
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
+        if (mode == ExecutionMode.COMPILED) {
+            var hit = CacheHit.metered(engine, name, sha256, bytes);
+            if (hit != null) {
+                budget.check("loading the metered variant from the compile cache");
+                return hit;
+            }
+        }
         var original = new Parse(name, bytes, decode(name, bytes)); // validated at load
         budget.check("parsing");
         return meter(engine, name, sha256, bytes, original, mode, settings, budget);

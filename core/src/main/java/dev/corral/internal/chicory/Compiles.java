@@ -19,7 +19,7 @@ final class Compiles {
         CacheAdapter.takeLastHit();
         try {
             T factory = compile.get();
-            outcome = factory == null ? "needs interpreter fallback" : "compiled";
+            outcome = factory == null ? "cache entry unusable" : "compiled";
             return factory;
         } finally {
             engine.addCompileTime(System.nanoTime() - t0);

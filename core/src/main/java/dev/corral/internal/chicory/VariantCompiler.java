@@ -54,7 +54,7 @@ final class VariantCompiler {
     record Plan(byte[] runnable, int fuelGlobal, int fuelSlot, int definedGlobals, Map<Integer, Integer> owners,
             Set<Integer> interpreted, Map<Integer, Integer> split) {}
 
-    private record Compiled(Function<Instance, Machine> factory, CompiledCode code) {}
+    record Compiled(Function<Instance, Machine> factory, CompiledCode code) {}
 
     private static final class FunctionTooLarge extends RuntimeException {
         final int function;
@@ -70,7 +70,7 @@ final class VariantCompiler {
         return read(engine, planKey(sha256, metered)) != null;
     }
 
-    private static String planKey(String sha256, boolean metered) {
+    static String planKey(String sha256, boolean metered) {
         Integer testBudget = Integer.getInteger(TEST_BUDGET_PROPERTY);
         return CacheAdapter.key("plan/" + PLAN_VERSION + (testBudget == null ? "" : "-everything" + testBudget) + "/"
                 + (metered ? "metered-" + FuelInstrumenter.FORMAT + "/" : "plain/") + sha256);
@@ -209,7 +209,7 @@ final class VariantCompiler {
         return out;
     }
 
-    private static ModuleVariant variant(WasmModule module, Compiled c, Plan p, int functions, long nanos, boolean fromCache) {
+    static ModuleVariant variant(WasmModule module, Compiled c, Plan p, int functions, long nanos, boolean fromCache) {
         int helpers = p.split().values().stream().mapToInt(Integer::intValue).sum();
         CompiledCode code = c.code();
         List<CompiledCode.Method> above = code == null ? List.of() : code.above(FunctionSplitter.JIT_LIMIT);
@@ -298,7 +298,7 @@ final class VariantCompiler {
 
     // ---- the plan in the cache ----
 
-    private static Plan read(Engine engine, String key) {
+    static Plan read(Engine engine, String key) {
         byte[] data;
         try {
             data = engine.compileCache().get(key);

@@ -22,6 +22,7 @@ import dev.corral.TrapException;
 import dev.corral.ValueType;
 import dev.corral.spi.Capability;
 import dev.corral.internal.Deadline;
+import dev.corral.internal.Engine;
 import dev.corral.internal.ManagedPlugin;
 import dev.corral.internal.Usage;
 import dev.corral.internal.events.Events;
@@ -69,8 +70,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final PluginPolicy policy;
     private final Duration timeout;
     private final long timeoutNanos;
+    private final Engine engine;
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
+    private long runningTimeoutNanos; // its timeout
     private final Errors errors;
     private final ModuleVariant variant;
     private Instance instance;
@@ -113,6 +116,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.policy = policy;
         this.timeout = policy.timeout().orElse(null);
         this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
+        this.engine = module.engine();
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
         this.metered = variant.metered();
@@ -523,7 +527,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     @Override
     public void checkDeadline() {
         if (deadline != null && depth > 0 && deadline.nanosLeft() == 0) {
-            throw new CallTimeoutException(timedExport, timeout);
+            throw new CallTimeoutException(timedExport, timeoutOf(runningTimeoutNanos));
         }
     }
 
@@ -572,27 +576,45 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         long[] run();
     }
 
-    private long[] guarded(String export, Body body) {
+    /**
+     * Every entry into the guest except the plain fast path in {@link Handle#callRaw}: an export
+     * ({@code fn} with {@code args}, no lambda) or other work ({@code body}, e.g. initialization).
+     * The outermost call gets the policy's timeout and fuel; {@link #outermost} takes both as
+     * parameters, so a call with limits of its own passes its own.
+     */
+    private long[] guarded(String export, ExportFunction fn, long[] args, Body body) {
         enter();
         if (depth > 0) {
-            return guardedUnmetered(export, body); // re-entry: the outermost call meters, counts and records
+            return nested(export, fn, args, body); // re-entry: the outermost call meters, counts and records
         }
         calls++;
-        PluginCallEvent event = null;
         if (Events.callsRecorded()) {
-            event = new PluginCallEvent();
-            event.begin();
+            return recorded(export, fn, args, body);
         }
+        try {
+            return outermost(export, fn, args, body, timeoutNanos, fuelPerCall);
+        } catch (RuntimeException e) {
+            failed(export, e);
+            throw e;
+        }
+    }
+
+    private long[] guarded(String export, Body body) {
+        return guarded(export, null, null, body);
+    }
+
+    /** {@link #guarded} with a JFR PluginCall event around it (out of line: rarely taken). */
+    private long[] recorded(String export, ExportFunction fn, long[] args, Body body) {
+        var event = new PluginCallEvent();
+        event.begin();
         String outcome = "ok";
         try {
-            return metered ? guardedMetered(export, body) : guardedUnmetered(export, body);
+            return outermost(export, fn, args, body, timeoutNanos, fuelPerCall);
         } catch (RuntimeException e) {
             outcome = failed(export, e);
             throw e;
         } finally {
-            if (event != null) {
-                Events.commit(event, module.name(), export, metered ? lastConsumed : 0, outcome);
-            }
+            Events.commit(event, module.name(), export, metered ? lastConsumed : 0, outcome);
         }
     }
 
@@ -602,99 +624,144 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return Events.failed(module.name(), export, e);
     }
 
-    private long[] guardedUnmetered(String export, Body body) {
-        if (depth > 0 || timeout == null) {
-            depth++;
-            try {
-                return body.run();
-            } catch (RuntimeException | Error e) {
-                faulted = true;
-                throw errors.map(e, export);
-            } finally {
-                depth--;
-            }
-        }
-        return guardedWithDeadline(export, body);
+    private static long[] run(ExportFunction fn, long[] args, Body body) {
+        return fn != null ? fn.apply(args) : body.run();
     }
 
-    /** The outermost call of a metered plugin: fresh budget in, consumption out, exhaustion named. */
-    private long[] guardedMetered(String export, Body body) {
-        module.engine().checkOpen("call a metered plugin");
-        long b = saturatedAdd(fuelPerCall, pendingFuel);
-        pendingFuel = 0;
-        budget = b;
-        if (fuel != null) {
-            fuel.setValue(b);
-            callDepth.setValue(maxCallDepth);
-        }
-        try {
-            return guardedUnmetered(export, body);
-        } catch (TrapException e) {
-            // only the instrumentation's check traps with the global below zero
-            if (fuel != null && fuel.getValue() < 0) {
-                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, e);
-            }
-            if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
-                throw new StackExhaustedException(export, maxCallDepth);
-            }
-            throw e;
-        } finally {
-            lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
-            totalConsumed += lastConsumed;
-            fuelBilled += lastConsumed;
-        }
-    }
-
-    private long[] guardedWithDeadline(String export, Body body) {
-        final Thread self = Thread.currentThread();
-        final boolean wasInterrupted = self.isInterrupted();
-        if (deadline == null) {
-            deadline = new Deadline();
-            module.engine().watchdog().register(deadline);
-        } else {
-            module.engine().checkWatchdogRunning();
-        }
-        long token = deadline.arm(self, timeoutNanos);
-        if (module.engine().closed()) {
-            // closed between the check above and arming: the watchdog's last sweep may have missed us
-            deadline.disarm(token);
-            Thread.interrupted();
-            if (wasInterrupted) {
-                self.interrupt();
-            }
-            module.engine().checkWatchdogRunning();
-        }
-        timedExport = export;
+    /** A guest→host→guest re-entry: runs under the outermost call's deadline and budget. */
+    private long[] nested(String export, ExportFunction fn, long[] args, Body body) {
         depth++;
-        long[] result = null;
-        RuntimeException failure = null;
         try {
-            result = body.run();
+            return run(fn, args, body);
         } catch (RuntimeException | Error e) {
             faulted = true;
-            failure = errors.map(e, export);
+            throw errors.map(e, export);
         } finally {
             depth--;
         }
-        if (deadline.disarm(token)) {
+    }
+
+    /**
+     * The outermost call: a fresh budget in (when metered), the deadline armed (when
+     * {@code callTimeoutNanos > 0}), consumption out, failures mapped. One straight path with no
+     * allocation, lambda or clock read: what a sandboxed call costs over a plain one is a few
+     * plain stores, the deadline's one CAS and the fuel read-back (benchmarks/README.md,
+     * "Sandbox cost per call"). Everything unusual happens out of line in {@link #outcome}.
+     */
+    private long[] outermost(String export, ExportFunction fn, long[] args, Body body,
+            long callTimeoutNanos, long callFuel) {
+        if (metered && engine.closed()) {
+            engine.checkOpen("call a metered plugin");
+        }
+        Deadline d = null;
+        long token = 0;
+        boolean wasInterrupted = false;
+        if (callTimeoutNanos > 0) {
+            d = deadline();
+            Thread self = Thread.currentThread();
+            wasInterrupted = self.isInterrupted();
+            token = d.arm(self, callTimeoutNanos);
+            if (engine.closed()) {
+                closedWhileArming(d, token, wasInterrupted);
+            }
+            timedExport = export;
+            runningTimeoutNanos = callTimeoutNanos;
+        }
+        if (metered) {
+            long b = saturatedAdd(callFuel, pendingFuel);
+            pendingFuel = 0;
+            budget = b;
+            if (fuel != null) {
+                fuel.setValue(b);
+                callDepth.setValue(maxCallDepth);
+            }
+        }
+        long[] out = null;
+        Throwable failure = null;
+        depth = 1;
+        try {
+            out = run(fn, args, body);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        } finally {
+            depth = 0;
+        }
+        boolean fired = d != null && d.disarm(token);
+        if (metered) {
+            long consumed = fuel == null ? 0 : budget - fuel.getValue();
+            lastConsumed = consumed;
+            totalConsumed += consumed;
+            fuelBilled += consumed;
+        }
+        if (failure != null || fired) {
+            return outcome(export, out, failure, fired, wasInterrupted, callTimeoutNanos);
+        }
+        return out;
+    }
+
+    /** The deadline of this plugin, made and registered with the engine's watchdog on first use. */
+    private Deadline deadline() {
+        Deadline d = deadline;
+        if (d == null) {
+            d = new Deadline();
+            engine.watchdog().register(d);
+            deadline = d;
+        } else {
+            engine.checkWatchdogRunning();
+        }
+        return d;
+    }
+
+    /** The engine closed between the check before arming and arming: its watchdog's last sweep may have missed us. */
+    private void closedWhileArming(Deadline d, long token, boolean wasInterrupted) {
+        d.disarm(token);
+        Thread.interrupted();
+        if (wasInterrupted) {
+            Thread.currentThread().interrupt();
+        }
+        engine.checkWatchdogRunning();
+    }
+
+    /**
+     * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,
+     * then name what happened (timeout, engine closed, fuel, call depth, or the mapped failure).
+     */
+    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, boolean wasInterrupted,
+            long callTimeoutNanos) {
+        RuntimeException mapped = null;
+        if (failure != null) {
+            faulted = true;
+            mapped = errors.map(failure, export);
+        }
+        if (fired) {
             // the watchdog interrupted us: take that interrupt back so the thread's status is
             // what the caller had
             Thread.interrupted();
             if (wasInterrupted) {
-                self.interrupt();
+                Thread.currentThread().interrupt();
             }
-            if (failure != null) {
-                if (module.engine().closed() && !(failure instanceof CallTimeoutException)) {
-                    throw new dev.corral.CallInterruptedException(export, "the Corral engine was closed");
-                }
-                throw new CallTimeoutException(export, timeout);
+            if (mapped == null) {
+                return out; // finished just as the deadline passed: the result is good
             }
-            return result; // finished just as the deadline passed: the result is good
+            if (engine.closed() && !(mapped instanceof CallTimeoutException)) {
+                throw new dev.corral.CallInterruptedException(export, "the Corral engine was closed");
+            }
+            throw new CallTimeoutException(export, timeoutOf(callTimeoutNanos));
         }
-        if (failure != null) {
-            throw failure;
+        if (metered && mapped instanceof TrapException) {
+            // only the instrumentation's check traps with the global below zero
+            if (fuel != null && fuel.getValue() < 0) {
+                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, mapped);
+            }
+            if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
+                throw new StackExhaustedException(export, maxCallDepth);
+            }
         }
-        return result;
+        throw mapped;
+    }
+
+    private Duration timeoutOf(long nanos) {
+        return timeout != null && nanos == timeoutNanos ? timeout : Duration.ofNanos(nanos);
     }
 
     /** A resolved export. Shares the plugin's guard. */
@@ -764,7 +831,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
                         + ", got " + args.length);
             }
-            long[] out = guarded(name, () -> fn.apply(args));
+            long[] out = guarded(name, fn, args, null);
             return out == null ? NO_RESULTS : out;
         }
 
@@ -781,7 +848,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             for (int i = 0; i < paramCount; i++) {
                 raw[i] = toRaw(i, params[i], args[i]);
             }
-            long[] out = guarded(name, () -> fn.apply(raw));
+            long[] out = guarded(name, fn, raw, null);
             return new Results(signature.results(), out);
         }
 

@@ -101,6 +101,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final int definedGlobals;
     private final int fuelSlot;
     private GlobalInstance fuel;
+    private GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
     /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
     private GlobalInstance callDepth;
     private final int maxCallDepth;
@@ -142,6 +143,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (k == fuelSlot) {
             g.setValue(budget);
             fuel = g;
+        } else if (k == fuelSlot + 1) {
+            reserve = g;
         } else if (k == fuelSlot + 2) {
             g.setValue(maxCallDepth);
             callDepth = g;
@@ -164,6 +167,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 if (metered) {
                     fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
                     callDepth = instance.global(callDepthIndex);
+                    reserve = instance.global(callDepthIndex - 1);
                 }
                 return null;
             });
@@ -207,10 +211,25 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new Handle(export, sig, instance.export(export));
+            h = new Handle(export, sig, instance.export(export), meteredEntry(export));
             handles.put(export, h);
         }
         return h;
+    }
+
+    /** Where the host enters a metered export (see MeteredEntry), or null for the wrapper. */
+    private MeteredEntry meteredEntry(String export) {
+        if (!metered || module.usesGcTypes() || instance.getMachine() instanceof com.dylibso.chicory.runtime.InterpreterMachine) {
+            return null; // (the interpreter keeps the argument array: no reused scratch there)
+        }
+        var wasm = variant.module();
+        for (int i = 0; i < wasm.exportSection().exportCount(); i++) {
+            var e = wasm.exportSection().getExport(i);
+            if (e.name().equals(export) && e.exportType() == com.dylibso.chicory.wasm.types.ExternalType.FUNCTION) {
+                return MeteredEntry.of(wasm, (int) e.index(), variant.clones());
+            }
+        }
+        return null;
     }
 
     private String exportedFunctionNames() {
@@ -582,7 +601,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * The outermost call gets the policy's timeout and fuel; {@link #outermost} takes both as
      * parameters, so a call with limits of its own passes its own.
      */
-    private long[] guarded(String export, ExportFunction fn, long[] args, Body body) {
+    private long[] guarded(String export, Handle fn, long[] args, Body body) {
         enter();
         if (depth > 0) {
             return nested(export, fn, args, body); // re-entry: the outermost call meters, counts and records
@@ -604,7 +623,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     }
 
     /** {@link #guarded} with a JFR PluginCall event around it (out of line: rarely taken). */
-    private long[] recorded(String export, ExportFunction fn, long[] args, Body body) {
+    private long[] recorded(String export, Handle fn, long[] args, Body body) {
         var event = new PluginCallEvent();
         event.begin();
         String outcome = "ok";
@@ -624,12 +643,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return Events.failed(module.name(), export, e);
     }
 
-    private static long[] run(ExportFunction fn, long[] args, Body body) {
-        return fn != null ? fn.apply(args) : body.run();
+    private static long[] run(Handle fn, long[] args, Body body) {
+        return fn != null ? fn.fn.apply(args) : body.run();
     }
 
     /** A guest→host→guest re-entry: runs under the outermost call's deadline and budget. */
-    private long[] nested(String export, ExportFunction fn, long[] args, Body body) {
+    private long[] nested(String export, Handle fn, long[] args, Body body) {
         depth++;
         try {
             return run(fn, args, body);
@@ -648,7 +667,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * plain stores, the deadline's one CAS and the fuel read-back (benchmarks/README.md,
      * "Sandbox cost per call"). Everything unusual happens out of line in {@link #outcome}.
      */
-    private long[] outermost(String export, ExportFunction fn, long[] args, Body body,
+    private long[] outermost(String export, Handle fn, long[] args, Body body,
             long callTimeoutNanos, long callFuel) {
         if (metered && engine.closed()) {
             engine.checkOpen("call a metered plugin");
@@ -680,7 +699,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         Throwable failure = null;
         depth = 1;
         try {
-            out = run(fn, args, body);
+            out = fn != null ? fn.enter(args) : body.run();
         } catch (RuntimeException | Error e) {
             failure = e;
         } finally {
@@ -771,13 +790,31 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         private final ExportFunction fn;
         private final ValueType[] params;
         private final int paramCount;
+        /** A metered export's way into its fuel-passing clone, or null: then the wrapper. */
+        private final MeteredEntry entry;
+        private final long[] scratch;
+        private final com.dylibso.chicory.runtime.Machine machine;
 
-        Handle(String name, FunctionSignature signature, ExportFunction fn) {
+        Handle(String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry) {
             this.name = name;
             this.signature = signature;
             this.fn = fn;
             this.params = signature.params().toArray(new ValueType[0]);
             this.paramCount = params.length;
+            this.entry = entry;
+            this.scratch = entry == null ? null : entry.scratch();
+            this.machine = instance.getMachine();
+        }
+
+        /** The outermost call's entry into the guest: a metered export straight into its clone. */
+        long[] enter(long[] args) {
+            if (entry != null && fuel != null) {
+                long[] out = entry.call(machine, args, scratch, budget, maxCallDepth, fuel, reserve);
+                if (out != MeteredEntry.UNPAID) {
+                    return out;
+                }
+            }
+            return fn.apply(args);
         }
 
         @Override
@@ -831,7 +868,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
                         + ", got " + args.length);
             }
-            long[] out = guarded(name, fn, args, null);
+            long[] out = guarded(name, this, args, null);
             return out == null ? NO_RESULTS : out;
         }
 
@@ -848,7 +885,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             for (int i = 0; i < paramCount; i++) {
                 raw[i] = toRaw(i, params[i], args[i]);
             }
-            long[] out = guarded(name, fn, raw, null);
+            long[] out = guarded(name, this, raw, null);
             return new Results(signature.results(), out);
         }
 

@@ -74,6 +74,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
     private long runningTimeoutNanos; // its timeout
+    private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
     private final Errors errors;
     private final ModuleVariant variant;
     private Instance instance;
@@ -669,53 +670,64 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      */
     private long[] outermost(String export, Handle fn, long[] args, Body body,
             long callTimeoutNanos, long callFuel) {
+        // kept under HotSpot's inlining limit (325 bytes of bytecode): every step but the call is
+        // a small method, and anything unusual is out of line
         if (metered && engine.closed()) {
             engine.checkOpen("call a metered plugin");
         }
-        Deadline d = null;
-        long token = 0;
-        boolean wasInterrupted = false;
-        if (callTimeoutNanos > 0) {
-            d = deadline();
-            Thread self = Thread.currentThread();
-            wasInterrupted = self.isInterrupted();
-            token = d.arm(self, callTimeoutNanos);
-            if (engine.closed()) {
-                closedWhileArming(d, token, wasInterrupted);
-            }
-            timedExport = export;
-            runningTimeoutNanos = callTimeoutNanos;
-        }
+        long token = callTimeoutNanos > 0 ? arm(export, callTimeoutNanos) : 0;
         if (metered) {
-            long b = saturatedAdd(callFuel, pendingFuel);
-            pendingFuel = 0;
-            budget = b;
-            if (fuel != null) {
-                fuel.setValue(b);
-                callDepth.setValue(maxCallDepth);
-            }
+            startMetered(callFuel);
         }
         long[] out = null;
         Throwable failure = null;
         depth = 1;
         try {
             out = fn != null ? fn.enter(args) : body.run();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             failure = e;
-        } finally {
-            depth = 0;
         }
-        boolean fired = d != null && d.disarm(token);
+        depth = 0;
+        boolean fired = token != 0 && deadline.disarm(token);
         if (metered) {
-            long consumed = fuel == null ? 0 : budget - fuel.getValue();
-            lastConsumed = consumed;
-            totalConsumed += consumed;
-            fuelBilled += consumed;
+            finishMetered();
         }
         if (failure != null || fired) {
-            return outcome(export, out, failure, fired, wasInterrupted, callTimeoutNanos);
+            return outcome(export, out, failure, fired, callTimeoutNanos);
         }
         return out;
+    }
+
+    /** Arms the deadline for the outermost call; its token (never 0). */
+    private long arm(String export, long callTimeoutNanos) {
+        Deadline d = deadline();
+        Thread self = Thread.currentThread();
+        callerInterrupted = self.isInterrupted();
+        long token = d.arm(self, callTimeoutNanos);
+        if (engine.closed()) {
+            closedWhileArming(d, token, callerInterrupted);
+        }
+        timedExport = export;
+        runningTimeoutNanos = callTimeoutNanos;
+        return token;
+    }
+
+    /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
+    private void startMetered(long callFuel) {
+        long b = saturatedAdd(callFuel, pendingFuel);
+        pendingFuel = 0;
+        budget = b;
+        if (fuel != null) {
+            fuel.setValue(b);
+            callDepth.setValue(maxCallDepth);
+        }
+    }
+
+    private void finishMetered() {
+        long consumed = fuel == null ? 0 : budget - fuel.getValue();
+        lastConsumed = consumed;
+        totalConsumed += consumed;
+        fuelBilled += consumed;
     }
 
     /** The deadline of this plugin, made and registered with the engine's watchdog on first use. */
@@ -745,8 +757,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,
      * then name what happened (timeout, engine closed, fuel, call depth, or the mapped failure).
      */
-    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, boolean wasInterrupted,
-            long callTimeoutNanos) {
+    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, long callTimeoutNanos) {
         RuntimeException mapped = null;
         if (failure != null) {
             faulted = true;
@@ -756,7 +767,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             // the watchdog interrupted us: take that interrupt back so the thread's status is
             // what the caller had
             Thread.interrupted();
-            if (wasInterrupted) {
+            if (callerInterrupted) {
                 Thread.currentThread().interrupt();
             }
             if (mapped == null) {

@@ -318,6 +318,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return metered;
     }
 
+    /** Whether host calls are charged fuel: metered, with a non-zero {@code hostCallFuel}. */
+    boolean chargesHostCalls() {
+        return metered && hostCallFuel != 0;
+    }
+
     @Override
     public int memoryPages() {
         return memory == null ? 0 : memory.pages();

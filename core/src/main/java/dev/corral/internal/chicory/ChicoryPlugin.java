@@ -810,6 +810,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         private final MeteredEntry entry;
         private final long[] scratch;
         private final com.dylibso.chicory.runtime.Machine machine;
+        private final long[] outermostArgs;
 
         Handle(String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry) {
             this.name = name;
@@ -820,6 +821,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             this.entry = entry;
             this.scratch = entry == null ? null : entry.scratch();
             this.machine = instance.getMachine();
+            this.outermostArgs = new long[paramCount];
         }
 
         /** The outermost call's entry into the guest: a metered export straight into its clone. */
@@ -884,7 +886,26 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
                         + ", got " + args.length);
             }
-            long[] out = guarded(name, this, args, null);
+            long[] out;
+            if (depth == 0 && OWNER.get(ChicoryPlugin.this) == Thread.currentThread() && !Events.callsRecorded()) {
+                // a sandboxed outermost call by its owner without a JFR recording: guarded()'s
+                // work without its re-checks. outermost() is too big to be inlined into the
+                // caller, so the arguments are copied into an array of this handle's (a copy of
+                // constant length, which the JIT turns into moves): the caller's varargs array
+                // does not escape and is not allocated, as on the plain path. Only outermost
+                // calls use it; a re-entry runs with its own array.
+                long[] own = outermostArgs;
+                System.arraycopy(args, 0, own, 0, args.length);
+                calls++;
+                try {
+                    out = outermost(name, this, own, null, timeoutNanos, fuelPerCall);
+                } catch (RuntimeException e) {
+                    failed(name, e);
+                    throw e;
+                }
+            } else {
+                out = guarded(name, this, args, null);
+            }
             return out == null ? NO_RESULTS : out;
         }
 

@@ -42,6 +42,11 @@ public class CallBenchmark {
     private PluginFunction noop;
     private PluginFunction add;
     private PluginFunction timedAdd;
+    private Plugin meteredPlugin;
+    private PluginFunction meteredNoop;
+    private PluginFunction meteredAdd;
+    private PluginFunction meteredTimedNoop;
+    private PluginFunction meteredTimedAdd;
 
     private Instance instance;
     private ExportFunction chicoryNoop;
@@ -56,6 +61,17 @@ public class CallBenchmark {
         add = plugin.function("add");
         timedPlugin = module.instantiate(PluginPolicy.builder().timeout(Duration.ofSeconds(10)).build());
         timedAdd = timedPlugin.function("add");
+        // the sandbox as users run it (issue 15, item 6): fuel, and fuel with a timeout
+        meteredPlugin = module.instantiate(PluginPolicy.builder().fuel(1_000_000).build());
+        meteredNoop = meteredPlugin.function("noop");
+        meteredAdd = meteredPlugin.function("add");
+        Plugin meteredTimed = module.instantiate(PluginPolicy.builder().fuel(1_000_000).timeout(Duration.ofSeconds(10)).build());
+        meteredTimedNoop = meteredTimed.function("noop");
+        meteredTimedAdd = meteredTimed.function("add");
+        if (meteredAdd.callRaw(a, b)[0] != a + b || meteredTimedAdd.callRaw(a, b)[0] != a + b
+                || meteredTimed.fuelConsumed() <= 0) {
+            throw new IllegalStateException("the metered plugins do not meter");
+        }
 
         instance = new Fixtures.RawChicory(mode).instantiate();
         chicoryNoop = instance.export("noop");
@@ -66,6 +82,7 @@ public class CallBenchmark {
     public void tearDown() {
         plugin.close();
         timedPlugin.close();
+        meteredPlugin.close();
         corral.close();
     }
 
@@ -105,5 +122,27 @@ public class CallBenchmark {
     @Benchmark
     public long[] corralAddCallRawWithTimeout() {
         return timedAdd.callRaw(a, b);
+    }
+
+    /** Fuel metered (a budget per call, the instrumented variant), no timeout. */
+    @Benchmark
+    public long[] corralAddCallRawMetered() {
+        return meteredAdd.callRaw(a, b);
+    }
+
+    @Benchmark
+    public long[] corralNoopCallRawMetered() {
+        return meteredNoop.callRaw();
+    }
+
+    /** Fuel and a timeout: the sandbox as users run it. Target (issue 15): &lt;= 2x {@link #corralAddCallRaw}. */
+    @Benchmark
+    public long[] corralAddCallRawMeteredTimed() {
+        return meteredTimedAdd.callRaw(a, b);
+    }
+
+    @Benchmark
+    public long[] corralNoopCallRawMeteredTimed() {
+        return meteredTimedNoop.callRaw();
     }
 }

@@ -4,19 +4,30 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The deadline of one plugin's running call, checked by the {@link Watchdog} on every tick.
- * Arming and disarming are a few volatile writes and one CAS, not a scheduled task: a call with a
- * timeout costs tens of nanoseconds more than one without.
+ * The deadline of one plugin's running call, checked by the {@link Watchdog} on every tick. One per
+ * plugin, reused by every call: arming is plain stores and one release store (no clock read, no
+ * fence), disarming one CAS. That CAS is the only atomic operation a timed call pays; it decides,
+ * against the watchdog's own CAS, whether the call ended before the watchdog fired on it, so an
+ * interrupt can never reach the caller after its call returned.
  *
  * <p>{@code state} is {@code seq << 2 | phase}. Each call gets a new sequence number, so a
  * watchdog that read the state of call k can never fire on call k+1: its CAS would fail.
+ *
+ * <p>Time is the watchdog's, epoch style as in Wasmtime: the call's clock starts at the first
+ * sweep that sees it running (at most about one tick after it started), so a deadline fires at
+ * {@code timeout} to {@code timeout} plus about a tick after the call began, never before. Reading
+ * {@link System#nanoTime} on the caller's side instead cost ~20 ns per call, three times the whole
+ * trivial call (benchmarks/README.md, "Sandbox cost per call").
  */
 public final class Deadline {
     private static final VarHandle STATE;
+    private static final VarHandle SEEN;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Deadline.class, "state", long.class);
+            var lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Deadline.class, "state", long.class);
+            SEEN = lookup.findVarHandle(Deadline.class, "seen", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -28,18 +39,31 @@ public final class Deadline {
     private static final long FIRED = 3;
     private static final long PHASE = 3;
 
+    // ---- written by the owner thread: plain, published by the release store of state ----
     @SuppressWarnings("unused") // through STATE
     private volatile long state;
-    private volatile long due;
-    private volatile Thread thread;
+    private long next = 1L << 2; // the owner's next token
+    private long timeoutNanos;
+    private Thread thread;
+
+    // ---- written by the watchdog: the token it first saw running, and when (SEEN publishes seenAt) ----
+    @SuppressWarnings("unused") // through SEEN
+    private volatile long seen = -1;
+    private long seenAt;
     private volatile boolean retired;
 
-    /** Owner thread: starts a call that must end by {@code timeoutNanos} from now; returns its token. */
+    /**
+     * Owner thread: starts a call that must end {@code timeoutNanos} after it began (the value may
+     * differ from call to call); returns its token for {@link #disarm}.
+     */
     public long arm(Thread caller, long timeoutNanos) {
-        long token = (((long) STATE.getVolatile(this) >>> 2) + 1) << 2;
-        thread = caller;
-        due = System.nanoTime() + timeoutNanos;
-        STATE.setVolatile(this, token | RUNNING);
+        long token = next;
+        next = token + (1L << 2);
+        this.timeoutNanos = timeoutNanos;
+        if (thread != caller) {
+            thread = caller;
+        }
+        STATE.setRelease(this, token | RUNNING);
         return token;
     }
 
@@ -59,17 +83,24 @@ public final class Deadline {
 
     /**
      * Owner thread, during a call: nanoseconds until the call is due, 0 once it is due or the
-     * watchdog fired; {@link Long#MAX_VALUE} between calls.
+     * watchdog fired; {@link Long#MAX_VALUE} between calls. Never more than the real time left
+     * by more than the watchdog's lag in first seeing the call (about a tick), the same lag the
+     * watchdog fires with: a host function that waits {@code nanosLeft()} and then checks finds
+     * the call at its deadline as the guest would.
      */
     public long nanosLeft() {
-        long phase = (long) STATE.getVolatile(this) & PHASE;
+        long s = (long) STATE.getAcquire(this);
+        long phase = s & PHASE;
         if (phase == DONE) {
             return Long.MAX_VALUE;
         }
         if (phase != RUNNING) {
             return 0;
         }
-        return Math.max(0, due - System.nanoTime());
+        if ((long) SEEN.getAcquire(this) != (s & ~PHASE)) {
+            return timeoutNanos; // the watchdog has not seen it yet: its clock has not started
+        }
+        return Math.max(0, timeoutNanos - (System.nanoTime() - seenAt));
     }
 
     /** The plugin is closed: the watchdog may forget it. */
@@ -84,25 +115,29 @@ public final class Deadline {
     /** Watchdog thread, when its engine closes: fires on the running call, due or not. */
     void fireNow() {
         long s = (long) STATE.getVolatile(this);
+        if ((s & PHASE) == RUNNING) {
+            fire(s);
+        }
+    }
+
+    /** Watchdog thread: starts the running call's clock at first sight, fires once it is past due. */
+    void check(long now) {
+        long s = (long) STATE.getVolatile(this);
         if ((s & PHASE) != RUNNING) {
             return;
         }
         long token = s & ~PHASE;
-        if (STATE.compareAndSet(this, s, token | FIRING)) {
-            try {
-                thread.interrupt();
-            } finally {
-                STATE.setVolatile(this, token | FIRED); // disarm() waits for FIRED: never leave it spinning
-            }
+        if ((long) SEEN.getOpaque(this) != token) {
+            seenAt = now;
+            SEEN.setRelease(this, token);
+            return; // a timeout shorter than a tick fires at the next one
+        }
+        if (now - seenAt >= timeoutNanos) {
+            fire(s);
         }
     }
 
-    /** Watchdog thread: fires if the running call is past due. */
-    void check(long now) {
-        long s = (long) STATE.getVolatile(this);
-        if ((s & PHASE) != RUNNING || now - due < 0) {
-            return;
-        }
+    private void fire(long s) {
         long token = s & ~PHASE;
         if (STATE.compareAndSet(this, s, token | FIRING)) {
             try {

@@ -40,6 +40,8 @@ public class BindingsBenchmark {
 
     private Corral corral;
     private PluginFunction typedAdd;
+    private PluginFunction typedAddMetered;
+    private PluginFunction typedAddMeteredTimed;
     private PluginFunction typedConsume;
     private PluginFunction typedPeek;
     private PluginFunction typedPeekBytes;
@@ -61,6 +63,15 @@ public class BindingsBenchmark {
         corral = Corral.builder().executionMode(ExecutionMode.COMPILED).build();
         var plugin = corral.load(wasm).instantiate(PluginPolicy.builder().hostModule(new BenchHost_CorralHost(new BenchHost())).build());
         typedAdd = plugin.function("add_loop");
+        // the same host call under fuel, and under fuel and a timeout (issue 15, item 6: <= 2x typedAdd)
+        typedAddMetered = corral.load(wasm).instantiate(PluginPolicy.builder()
+                .hostModule(new BenchHost_CorralHost(new BenchHost())).fuel(Long.MAX_VALUE / 4).build()).function("add_loop");
+        typedAddMeteredTimed = corral.load(wasm).instantiate(PluginPolicy.builder()
+                .hostModule(new BenchHost_CorralHost(new BenchHost())).fuel(Long.MAX_VALUE / 4)
+                .timeout(java.time.Duration.ofSeconds(10)).build()).function("add_loop");
+        if (typedAddMetered.callRaw(CALLS)[0] != typedAdd.callRaw(CALLS)[0]) {
+            throw new IllegalStateException("metered add_loop disagrees");
+        }
         typedConsume = plugin.function("consume_loop");
         typedPeek = plugin.function("peek_loop");
         typedPeekBytes = plugin.function("peek_bytes_loop");
@@ -108,6 +119,18 @@ public class BindingsBenchmark {
     @OperationsPerInvocation(CALLS)
     public long hostCallPrimitivesTyped() {
         return typedAdd.callRaw(CALLS)[0];
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallPrimitivesTypedMetered() {
+        return typedAddMetered.callRaw(CALLS)[0];
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CALLS)
+    public long hostCallPrimitivesTypedMeteredTimed() {
+        return typedAddMeteredTimed.callRaw(CALLS)[0];
     }
 
     @Benchmark

@@ -22,6 +22,7 @@ import dev.corral.TrapException;
 import dev.corral.ValueType;
 import dev.corral.spi.Capability;
 import dev.corral.internal.Deadline;
+import dev.corral.internal.Engine;
 import dev.corral.internal.ManagedPlugin;
 import dev.corral.internal.Usage;
 import dev.corral.internal.events.Events;
@@ -69,8 +70,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final PluginPolicy policy;
     private final Duration timeout;
     private final long timeoutNanos;
+    private final Engine engine;
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
+    private long runningTimeoutNanos; // its timeout
+    private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
     private final Errors errors;
     private final ModuleVariant variant;
     private Instance instance;
@@ -98,6 +102,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final int definedGlobals;
     private final int fuelSlot;
     private GlobalInstance fuel;
+    private GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
     /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
     private GlobalInstance callDepth;
     private final int maxCallDepth;
@@ -113,6 +118,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.policy = policy;
         this.timeout = policy.timeout().orElse(null);
         this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
+        this.engine = module.engine();
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
         this.metered = variant.metered();
@@ -138,6 +144,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (k == fuelSlot) {
             g.setValue(budget);
             fuel = g;
+        } else if (k == fuelSlot + 1) {
+            reserve = g;
         } else if (k == fuelSlot + 2) {
             g.setValue(maxCallDepth);
             callDepth = g;
@@ -160,6 +168,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 if (metered) {
                     fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
                     callDepth = instance.global(callDepthIndex);
+                    reserve = instance.global(callDepthIndex - 1);
                 }
                 return null;
             });
@@ -203,10 +212,25 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new Handle(export, sig, instance.export(export));
+            h = new Handle(export, sig, instance.export(export), meteredEntry(export));
             handles.put(export, h);
         }
         return h;
+    }
+
+    /** Where the host enters a metered export (see MeteredEntry), or null for the wrapper. */
+    private MeteredEntry meteredEntry(String export) {
+        if (!metered || module.usesGcTypes() || instance.getMachine() instanceof com.dylibso.chicory.runtime.InterpreterMachine) {
+            return null; // (the interpreter keeps the argument array: no reused scratch there)
+        }
+        var wasm = variant.module();
+        for (int i = 0; i < wasm.exportSection().exportCount(); i++) {
+            var e = wasm.exportSection().getExport(i);
+            if (e.name().equals(export) && e.exportType() == com.dylibso.chicory.wasm.types.ExternalType.FUNCTION) {
+                return MeteredEntry.of(wasm, (int) e.index(), variant.clones());
+            }
+        }
+        return null;
     }
 
     private String exportedFunctionNames() {
@@ -292,6 +316,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     boolean metered() {
         return metered;
+    }
+
+    /** Whether host calls are charged fuel: metered, with a non-zero {@code hostCallFuel}. */
+    boolean chargesHostCalls() {
+        return metered && hostCallFuel != 0;
     }
 
     @Override
@@ -523,7 +552,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     @Override
     public void checkDeadline() {
         if (deadline != null && depth > 0 && deadline.nanosLeft() == 0) {
-            throw new CallTimeoutException(timedExport, timeout);
+            throw new CallTimeoutException(timedExport, timeoutOf(runningTimeoutNanos));
         }
     }
 
@@ -572,27 +601,45 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         long[] run();
     }
 
-    private long[] guarded(String export, Body body) {
+    /**
+     * Every entry into the guest except the plain fast path in {@link Handle#callRaw}: an export
+     * ({@code fn} with {@code args}, no lambda) or other work ({@code body}, e.g. initialization).
+     * The outermost call gets the policy's timeout and fuel; {@link #outermost} takes both as
+     * parameters, so a call with limits of its own passes its own.
+     */
+    private long[] guarded(String export, Handle fn, long[] args, Body body) {
         enter();
         if (depth > 0) {
-            return guardedUnmetered(export, body); // re-entry: the outermost call meters, counts and records
+            return nested(export, fn, args, body); // re-entry: the outermost call meters, counts and records
         }
         calls++;
-        PluginCallEvent event = null;
         if (Events.callsRecorded()) {
-            event = new PluginCallEvent();
-            event.begin();
+            return recorded(export, fn, args, body);
         }
+        try {
+            return outermost(export, fn, args, body, timeoutNanos, fuelPerCall);
+        } catch (RuntimeException e) {
+            failed(export, e);
+            throw e;
+        }
+    }
+
+    private long[] guarded(String export, Body body) {
+        return guarded(export, null, null, body);
+    }
+
+    /** {@link #guarded} with a JFR PluginCall event around it (out of line: rarely taken). */
+    private long[] recorded(String export, Handle fn, long[] args, Body body) {
+        var event = new PluginCallEvent();
+        event.begin();
         String outcome = "ok";
         try {
-            return metered ? guardedMetered(export, body) : guardedUnmetered(export, body);
+            return outermost(export, fn, args, body, timeoutNanos, fuelPerCall);
         } catch (RuntimeException e) {
             outcome = failed(export, e);
             throw e;
         } finally {
-            if (event != null) {
-                Events.commit(event, module.name(), export, metered ? lastConsumed : 0, outcome);
-            }
+            Events.commit(event, module.name(), export, metered ? lastConsumed : 0, outcome);
         }
     }
 
@@ -602,99 +649,154 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return Events.failed(module.name(), export, e);
     }
 
-    private long[] guardedUnmetered(String export, Body body) {
-        if (depth > 0 || timeout == null) {
-            depth++;
-            try {
-                return body.run();
-            } catch (RuntimeException | Error e) {
-                faulted = true;
-                throw errors.map(e, export);
-            } finally {
-                depth--;
-            }
-        }
-        return guardedWithDeadline(export, body);
+    private static long[] run(Handle fn, long[] args, Body body) {
+        return fn != null ? fn.fn.apply(args) : body.run();
     }
 
-    /** The outermost call of a metered plugin: fresh budget in, consumption out, exhaustion named. */
-    private long[] guardedMetered(String export, Body body) {
-        module.engine().checkOpen("call a metered plugin");
-        long b = saturatedAdd(fuelPerCall, pendingFuel);
+    /** A guest→host→guest re-entry: runs under the outermost call's deadline and budget. */
+    private long[] nested(String export, Handle fn, long[] args, Body body) {
+        depth++;
+        try {
+            return run(fn, args, body);
+        } catch (RuntimeException | Error e) {
+            faulted = true;
+            throw errors.map(e, export);
+        } finally {
+            depth--;
+        }
+    }
+
+    /**
+     * The outermost call: a fresh budget in (when metered), the deadline armed (when
+     * {@code callTimeoutNanos > 0}), consumption out, failures mapped. One straight path with no
+     * allocation, lambda or clock read: what a sandboxed call costs over a plain one is a few
+     * plain stores, the deadline's one CAS and the fuel read-back (benchmarks/README.md,
+     * "Sandbox cost per call"). Everything unusual happens out of line in {@link #outcome}.
+     */
+    private long[] outermost(String export, Handle fn, long[] args, Body body,
+            long callTimeoutNanos, long callFuel) {
+        // kept under HotSpot's inlining limit (325 bytes of bytecode): every step but the call is
+        // a small method, and anything unusual is out of line
+        if (metered && engine.closed()) {
+            engine.checkOpen("call a metered plugin");
+        }
+        long token = callTimeoutNanos > 0 ? arm(export, callTimeoutNanos) : 0;
+        if (metered) {
+            startMetered(callFuel);
+        }
+        long[] out = null;
+        Throwable failure = null;
+        depth = 1;
+        try {
+            out = fn != null ? fn.enter(args) : body.run();
+        } catch (Throwable e) {
+            failure = e;
+        }
+        depth = 0;
+        boolean fired = token != 0 && deadline.disarm(token);
+        if (metered) {
+            finishMetered();
+        }
+        if (failure != null || fired) {
+            return outcome(export, out, failure, fired, callTimeoutNanos);
+        }
+        return out;
+    }
+
+    /** Arms the deadline for the outermost call; its token (never 0). */
+    private long arm(String export, long callTimeoutNanos) {
+        Deadline d = deadline();
+        Thread self = Thread.currentThread();
+        callerInterrupted = self.isInterrupted();
+        long token = d.arm(self, callTimeoutNanos);
+        if (engine.closed()) {
+            closedWhileArming(d, token, callerInterrupted);
+        }
+        timedExport = export;
+        runningTimeoutNanos = callTimeoutNanos;
+        return token;
+    }
+
+    /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
+    private void startMetered(long callFuel) {
+        long b = saturatedAdd(callFuel, pendingFuel);
         pendingFuel = 0;
         budget = b;
         if (fuel != null) {
             fuel.setValue(b);
             callDepth.setValue(maxCallDepth);
         }
-        try {
-            return guardedUnmetered(export, body);
-        } catch (TrapException e) {
+    }
+
+    private void finishMetered() {
+        long consumed = fuel == null ? 0 : budget - fuel.getValue();
+        lastConsumed = consumed;
+        totalConsumed += consumed;
+        fuelBilled += consumed;
+    }
+
+    /** The deadline of this plugin, made and registered with the engine's watchdog on first use. */
+    private Deadline deadline() {
+        Deadline d = deadline;
+        if (d == null) {
+            d = new Deadline();
+            engine.watchdog().register(d);
+            deadline = d;
+        } else {
+            engine.checkWatchdogRunning();
+        }
+        return d;
+    }
+
+    /** The engine closed between the check before arming and arming: its watchdog's last sweep may have missed us. */
+    private void closedWhileArming(Deadline d, long token, boolean wasInterrupted) {
+        d.disarm(token);
+        Thread.interrupted();
+        if (wasInterrupted) {
+            Thread.currentThread().interrupt();
+        }
+        engine.checkWatchdogRunning();
+    }
+
+    /**
+     * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,
+     * then name what happened (timeout, engine closed, fuel, call depth, or the mapped failure).
+     */
+    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, long callTimeoutNanos) {
+        RuntimeException mapped = null;
+        if (failure != null) {
+            faulted = true;
+            mapped = errors.map(failure, export);
+        }
+        if (fired) {
+            // the watchdog interrupted us: take that interrupt back so the thread's status is
+            // what the caller had
+            Thread.interrupted();
+            if (callerInterrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (mapped == null) {
+                return out; // finished just as the deadline passed: the result is good
+            }
+            if (engine.closed() && !(mapped instanceof CallTimeoutException)) {
+                throw new dev.corral.CallInterruptedException(export, "the Corral engine was closed");
+            }
+            throw new CallTimeoutException(export, timeoutOf(callTimeoutNanos));
+        }
+        if (metered && mapped instanceof TrapException) {
             // only the instrumentation's check traps with the global below zero
             if (fuel != null && fuel.getValue() < 0) {
-                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, e);
+                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, mapped);
             }
             if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
                 throw new StackExhaustedException(export, maxCallDepth);
             }
-            throw e;
-        } finally {
-            lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
-            totalConsumed += lastConsumed;
-            fuelBilled += lastConsumed;
         }
+        throw mapped;
     }
 
-    private long[] guardedWithDeadline(String export, Body body) {
-        final Thread self = Thread.currentThread();
-        final boolean wasInterrupted = self.isInterrupted();
-        if (deadline == null) {
-            deadline = new Deadline();
-            module.engine().watchdog().register(deadline);
-        } else {
-            module.engine().checkWatchdogRunning();
-        }
-        long token = deadline.arm(self, timeoutNanos);
-        if (module.engine().closed()) {
-            // closed between the check above and arming: the watchdog's last sweep may have missed us
-            deadline.disarm(token);
-            Thread.interrupted();
-            if (wasInterrupted) {
-                self.interrupt();
-            }
-            module.engine().checkWatchdogRunning();
-        }
-        timedExport = export;
-        depth++;
-        long[] result = null;
-        RuntimeException failure = null;
-        try {
-            result = body.run();
-        } catch (RuntimeException | Error e) {
-            faulted = true;
-            failure = errors.map(e, export);
-        } finally {
-            depth--;
-        }
-        if (deadline.disarm(token)) {
-            // the watchdog interrupted us: take that interrupt back so the thread's status is
-            // what the caller had
-            Thread.interrupted();
-            if (wasInterrupted) {
-                self.interrupt();
-            }
-            if (failure != null) {
-                if (module.engine().closed() && !(failure instanceof CallTimeoutException)) {
-                    throw new dev.corral.CallInterruptedException(export, "the Corral engine was closed");
-                }
-                throw new CallTimeoutException(export, timeout);
-            }
-            return result; // finished just as the deadline passed: the result is good
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return result;
+    private Duration timeoutOf(long nanos) {
+        return timeout != null && nanos == timeoutNanos ? timeout : Duration.ofNanos(nanos);
     }
 
     /** A resolved export. Shares the plugin's guard. */
@@ -704,13 +806,33 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         private final ExportFunction fn;
         private final ValueType[] params;
         private final int paramCount;
+        /** A metered export's way into its fuel-passing clone, or null: then the wrapper. */
+        private final MeteredEntry entry;
+        private final long[] scratch;
+        private final com.dylibso.chicory.runtime.Machine machine;
+        private final long[] outermostArgs;
 
-        Handle(String name, FunctionSignature signature, ExportFunction fn) {
+        Handle(String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry) {
             this.name = name;
             this.signature = signature;
             this.fn = fn;
             this.params = signature.params().toArray(new ValueType[0]);
             this.paramCount = params.length;
+            this.entry = entry;
+            this.scratch = entry == null ? null : entry.scratch();
+            this.machine = instance.getMachine();
+            this.outermostArgs = new long[paramCount];
+        }
+
+        /** The outermost call's entry into the guest: a metered export straight into its clone. */
+        long[] enter(long[] args) {
+            if (entry != null && fuel != null) {
+                long[] out = entry.call(machine, args, scratch, budget, maxCallDepth, fuel, reserve);
+                if (out != MeteredEntry.UNPAID) {
+                    return out;
+                }
+            }
+            return fn.apply(args);
         }
 
         @Override
@@ -764,7 +886,26 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
                         + ", got " + args.length);
             }
-            long[] out = guarded(name, () -> fn.apply(args));
+            long[] out;
+            if (depth == 0 && OWNER.get(ChicoryPlugin.this) == Thread.currentThread() && !Events.callsRecorded()) {
+                // a sandboxed outermost call by its owner without a JFR recording: guarded()'s
+                // work without its re-checks. outermost() is too big to be inlined into the
+                // caller, so the arguments are copied into an array of this handle's (a copy of
+                // constant length, which the JIT turns into moves): the caller's varargs array
+                // does not escape and is not allocated, as on the plain path. Only outermost
+                // calls use it; a re-entry runs with its own array.
+                long[] own = outermostArgs;
+                System.arraycopy(args, 0, own, 0, args.length);
+                calls++;
+                try {
+                    out = outermost(name, this, own, null, timeoutNanos, fuelPerCall);
+                } catch (RuntimeException e) {
+                    failed(name, e);
+                    throw e;
+                }
+            } else {
+                out = guarded(name, this, args, null);
+            }
             return out == null ? NO_RESULTS : out;
         }
 
@@ -781,7 +922,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             for (int i = 0; i < paramCount; i++) {
                 raw[i] = toRaw(i, params[i], args[i]);
             }
-            long[] out = guarded(name, () -> fn.apply(raw));
+            long[] out = guarded(name, this, raw, null);
             return new Results(signature.results(), out);
         }
 

@@ -11,7 +11,7 @@ import com.dylibso.chicory.wasm.types.FunctionType;
  * the function, with the host's exception as cause (Corral's own exceptions, such as a bad guest
  * pointer or a nested plugin's timeout, pass as they are).
  *
- * <p>On a metered plugin, every host call is charged the policy's host-call fuel first.
+ * <p>On a metered plugin with a {@code hostCallFuel}, every host call is charged it first.
  */
 final class HostCalls {
     private HostCalls() {}
@@ -23,7 +23,9 @@ final class HostCalls {
             throw new IllegalStateException("the Binder of host function " + qualified + " returned null");
         }
         handle.attach(qualified, type.returns().size());
-        return new HostFunction(f.module(), f.name(), type, plugin.metered() ? new Metered(plugin, handle) : handle);
+        // without a host-call charge the adapter would do nothing but add a call and a dependent
+        // load to every host call (issue 15, item 6): the handle itself is what Chicory calls
+        return new HostFunction(f.module(), f.name(), type, plugin.chargesHostCalls() ? new Metered(plugin, handle) : handle);
     }
 
     private static final class Metered implements WasmFunctionHandle {

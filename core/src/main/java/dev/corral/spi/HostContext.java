@@ -23,7 +23,10 @@ public interface HostContext {
     /**
      * Nanoseconds left before the running call's deadline ({@code PluginPolicy.timeout}), 0 when
      * it has passed, {@link Long#MAX_VALUE} when the call has none. A host function that waits
-     * (a sleep, a poll) waits at most this long.
+     * (a sleep, a poll) waits at most this long, then asks again: the deadline is armed without
+     * reading the clock, and its clock starts when the watchdog first sees the call (within ~1 ms),
+     * so the first answer may be up to that much short of when the deadline fires. Wait in a loop
+     * until this reads 0 or {@link #checkDeadline()} throws.
      */
     default long nanosLeft() {
         return Long.MAX_VALUE;

@@ -125,9 +125,19 @@ final class ClockOps {
         long left = c.nanosLeft();
         try {
             if (left < nanos) {
-                // the deadline comes first: wait for it, then end the call as a guest loop would
-                // (a clock whose sleep returns early ends the guest's sleep early instead)
-                w.clock.sleepNanos(left);
+                // the deadline comes first: wait for it, then end the call as a guest loop would.
+                // The watchdog starts a call's clock when it first sees the call, so the deadline
+                // may fire up to a tick after nanosLeft() first said: sleep again while time is
+                // left. A clock whose sleep returns early (not in real time) ends the guest's sleep
+                // early instead.
+                while (left > 0) {
+                    long t0 = System.nanoTime();
+                    w.clock.sleepNanos(left);
+                    if (System.nanoTime() - t0 < left) {
+                        break;
+                    }
+                    left = c.nanosLeft();
+                }
                 c.checkDeadline();
             } else {
                 w.clock.sleepNanos(nanos);

@@ -227,7 +227,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         for (int i = 0; i < wasm.exportSection().exportCount(); i++) {
             var e = wasm.exportSection().getExport(i);
             if (e.name().equals(export) && e.exportType() == com.dylibso.chicory.wasm.types.ExternalType.FUNCTION) {
-                return MeteredEntry.of(wasm, (int) e.index(), variant.clones());
+                return MeteredEntry.of(wasm, (int) e.index(), variant.clones(),
+                        variant.facts() == null ? java.util.Set.of() : variant.facts().split().keySet());
             }
         }
         return null;

@@ -8,6 +8,7 @@ import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The host's way into a metered export: straight into its fuel-passing clone, doing in Java what
@@ -43,8 +44,16 @@ final class MeteredEntry {
         this.params = params;
     }
 
-    /** The entry of the metered export {@code function}, or null to call it through its wrapper. */
-    static MeteredEntry of(WasmModule m, int function, Map<Integer, Integer> clones) {
+    /**
+     * The entry of the metered export {@code function}, or null to call it through its wrapper.
+     *
+     * @param split functions the splitter cut into helpers: a split wrapper calls its own helpers,
+     *     which {@code clones} also maps to it, so its calls no longer name the clone
+     */
+    static MeteredEntry of(WasmModule m, int function, Map<Integer, Integer> clones, Set<Integer> split) {
+        if (split.contains(function)) {
+            return null;
+        }
         int imported = m.importSection().count(ExternalType.FUNCTION);
         int defined = function - imported;
         if (defined < 0 || defined >= m.codeSection().functionBodyCount()) {

@@ -9,6 +9,7 @@ import dev.corral.CallTimeoutException;
 import dev.corral.CorralException;
 import dev.corral.FuelExhaustedException;
 import dev.corral.FunctionSignature;
+import dev.corral.LimitSource;
 import dev.corral.Plugin;
 import dev.corral.PluginExitException;
 import dev.corral.PluginFunction;
@@ -68,9 +69,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final ChicoryModule module;
     private final PluginPolicy policy;
     private final Duration timeout;
-    private final long timeoutNanos;
+    /** The policy's limits, carried by every handle without limits of its own. */
+    private final Limits policyLimits;
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
+    private Limits timedLimits; // the limits of that call, for messages
     private final Errors errors;
     private final ModuleVariant variant;
     private Instance instance;
@@ -91,8 +94,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     // ---- fuel (all unused when unmetered) ----
     private final boolean metered;
-    /** No fuel, no deadline: a call needs only the ownership test and error mapping. */
-    private final boolean plain;
+    /**
+     * No fuel, no deadline: a call needs only the ownership test and error mapping. Cleared while
+     * initializing under initialization limits, so that every call takes the guard.
+     */
+    private boolean plain;
     private final long fuelPerCall;
     private final long hostCallFuel;
     private final int definedGlobals;
@@ -104,6 +110,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final int callDepthIndex;
     private int globalsCreated;
     private long budget; // of the running or last outermost call
+    private LimitSource budgetSource = LimitSource.POLICY; // whose budget that is, for messages
+
+    // ---- initialization (start function, _initialize, the initializer): one budget of its own ----
+    private boolean initializing;
+    private long initDue; // System.nanoTime() by which initialization must end, with an initTimeout
+    private long initFuelLeft; // with an initFuel
     private long pendingFuel;
     private long lastConsumed;
     private long totalConsumed;
@@ -112,7 +124,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.module = module;
         this.policy = policy;
         this.timeout = policy.timeout().orElse(null);
-        this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
+        this.policyLimits = new Limits(timeout, LimitSource.POLICY, policy.fuel().orElse(0), LimitSource.POLICY);
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
         this.metered = variant.metered();
@@ -152,10 +164,18 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         errors.attach(instance);
     }
 
-    /** Globals, tables, data segments and the start function, under the same guard as calls. */
-    void initialize() {
+    /**
+     * Globals, tables, data segments, the start function, {@code _initialize} and the
+     * {@code initializer} (nullable), under the same guard as calls and the policy's
+     * initialization limits.
+     */
+    void initialize(java.util.function.Consumer<? super Plugin> initializer) {
+        initializing = true;
+        plain = false; // every call of initialization goes through the guard, which applies its limits
+        initDue = policy.initTimeout().isPresent() ? System.nanoTime() + policy.initTimeout().get().toNanos() : 0;
+        initFuelLeft = policy.initFuel().orElse(0);
         try {
-            guarded("(start)", () -> {
+            guarded("(start)", policyLimits, () -> {
                 instance.initialize(false);
                 if (metered) {
                     fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
@@ -168,15 +188,50 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             var init = module.exportedFunction("_initialize");
             if (init.isPresent() && init.get().params().isEmpty() && init.get().results().isEmpty()) {
                 var fn = instance.export("_initialize");
-                guarded("_initialize", () -> fn.apply());
+                guarded("_initialize", policyLimits, () -> fn.apply());
             }
             calls = 0; // the counters are about the host's calls; initialization's fuel stays billed
-        } catch (RuntimeException e) {
+            if (initializer != null) {
+                initializer.accept(this);
+            }
+        } catch (RuntimeException | Error e) {
+            initializing = false; // close() below must not see a half-initialized call state
             close();
             throw e;
         } finally {
+            initializing = false;
+            plain = !metered && timeout == null;
             releaseQuietly();
         }
+    }
+
+    /**
+     * The limits of an outermost call during initialization: the call's own where it has them,
+     * else what is left of initialization's, else the policy's per-call ones.
+     */
+    private Limits initLimits(String export, Limits call) {
+        Duration t = call.timeout;
+        long tNanos = call.timeoutNanos;
+        LimitSource ts = call.timeoutSource;
+        if (ts != LimitSource.CALL && policy.initTimeout().isPresent()) {
+            t = policy.initTimeout().get();
+            tNanos = initDue - System.nanoTime();
+            ts = LimitSource.INITIALIZATION;
+            if (tNanos <= 0) { // host code of the initializer used it up between calls
+                throw new CallTimeoutException(export, t, LimitSource.INITIALIZATION);
+            }
+        }
+        long f = call.fuel;
+        LimitSource fs = call.fuelSource;
+        if (fs != LimitSource.CALL && policy.initFuel().isPresent()) {
+            f = initFuelLeft;
+            fs = LimitSource.INITIALIZATION;
+            if (f <= 0) {
+                throw new FuelExhaustedException(name(), export, policy.initFuel().getAsLong(), policy.initFuel().getAsLong(),
+                        LimitSource.INITIALIZATION, null);
+            }
+        }
+        return new Limits(t, tNanos, ts, f, fs);
     }
 
     // ---- Plugin ----
@@ -203,7 +258,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new Handle(export, sig, instance.export(export));
+            h = new Handle(export, sig, instance.export(export), policyLimits);
             handles.put(export, h);
         }
         return h;
@@ -286,7 +341,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         long left = fuel.getValue() - hostCallFuel;
         fuel.setValue(left);
         if (left < 0) {
-            throw new FuelExhaustedException(name(), function, budget - left, budget, null);
+            throw new FuelExhaustedException(name(), function, budget - left, budget, budgetSource, null);
         }
     }
 
@@ -523,7 +578,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     @Override
     public void checkDeadline() {
         if (deadline != null && depth > 0 && deadline.nanosLeft() == 0) {
-            throw new CallTimeoutException(timedExport, timeout);
+            throw new CallTimeoutException(timedExport, timedLimits.timeout, timedLimits.timeoutSource);
         }
     }
 
@@ -572,10 +627,13 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         long[] run();
     }
 
-    private long[] guarded(String export, Body body) {
+    private long[] guarded(String export, Limits limits, Body body) {
         enter();
         if (depth > 0) {
-            return guardedUnmetered(export, body); // re-entry: the outermost call meters, counts and records
+            return guardedUnmetered(export, limits, body); // re-entry: the outermost call meters, counts, records and limits
+        }
+        if (initializing) {
+            limits = initLimits(export, limits);
         }
         calls++;
         PluginCallEvent event = null;
@@ -585,7 +643,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
         String outcome = "ok";
         try {
-            return metered ? guardedMetered(export, body) : guardedUnmetered(export, body);
+            return metered ? guardedMetered(export, limits, body) : guardedUnmetered(export, limits, body);
         } catch (RuntimeException e) {
             outcome = failed(export, e);
             throw e;
@@ -602,8 +660,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return Events.failed(module.name(), export, e);
     }
 
-    private long[] guardedUnmetered(String export, Body body) {
-        if (depth > 0 || timeout == null) {
+    private long[] guardedUnmetered(String export, Limits limits, Body body) {
+        if (depth > 0 || limits.timeout == null) {
             depth++;
             try {
                 return body.run();
@@ -614,25 +672,26 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 depth--;
             }
         }
-        return guardedWithDeadline(export, body);
+        return guardedWithDeadline(export, limits, body);
     }
 
     /** The outermost call of a metered plugin: fresh budget in, consumption out, exhaustion named. */
-    private long[] guardedMetered(String export, Body body) {
+    private long[] guardedMetered(String export, Limits limits, Body body) {
         module.engine().checkOpen("call a metered plugin");
-        long b = saturatedAdd(fuelPerCall, pendingFuel);
+        long b = saturatedAdd(limits.fuel, pendingFuel);
         pendingFuel = 0;
         budget = b;
+        budgetSource = limits.fuelSource;
         if (fuel != null) {
             fuel.setValue(b);
             callDepth.setValue(maxCallDepth);
         }
         try {
-            return guardedUnmetered(export, body);
+            return guardedUnmetered(export, limits, body);
         } catch (TrapException e) {
             // only the instrumentation's check traps with the global below zero
             if (fuel != null && fuel.getValue() < 0) {
-                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, e);
+                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, limits.fuelSource, e);
             }
             if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
                 throw new StackExhaustedException(export, maxCallDepth);
@@ -642,10 +701,13 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             lastConsumed = fuel == null ? 0 : budget - fuel.getValue();
             totalConsumed += lastConsumed;
             fuelBilled += lastConsumed;
+            if (limits.fuelSource == LimitSource.INITIALIZATION) {
+                initFuelLeft = b - lastConsumed; // what this step left, the next may use
+            }
         }
     }
 
-    private long[] guardedWithDeadline(String export, Body body) {
+    private long[] guardedWithDeadline(String export, Limits limits, Body body) {
         final Thread self = Thread.currentThread();
         final boolean wasInterrupted = self.isInterrupted();
         if (deadline == null) {
@@ -654,7 +716,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         } else {
             module.engine().checkWatchdogRunning();
         }
-        long token = deadline.arm(self, timeoutNanos);
+        long token = deadline.arm(self, limits.timeoutNanos);
         if (module.engine().closed()) {
             // closed between the check above and arming: the watchdog's last sweep may have missed us
             deadline.disarm(token);
@@ -665,6 +727,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             module.engine().checkWatchdogRunning();
         }
         timedExport = export;
+        timedLimits = limits;
         depth++;
         long[] result = null;
         RuntimeException failure = null;
@@ -687,7 +750,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 if (module.engine().closed() && !(failure instanceof CallTimeoutException)) {
                     throw new dev.corral.CallInterruptedException(export, "the Corral engine was closed");
                 }
-                throw new CallTimeoutException(export, timeout);
+                throw new CallTimeoutException(export, limits.timeout, limits.timeoutSource);
             }
             return result; // finished just as the deadline passed: the result is good
         }
@@ -697,20 +760,71 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return result;
     }
 
+    /**
+     * The limits an outermost call runs under: the policy's (one object per plugin), a view's own
+     * (one per {@link PluginFunction#withTimeout}/{@code withFuel} view), or, during
+     * initialization, what is left of initialization's. Immutable: a call allocates none.
+     */
+    static final class Limits {
+        final Duration timeout; // null: no deadline
+        final long timeoutNanos; // what the deadline is armed with
+        final LimitSource timeoutSource;
+        final long fuel; // per-call budget, when metered
+        final LimitSource fuelSource;
+
+        Limits(Duration timeout, LimitSource timeoutSource, long fuel, LimitSource fuelSource) {
+            this(timeout, timeout == null ? 0 : timeout.toNanos(), timeoutSource, fuel, fuelSource);
+        }
+
+        Limits(Duration timeout, long timeoutNanos, LimitSource timeoutSource, long fuel, LimitSource fuelSource) {
+            this.timeout = timeout;
+            this.timeoutNanos = timeoutNanos;
+            this.timeoutSource = timeoutSource;
+            this.fuel = fuel;
+            this.fuelSource = fuelSource;
+        }
+    }
+
     /** A resolved export. Shares the plugin's guard. */
-    private final class Handle implements PluginFunction {
-        private final String name;
-        private final FunctionSignature signature;
-        private final ExportFunction fn;
+    private class Handle implements PluginFunction {
+        final String name;
+        final FunctionSignature signature;
+        final ExportFunction fn;
         private final ValueType[] params;
         private final int paramCount;
+        final Limits limits;
 
-        Handle(String name, FunctionSignature signature, ExportFunction fn) {
+        Handle(String name, FunctionSignature signature, ExportFunction fn, Limits limits) {
             this.name = name;
             this.signature = signature;
             this.fn = fn;
             this.params = signature.params().toArray(new ValueType[0]);
             this.paramCount = params.length;
+            this.limits = limits;
+        }
+
+        @Override
+        public PluginFunction withTimeout(Duration timeout) {
+            java.util.Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            return new LimitedHandle(this, new Limits(timeout, LimitSource.CALL, limits.fuel, limits.fuelSource));
+        }
+
+        @Override
+        public PluginFunction withFuel(long units) {
+            if (units <= 0) {
+                throw new IllegalArgumentException("fuel must be > 0, got " + units);
+            }
+            if (!metered) {
+                throw new IllegalStateException("plugin '" + ChicoryPlugin.this.name() + "' is not metered, so '" + name
+                        + "' cannot take fuel of its own: its policy sets no fuel, and an unmetered plugin runs code "
+                        + "that cannot count (metering is chosen when the plugin is instantiated). Set "
+                        + "PluginPolicy.Builder.fuel(n) on the policy; withFuel then replaces n for this export's calls");
+            }
+            return new LimitedHandle(this, new Limits(limits.timeout, limits.timeoutNanos, limits.timeoutSource, units,
+                    LimitSource.CALL));
         }
 
         @Override
@@ -759,12 +873,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             return mapped;
         }
 
-        private long[] callRawGuarded(long[] args) {
+        final long[] callRawGuarded(long[] args) {
             if (args.length != paramCount) {
                 throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
                         + ", got " + args.length);
             }
-            long[] out = guarded(name, () -> fn.apply(args));
+            long[] out = guarded(name, limits, () -> fn.apply(args));
             return out == null ? NO_RESULTS : out;
         }
 
@@ -781,7 +895,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             for (int i = 0; i < paramCount; i++) {
                 raw[i] = toRaw(i, params[i], args[i]);
             }
-            long[] out = guarded(name, () -> fn.apply(raw));
+            long[] out = guarded(name, limits, () -> fn.apply(raw));
             return new Results(signature.results(), out);
         }
 
@@ -811,6 +925,22 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                     throw new IllegalArgumentException("argument " + i + " of '" + name + "' has type " + t.watName()
                             + ", which cannot be passed from Java");
             }
+        }
+    }
+
+    /**
+     * A view of an export with limits of its own ({@link PluginFunction#withTimeout}, {@code withFuel}).
+     * Its calls always take the guard: the fast path of {@link Handle#callRaw} is for calls
+     * without limits, and stays as it was.
+     */
+    private final class LimitedHandle extends Handle {
+        LimitedHandle(Handle of, Limits limits) {
+            super(of.name, of.signature, of.fn, limits);
+        }
+
+        @Override
+        public long[] callRaw(long... args) {
+            return callRawGuarded(args);
         }
     }
 

@@ -25,7 +25,7 @@ public final class FuelExhaustedException extends CorralException {
             Throwable cause) {
         super("plugin '" + pluginName + "' ran out of fuel in '" + export + "'"
                 + (source == LimitSource.INITIALIZATION ? " during initialization" : "") + ": " + fuelUsed
-                + " units charged against a " + source.budgetName() + " of " + budget
+                + " units charged against " + (source == LimitSource.INITIALIZATION ? "an " : "a ") + source.budgetName() + " of " + budget
                 + (source == LimitSource.INITIALIZATION ? " (PluginPolicy.Builder.initFuel)" : ""), cause);
         this.fuelUsed = fuelUsed;
         this.budget = budget;

@@ -232,7 +232,7 @@ class CallLimitsTest {
                     .fuel(1_000_000_000).initFuel(5_000).build()));
             assertSame(LimitSource.INITIALIZATION, f.source());
             assertEquals(5_000, f.budget());
-            assertTrue(f.getMessage().contains("during initialization") && f.getMessage().contains("initialization budget of 5000"),
+            assertTrue(f.getMessage().contains("during initialization") && f.getMessage().contains("against an initialization budget of 5000"),
                     f.getMessage());
         }
     }

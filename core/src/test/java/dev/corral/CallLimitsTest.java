@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * which one applies, and that the exception names it. Elapsed-time bounds only check that a call
  * ended (generous for a loaded machine); which limit fired is read from the exception.
  */
+@Timeout(120) // a limit that does not apply would leave a spin running: fail, do not hang
 class CallLimitsTest {
     private static final FunctionSignature VOID = FunctionSignature.of(List.of(), List.of());
     private static final FunctionSignature I32_I32 = FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32));

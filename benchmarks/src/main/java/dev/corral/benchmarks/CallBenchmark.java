@@ -42,6 +42,7 @@ public class CallBenchmark {
     private PluginFunction noop;
     private PluginFunction add;
     private PluginFunction timedAdd;
+    private PluginFunction addWithOwnTimeout;
 
     private Instance instance;
     private ExportFunction chicoryNoop;
@@ -56,6 +57,7 @@ public class CallBenchmark {
         add = plugin.function("add");
         timedPlugin = module.instantiate(PluginPolicy.builder().timeout(Duration.ofSeconds(10)).build());
         timedAdd = timedPlugin.function("add");
+        addWithOwnTimeout = plugin.function("add").withTimeout(Duration.ofSeconds(10));
 
         instance = new Fixtures.RawChicory(mode).instantiate();
         chicoryNoop = instance.export("noop");
@@ -101,9 +103,15 @@ public class CallBenchmark {
         return instance.export("add").apply(a, b)[0];
     }
 
-    /** With a per-call deadline: schedules and cancels a watchdog task on every call. */
+    /** With the policy's timeout: the deadline armed and disarmed on every call. */
     @Benchmark
     public long[] corralAddCallRawWithTimeout() {
         return timedAdd.callRaw(a, b);
+    }
+
+    /** A view with a timeout of its own on a plugin without one: the same deadline, limits from the view. */
+    @Benchmark
+    public long[] corralAddCallRawPerCallTimeout() {
+        return addWithOwnTimeout.callRaw(a, b);
     }
 }

@@ -195,7 +195,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 initializer.accept(this);
             }
         } catch (RuntimeException | Error e) {
-            initializing = false; // close() below must not see a half-initialized call state
             close();
             throw e;
         } finally {

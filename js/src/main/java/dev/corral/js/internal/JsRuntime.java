@@ -3,6 +3,7 @@ package dev.corral.js.internal;
 import dev.corral.CallTimeoutException;
 import dev.corral.CorralException;
 import dev.corral.FuelExhaustedException;
+import dev.corral.LimitSource;
 import dev.corral.Plugin;
 import dev.corral.PluginModule;
 import dev.corral.PluginFunction;
@@ -211,6 +212,8 @@ public final class JsRuntime implements AutoCloseable {
         final PluginFunction viaJobs = jobs;
         final long jf = jobFuel;
         final Duration jt = jobTimeout;
+        final LimitSource jfs = jobFuel != callFuel ? LimitSource.CALL : LimitSource.POLICY;
+        final LimitSource jts = timeout != null ? LimitSource.CALL : LimitSource.POLICY;
         return guarded(function, h -> {
             int fn = h.add(lookup(function));
             int[] argv = new int[prepared.length];
@@ -218,7 +221,7 @@ public final class JsRuntime implements AutoCloseable {
                 argv[i] = h.add(toJs(prepared[i]));
             }
             int result = h.add(check(q.call(via, fn, q.undefinedHandle(), argv)));
-            runJobs(function, viaJobs, jf, jt);
+            runJobs(function, viaJobs, jf, jfs, jt, jts);
             return toJava(settled(h, result));
         });
     }
@@ -229,7 +232,7 @@ public final class JsRuntime implements AutoCloseable {
         Objects.requireNonNull(fileName, "fileName");
         return guarded("eval", h -> {
             int result = h.add(check(evalRaw(code, fileName)));
-            runJobs("eval", q.executePendingJob, callFuel, timeout);
+            runJobs("eval", q.executePendingJob, callFuel, LimitSource.POLICY, timeout, LimitSource.POLICY);
             return toJava(result);
         });
     }
@@ -382,7 +385,8 @@ public final class JsRuntime implements AutoCloseable {
      * Runs the jobs the call queued (promise reactions, async functions), so that async code
      * completes within the call. They share the call's budgets: checked between jobs.
      */
-    private void runJobs(String function, PluginFunction executePendingJob, long callFuel, Duration timeout) {
+    private void runJobs(String function, PluginFunction executePendingJob, long callFuel, LimitSource fuelSource,
+            Duration timeout, LimitSource timeoutSource) {
         if (q.isJobPending.callRaw()[0] == 0) {
             return;
         }
@@ -390,10 +394,11 @@ public final class JsRuntime implements AutoCloseable {
         long t0 = System.nanoTime();
         while (q.isJobPending.callRaw()[0] != 0) {
             if (callFuel > 0 && plugin.fuelConsumedTotal() - fuelStart > callFuel) {
-                throw new FuelExhaustedException(name, function + " (pending jobs)", plugin.fuelConsumedTotal() - fuelStart, callFuel, null);
+                throw new FuelExhaustedException(name, function + " (pending jobs)", plugin.fuelConsumedTotal() - fuelStart, callFuel,
+                        fuelSource, null);
             }
             if (timeout != null && System.nanoTime() - t0 > timeout.toNanos()) {
-                throw new CallTimeoutException(function + " (pending jobs)", timeout);
+                throw new CallTimeoutException(function + " (pending jobs)", timeout, timeoutSource);
             }
             int r = (int) executePendingJob.callRaw()[0];
             if (r < 0) {

@@ -1,9 +1,14 @@
 /*
  * A hostile filter: what it does depends on the request path. Endless loop, memory bomb, trap,
- * runaway recursion, huge header values, header injection, pointers outside its memory, and an
- * allocator that answers with a pointer outside its memory.
+ * runaway recursion, proc_exit, a pause nothing resumes, a log line (the tests give it a log sink
+ * that fails: a HOST fault), huge header values, header injection, pointers outside
+ * its memory, and an allocator that answers with a pointer outside its memory. Every request it
+ * sees is marked with x-seen before anything else, so a test can tell a filtered request from one
+ * that went on unfiltered (fail open).
  */
 #include "proxy_abi.h"
+
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("proc_exit"))) _Noreturn void proc_exit(u32 code);
 
 EXPORT(proxy_abi_version_0_2_1) void abi_version(void) {}
 EXPORT(proxy_on_context_create) void on_context_create(u32 id, u32 root) { (void)id; (void)root; }
@@ -18,6 +23,7 @@ __attribute__((noinline)) static u32 recurse(u32 n) {
 
 EXPORT(proxy_on_request_headers) u32 on_request_headers(u32 id, u32 n, u32 eos) {
   (void)id; (void)n; (void)eos;
+  add_header(REQUEST_HEADERS, "x-seen", "1");
   u32 plen; const char *path = req_path(&plen);
   if (eq(path, plen, "/loop")) {
     for (;;) sink++;
@@ -31,6 +37,9 @@ EXPORT(proxy_on_request_headers) u32 on_request_headers(u32 id, u32 n, u32 eos) 
   }
   if (eq(path, plen, "/trap")) __builtin_trap();
   if (eq(path, plen, "/stack")) sink = recurse(0);
+  if (eq(path, plen, "/exit")) proc_exit(3);
+  if (eq(path, plen, "/stall")) return PAUSE; /* no body to wait for, no tick to resume it */
+  if (eq(path, plen, "/log")) info("c_hostile logs a line");
   if (eq(path, plen, "/huge")) {
     u32 size = 1 << 20;
     char *v = alloc(size);
@@ -46,6 +55,10 @@ EXPORT(proxy_on_request_headers) u32 on_request_headers(u32 id, u32 n, u32 eos) 
     add_number_header(REQUEST_HEADERS, "x-badptr-status", proxy_add_header_map_value(REQUEST_HEADERS, (const char *)0xfffffff0u, 64, "v", 1));
     add_number_header(REQUEST_HEADERS, "x-badlen-status", proxy_log(LOG_INFO, "x", 0x7fffffffu));
     add_number_header(REQUEST_HEADERS, "x-badout-status", proxy_get_header_map_size(REQUEST_HEADERS, (u32 *)0xfffffffcu));
+    u32 len = 0;
+    add_number_header(REQUEST_HEADERS, "x-badget-status", proxy_get_header_map_value(REQUEST_HEADERS, ":path", 5, (char **)0xfffffffcu, &len));
+    char *v = 0;
+    add_number_header(REQUEST_HEADERS, "x-badkey-status", proxy_get_header_map_value(REQUEST_HEADERS, (const char *)0xfffffff0u, 64, &v, &len));
   }
   return CONTINUE;
 }

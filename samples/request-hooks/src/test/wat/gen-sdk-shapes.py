@@ -107,8 +107,12 @@ write(f'{out}/go_sdk_shape.wat', ''';; The import/export shape of a filter built
 ;; ABI 0.2.0 marker. Go cannot be built here (no Go module proxy); this module stands in for one.
 ''', go_imports, common('go-0.2.0') + '\n' + config_buffer + '\n' + alloc_fn('proxy_on_memory_allocate') + '''
   (data (i32.const 200) "go runtime initialised\\n")
-  ;; what the Go runtime does first: args, environment, both clocks, randomness (it panics if that fails), a write
+  ;; what the Go runtime does first: args, environment, both clocks, randomness (it panics if that fails), a write.
+  ;; A second call is fatal, as in Go's runtime ("fatal error: randinit twice"): a host must call it once.
+  (global $initialised (mut i32) (i32.const 0))
   (func (export "_initialize")
+    (if (global.get $initialised) (then (unreachable)))
+    (global.set $initialised (i32.const 1))
     (drop (call $args_sizes_get (i32.const 120) (i32.const 124)))
     (drop (call $environ_sizes_get (i32.const 120) (i32.const 124)))
     (drop (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 128)))
@@ -151,7 +155,11 @@ write(f'{out}/rust_sdk_shape.wat', ''';; The import/export shape of a filter bui
 ;; _initialize (from proxy_wasm::main!), proxy_on_memory_allocate and the ABI 0.2.1 marker. No crates.io
 ;; here, so the SDK cannot be compiled; this module stands in for one.
 ''', rust_imports, common('rust-0.2.1') + '\n' + config_buffer + '\n' + alloc_fn('proxy_on_memory_allocate') + '''
+  ;; wasi-libc's crt1-reactor.c traps on a second _initialize: a host must call it once
+  (global $initialised (mut i32) (i32.const 0))
   (func (export "_initialize")
+    (if (global.get $initialised) (then (unreachable)))
+    (global.set $initialised (i32.const 1))
     (if (call $random_get (i32.const 136) (i32.const 16)) (then (unreachable))))
   (func (export "proxy_abi_version_0_2_1"))
   (func (export "proxy_on_tick") (param i32))

@@ -122,8 +122,12 @@
           (then (return (i32.const 0))))))
     (local.get $p))
   (data (i32.const 200) "go runtime initialised\n")
-  ;; what the Go runtime does first: args, environment, both clocks, randomness (it panics if that fails), a write
+  ;; what the Go runtime does first: args, environment, both clocks, randomness (it panics if that fails), a write.
+  ;; A second call is fatal, as in Go's runtime ("fatal error: randinit twice"): a host must call it once.
+  (global $initialised (mut i32) (i32.const 0))
   (func (export "_initialize")
+    (if (global.get $initialised) (then (unreachable)))
+    (global.set $initialised (i32.const 1))
     (drop (call $args_sizes_get (i32.const 120) (i32.const 124)))
     (drop (call $environ_sizes_get (i32.const 120) (i32.const 124)))
     (drop (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 128)))

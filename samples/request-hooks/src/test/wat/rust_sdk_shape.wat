@@ -90,7 +90,11 @@
                                                            (i32.const 65536)) (i32.const 1))) (i32.const 0))
           (then (return (i32.const 0))))))
     (local.get $p))
+  ;; wasi-libc's crt1-reactor.c traps on a second _initialize: a host must call it once
+  (global $initialised (mut i32) (i32.const 0))
   (func (export "_initialize")
+    (if (global.get $initialised) (then (unreachable)))
+    (global.set $initialised (i32.const 1))
     (if (call $random_get (i32.const 136) (i32.const 16)) (then (unreachable))))
   (func (export "proxy_abi_version_0_2_1"))
   (func (export "proxy_on_tick") (param i32))

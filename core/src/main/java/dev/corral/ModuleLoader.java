@@ -64,6 +64,19 @@ public final class ModuleLoader {
         return this;
     }
 
+    /**
+     * Whether instances of this module will run with fuel ({@link PluginPolicy#fuel}): then the load
+     * compiles the fuel-metered variant, the one such policies run, and not the plain one, which
+     * is compiled the first time a policy without fuel (or {@link PluginModule#compileFacts()})
+     * needs it. Without this (the default) the load compiles the plain variant and the first
+     * policy with fuel compiles the metered one: a host that only runs metered plugins would
+     * compile twice. Fuel counts and results do not depend on it.
+     */
+    public ModuleLoader metered(boolean metered) {
+        settings = settings.withMetered(metered);
+        return this;
+    }
+
     public ModuleLoader executionMode(ExecutionMode mode) {
         this.mode = Objects.requireNonNull(mode, "mode");
         return this;
@@ -93,11 +106,14 @@ public final class ModuleLoader {
 
     /**
      * Parses and validates {@code wasm} without compiling it: imports, exports, memories and the
-     * entry points are known at once, and {@link ModuleInfo#compile()} goes on from the same parse.
+     * entry points are known at once, {@link ModuleInfo#checkLinkable} tells whether a policy
+     * links it, and {@link ModuleInfo#compile()} goes on from the same parse with this loader's
+     * settings (execution mode, tiered). Bytes the compile cache already holds were validated
+     * before and are only decoded, as {@link #load} does.
      */
     public ModuleInfo inspect(byte[] wasm) {
         Objects.requireNonNull(wasm, "wasm");
-        return engine.inspect(name == null ? "plugin" : name, wasm.clone(), sha256, mode, settings);
+        return engine.inspect(name == null ? "plugin" : name, wasm.clone(), sha256, mode, tiered, settings);
     }
 
     /** As {@link #inspect(byte[])}, from a file; the module is named after it unless named. */
@@ -105,7 +121,7 @@ public final class ModuleLoader {
         Objects.requireNonNull(file, "file");
         byte[] bytes = read(file);
         var n = name != null ? name : stripExtension(file.getFileName() == null ? "plugin" : file.getFileName().toString());
-        return engine.inspect(n, bytes, sha256, mode, settings);
+        return engine.inspect(n, bytes, sha256, mode, tiered, settings);
     }
 
     private static byte[] read(Path file) {

@@ -39,13 +39,15 @@ public interface PluginModule {
     /**
      * What compiling the module produced: which functions run compiled or interpreted, which were
      * split to stay JIT-able, the largest method, compile time and bytes (see {@link CompileFacts}).
-     * For the variant policies without fuel run.
+     * For the variant policies without fuel run; a module loaded {@linkplain ModuleLoader#metered
+     * metered} compiles that variant now if no instance needed it yet.
      */
     CompileFacts compileFacts();
 
     /**
      * The same for the fuel-metered variant, which is instrumented and compiled when the first
-     * policy with fuel instantiates the module; empty until then.
+     * policy with fuel instantiates the module (at load for a module loaded
+     * {@linkplain ModuleLoader#metered metered}); empty until then.
      */
     Optional<CompileFacts> meteredCompileFacts();
 

@@ -102,13 +102,10 @@ public final class Engine {
     }
 
     /** Parses only: see {@link dev.corral.ModuleInfo}; its compile() counts the load. */
-    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode) {
-        return inspect(name, bytes, expectedSha256, mode, loadSettings);
-    }
-
-    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, LoadSettings settings) {
+    public dev.corral.ModuleInfo inspect(String name, byte[] bytes, String expectedSha256, ExecutionMode mode, boolean tiered,
+            LoadSettings settings) {
         checkOpen("inspect a module");
-        return ChicoryModuleLoader.inspect(this, name, bytes, expectedSha256, mode, settings);
+        return ChicoryModuleLoader.inspect(this, name, bytes, expectedSha256, mode, tiered, settings);
     }
 
     public void countLoaded() {

@@ -7,18 +7,30 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * What one load may accept: its {@link LoadLimits} and the {@link WasmFeature}s enabled. Kept with
- * the loaded module, because its fuel-metered variant is built later under the same settings.
+ * What one load may accept: its {@link LoadLimits} and the {@link WasmFeature}s enabled, and which
+ * variant it compiles first. Kept with the loaded module, because its other variant is built later
+ * under the same settings.
+ *
+ * @param metered the load compiles the fuel-metered variant, and the plain one only when a policy
+ *     without fuel first needs it ({@link dev.corral.ModuleLoader#metered})
  */
-public record LoadSettings(LoadLimits limits, Set<WasmFeature> features) {
+public record LoadSettings(LoadLimits limits, Set<WasmFeature> features, boolean metered) {
     public static final LoadSettings DEFAULTS = new LoadSettings(LoadLimits.defaults(), WasmFeature.DEFAULTS);
+
+    public LoadSettings(LoadLimits limits, Set<WasmFeature> features) {
+        this(limits, features, false);
+    }
 
     public LoadSettings {
         features = Collections.unmodifiableSet(features.isEmpty() ? EnumSet.noneOf(WasmFeature.class) : EnumSet.copyOf(features));
     }
 
     public LoadSettings withLimits(LoadLimits l) {
-        return new LoadSettings(l, features);
+        return new LoadSettings(l, features, metered);
+    }
+
+    public LoadSettings withMetered(boolean m) {
+        return new LoadSettings(limits, features, m);
     }
 
     /** These settings with {@code f} enabled (or disabled); enabling a feature Corral cannot run is an error. */
@@ -32,6 +44,6 @@ public record LoadSettings(LoadLimits limits, Set<WasmFeature> features) {
         } else {
             set.remove(f);
         }
-        return new LoadSettings(limits, set);
+        return new LoadSettings(limits, set, metered);
     }
 }

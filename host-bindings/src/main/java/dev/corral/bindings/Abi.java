@@ -59,8 +59,16 @@ public final class Abi {
      * built for if it declares another.
      */
     public static void requireVersion(PluginModule module) {
+        requireVersion(module.exports(), module.name());
+    }
+
+    /**
+     * As {@link #requireVersion(PluginModule)}, from a module's exports alone: for a module only
+     * parsed so far ({@code ModuleInfo}), before paying for its compilation.
+     */
+    public static void requireVersion(java.util.List<dev.corral.ExportDescriptor> exports, String moduleName) {
         String other = null;
-        for (var e : module.exports()) {
+        for (var e : exports) {
             if (e.kind() != ExternKind.FUNCTION || !e.name().startsWith(VERSION_EXPORT_PREFIX)) {
                 continue;
             }
@@ -70,11 +78,11 @@ public final class Abi {
             other = e.name();
         }
         if (other != null) {
-            throw new AbiException("plugin '" + module.name() + "' was built for Corral guest ABI v"
+            throw new AbiException("plugin '" + moduleName + "' was built for Corral guest ABI v"
                     + other.substring(VERSION_EXPORT_PREFIX.length()) + " (it exports " + other + "), but this host speaks v"
                     + VERSION + ": rebuild it with a guest SDK for ABI v" + VERSION + " or use a matching Corral");
         }
-        throw new AbiException("plugin '" + module.name() + "' declares no Corral guest ABI version: it must export a function named "
+        throw new AbiException("plugin '" + moduleName + "' declares no Corral guest ABI version: it must export a function named "
                 + VERSION_EXPORT + " (the Corral guest SDKs do; see guest-sdks/ABI.md)");
     }
 

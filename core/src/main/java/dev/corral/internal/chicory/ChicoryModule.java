@@ -51,14 +51,15 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     private final String name;
     private final String sha256;
     private final ExecutionMode mode;
-    /** The module as first loaded (names, types); instances run {@link #plain} or {@link #metered}. */
-    final WasmModule module;
+    /** The module's name section, for naming functions (instances run {@link #plain} or {@link #metered}). */
+    private final com.dylibso.chicory.wasm.types.NameCustomSection names;
+    /** Null until a policy without fuel needs it, when the module was loaded metered. */
     private volatile ModuleVariant plain;
     /** Tiered: the variants start interpreted and are replaced by compiled ones when the compiler is done. */
     private final boolean tiered;
     private final List<Future<?>> compiles = new CopyOnWriteArrayList<>();
     private volatile Throwable compileFailure;
-    /** The original bytes, kept to build the metered variant on first demand. */
+    /** The original bytes, kept to build the variant the load did not build on first demand. */
     private final byte[] bytes;
     private volatile ModuleVariant metered;
     private volatile CompileFacts plainFacts;
@@ -75,28 +76,54 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     private final Map<Integer, String> exportNamesByFunction;
     final int importedFunctionCount;
 
-    ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule original,
-            ModuleVariant plain, boolean tiered, LoadSettings settings) {
+    ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, Shape shape,
+            ModuleVariant plain, ModuleVariant metered, boolean tiered, LoadSettings settings) {
         this.engine = engine;
         this.settings = settings;
         this.usage = new Usage(engine.usage());
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
-        this.module = plain.module();
+        this.names = shape.names();
         this.plain = plain;
+        this.metered = metered;
         this.tiered = tiered;
         this.bytes = bytes;
-        this.importedFunctionCount = original.importSection().count(ExternalType.FUNCTION);
-        this.usesGcTypes = usesGcTypes(original);
+        this.importedFunctionCount = shape.importedFunctionCount();
+        this.usesGcTypes = shape.usesGcTypes();
 
-        var d = Description.of(original);
+        var d = shape.description();
         this.imports = d.imports();
         this.exports = d.exports();
         this.memories = d.memories();
         this.exportedFunctions = d.exportedFunctions();
         this.exportNamesByFunction = d.exportNamesByFunction();
-        this.plainFacts = facts(plain); // and the warning, once, at load
+        // and the warning, once, at load
+        if (plain != null) {
+            this.plainFacts = facts(plain);
+        } else {
+            this.meteredFacts = facts(metered);
+        }
+    }
+
+    /**
+     * What the module needs from its parse, taken before compiling, so that the compile can let the
+     * parse go ({@link Parse}).
+     */
+    record Shape(Description description, com.dylibso.chicory.wasm.types.NameCustomSection names, int importedFunctionCount,
+            boolean usesGcTypes) {
+        static Shape of(WasmModule original) {
+            return new Shape(Description.of(original), names(original),
+                    original.importSection().count(ExternalType.FUNCTION), ChicoryModule.usesGcTypes(original));
+        }
+
+        private static com.dylibso.chicory.wasm.types.NameCustomSection names(WasmModule m) {
+            try {
+                return m.nameSection();
+            } catch (RuntimeException e) {
+                return null; // a damaged name section costs names in messages, never the load
+            }
+        }
     }
 
     /** What a parsed module needs and offers, for users: computed once, right after parsing. */
@@ -195,7 +222,6 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
             return null;
         }
         try {
-            var names = module.nameSection();
             if (names != null) {
                 String n = names.nameOfFunction(idx);
                 if (n != null) {
@@ -215,7 +241,7 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
      */
     ModuleVariant variant(PluginPolicy policy) {
         if (policy.fuel().isEmpty()) {
-            return plain;
+            return plain();
         }
         ModuleVariant m = metered;
         if (m == null) {
@@ -260,6 +286,37 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
         }));
     }
 
+    /**
+     * The plain variant; for a module loaded metered, built (and, tiered, upgraded) the first time
+     * something needs it.
+     */
+    private ModuleVariant plain() {
+        ModuleVariant p = plain;
+        if (p == null) {
+            synchronized (this) {
+                p = plain;
+                if (p == null) {
+                    p = ChicoryModuleLoader.plainLater(engine, name, sha256, bytes, tiered ? ExecutionMode.INTERPRETED : mode);
+                    plainFacts = facts(p);
+                    plain = p;
+                    if (tiered) {
+                        upgrade(false, () -> ChicoryModuleLoader.plainLater(engine, name, sha256, bytes, ExecutionMode.COMPILED));
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * A parse of the module linking can read (imports, types, tables): whichever variant is built
+     * (the metered one adds a fuel global and functions, never an import or a table).
+     */
+    WasmModule linkView() {
+        ModuleVariant p = plain;
+        return p != null ? p.module() : metered.module();
+    }
+
     /** Whether {@code v} is still what new instances of this module run. */
     boolean current(ModuleVariant v) {
         return v == plain || v == metered;
@@ -289,6 +346,7 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
 
     @Override
     public CompileFacts compileFacts() {
+        plain(); // a module loaded metered compiles its plain variant now
         return plainFacts;
     }
 

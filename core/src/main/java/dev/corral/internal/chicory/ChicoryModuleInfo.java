@@ -8,8 +8,10 @@ import dev.corral.ImportDescriptor;
 import dev.corral.MemoryDescriptor;
 import dev.corral.ModuleInfo;
 import dev.corral.PluginModule;
+import dev.corral.PluginPolicy;
 import dev.corral.internal.Engine;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /** A parsed module waiting to be compiled; holds the parse so compiling does not repeat it. */
@@ -18,6 +20,7 @@ final class ChicoryModuleInfo implements ModuleInfo {
     private final String name;
     private final String sha256;
     private final ExecutionMode mode;
+    private final boolean tiered;
     private final ChicoryModule.Description description;
     private final int functionCount;
     private final int largestFunctionBytes;
@@ -27,13 +30,14 @@ final class ChicoryModuleInfo implements ModuleInfo {
     private WasmModule parsed;
     private PluginModule compiled;
 
-    ChicoryModuleInfo(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, WasmModule parsed,
-            dev.corral.internal.LoadSettings settings) {
+    ChicoryModuleInfo(Engine engine, String name, String sha256, ExecutionMode mode, boolean tiered, byte[] bytes,
+            WasmModule parsed, dev.corral.internal.LoadSettings settings) {
         this.engine = engine;
         this.settings = settings;
         this.name = name;
         this.sha256 = sha256;
         this.mode = mode;
+        this.tiered = tiered;
         this.bytes = bytes;
         this.parsed = parsed;
         this.description = ChicoryModule.Description.of(parsed);
@@ -89,9 +93,34 @@ final class ChicoryModuleInfo implements ModuleInfo {
     }
 
     @Override
+    public List<ImportDescriptor> unlinkableImports(PluginPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        return Linker.unlinkable(new ParsedModuleView(this, mode), wasm(), policy);
+    }
+
+    @Override
+    public void checkLinkable(PluginPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        Linker.check(new ParsedModuleView(this, mode), wasm(), policy);
+    }
+
+    /** The parse, or after compile() the module's own (same imports, types, tables). */
+    private synchronized WasmModule wasm() {
+        return parsed != null ? parsed : ((ChicoryModule) compiled).linkView();
+    }
+
+    @Override
     public synchronized PluginModule compile() {
         if (compiled == null) {
-            compiled = ChicoryModuleLoader.compile(engine, name, sha256, bytes, parsed, mode, settings);
+            var shape = ChicoryModuleLoader.shape(name, parsed);
+            var parse = new Parse(name, bytes, parsed);
+            parsed = null; // only `parse` holds it now, so the compile can let it go
+            try {
+                compiled = ChicoryModuleLoader.compile(engine, name, sha256, bytes, shape, parse, mode, tiered, settings);
+            } catch (RuntimeException | Error e) {
+                parsed = parse.get(); // still inspectable
+                throw e;
+            }
             engine.countLoaded();
             bytes = null; // the module keeps what it needs; the parse is no longer ours to hold
             parsed = null;

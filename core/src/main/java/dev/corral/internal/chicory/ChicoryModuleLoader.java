@@ -43,7 +43,7 @@ public final class ChicoryModuleLoader {
         // a compile-cache entry for these exact bytes exists only if they were validated before (by
         // this Corral and Chicory version: both are in the key), so a hit skips validation, which is
         // most of the time a cached load takes (1 s of 1.5 s for a 3.7 MB Go module)
-        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256);
+        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256, settings.metered());
         WasmModule parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
         budget.check("parsing");
         if (TailCalls.uses(parsed)) {
@@ -52,72 +52,107 @@ public final class ChicoryModuleLoader {
             validatedBefore = false;
             budget.check("rewriting tail calls");
         }
-        return compile(engine, name, sha256, bytes, parsed, mode, tiered && !validatedBefore, settings, budget);
+        var shape = shape(name, parsed);
+        var parse = new Parse(name, bytes, parsed);
+        parsed = null; // from here on only `parse` holds it, so the compile can let it go
+        return compile(engine, name, sha256, bytes, shape, parse, mode, tiered && !validatedBefore, settings, budget);
     }
 
-    /** Parses and validates only: what the module needs and offers, before any compiling. */
+    /** What the module needs and offers, read before compiling (the parse may be gone after). */
+    static ChicoryModule.Shape shape(String name, WasmModule parsed) {
+        try {
+            return ChicoryModule.Shape.of(parsed);
+        } catch (RuntimeException e) {
+            // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
+            // that does not exist); describing the module is where they surface
+            throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
+        }
+    }
+
+    /**
+     * Parses and validates only: what the module needs and offers, before any compiling. As in
+     * {@link #load}, the pre-validator runs first and bytes the compile cache proves were
+     * validated before are only decoded.
+     */
     public static ModuleInfo inspect(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
-            LoadSettings settings) {
+            boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
         ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
-        var parsed = parse(name, bytes);
+        boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256, settings.metered());
+        var parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
         if (TailCalls.uses(parsed)) {
             bytes = withoutTailCalls(name, bytes, parsed);
             parsed = parse(name, bytes);
+            validatedBefore = false;
         }
         try {
-            return new ChicoryModuleInfo(engine, name, sha256, mode, bytes, parsed, settings);
+            return new ChicoryModuleInfo(engine, name, sha256, mode, tiered && !validatedBefore, bytes, parsed, settings);
         } catch (RuntimeException e) {
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
         }
     }
 
     /** An inspected module, compiled now (its time limit counts from here). */
-    static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original, ExecutionMode mode,
-            LoadSettings settings) {
-        return compile(engine, name, sha256, bytes, original, mode, false, settings,
+    static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, ChicoryModule.Shape shape, Parse original,
+            ExecutionMode mode, boolean tiered, LoadSettings settings) {
+        return compile(engine, name, sha256, bytes, shape, original, mode, tiered, settings,
                 new LoadBudget(name, settings.limits().maxCompileTime()));
     }
 
-    private static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original,
-            ExecutionMode mode, boolean tiered, LoadSettings settings, LoadBudget budget) {
+    private static PluginModule compile(Engine engine, String name, String sha256, byte[] bytes, ChicoryModule.Shape shape,
+            Parse original, ExecutionMode mode, boolean tiered, LoadSettings settings, LoadBudget budget) {
         boolean background = tiered && mode == ExecutionMode.COMPILED;
-        ModuleVariant plain = plain(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode);
+        boolean metered = settings.metered();
+        // a metered load compiles only the variant policies with fuel run: the plain one waits for
+        // a policy without fuel (ChicoryModule.variant), so a metered host compiles once
+        ModuleVariant first = metered
+                ? meter(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode, settings, budget)
+                : plain(engine, name, sha256, bytes, original, background ? ExecutionMode.INTERPRETED : mode);
         budget.check("compiling");
-        ChicoryModule module;
-        try {
-            module = new ChicoryModule(engine, name, sha256, mode, bytes, original, plain, background, settings);
-        } catch (RuntimeException e) {
-            // Chicory 1.7.5's validator lets some bad indices through (e.g. an export of a function
-            // that does not exist); describing the module is where they surface
-            throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
-        }
+        var module = new ChicoryModule(engine, name, sha256, mode, bytes, shape, metered ? null : first, metered ? first : null,
+                background, settings);
         if (background) {
-            module.upgrade(false, () -> plain(engine, name, sha256, bytes, original, ExecutionMode.COMPILED));
+            // the parse stays reachable from this task only until the compiler thread is done with it
+            module.upgrade(metered, () -> metered
+                    ? meter(engine, name, sha256, bytes, original, ExecutionMode.COMPILED, settings,
+                            new LoadBudget(name, settings.limits().maxCompileTime()))
+                    : plain(engine, name, sha256, bytes, original, ExecutionMode.COMPILED));
         }
         return module;
+    }
+
+    /**
+     * The plain variant of a module loaded {@linkplain LoadSettings#metered metered}, built when a
+     * policy without fuel first needs it: parsed again from the bytes (they were validated at load).
+     */
+    static ModuleVariant plainLater(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode) {
+        return plain(engine, name, sha256, bytes, new Parse(name, bytes, decode(name, bytes)), mode);
     }
 
     /**
      * The unmetered variant: compiled, with functions too large for a JIT-able method split first
      * ({@link VariantCompiler}); else a copy whose loops the interpreter can interrupt.
      */
-    private static ModuleVariant plain(Engine engine, String name, String sha256, byte[] bytes, WasmModule original,
+    private static ModuleVariant plain(Engine engine, String name, String sha256, byte[] bytes, Parse original,
             ExecutionMode mode) {
         if (mode == ExecutionMode.COMPILED) {
             return Compiles.record(engine, name, bytes.length, "plain",
                     () -> VariantCompiler.compile(engine, name, sha256, bytes, original, false));
         }
-        byte[] runnable = rewrite(name, bytes, original);
-        WasmModule module = runnable == bytes ? original : parse(name, runnable);
-        return interpreted(module, original, -1, -1, module.globalSection().globalCount(), java.util.Map.of());
+        byte[] runnable = rewrite(name, bytes, original.get());
+        WasmModule module = runnable == bytes ? original.get() : parse(name, runnable);
+        return interpreted(module, original.functionCount(), -1, -1, module.globalSection().globalCount(), java.util.Map.of());
     }
 
-    /** Whether the compile cache holds this module's bytecode, or the plan that rewrote it. */
-    private static boolean compiledBefore(Engine engine, String sha256) {
+    /**
+     * Whether the compile cache holds this module's bytecode, or the plan that rewrote it (of the
+     * variant the load compiles first: either proves the bytes were validated before).
+     */
+    private static boolean compiledBefore(Engine engine, String sha256, boolean metered) {
         try {
             var cache = engine.compileCache();
-            return cache.get(CacheAdapter.key(digest(sha256))) != null || VariantCompiler.hasPlan(engine, sha256);
+            return cache.get(CacheAdapter.key(digest(sha256))) != null || VariantCompiler.hasPlan(engine, sha256, false)
+                    || (metered && VariantCompiler.hasPlan(engine, sha256, true));
         } catch (java.io.IOException | RuntimeException e) {
             return false;
         }
@@ -128,7 +163,11 @@ public final class ChicoryModuleLoader {
         return "sha-256:" + java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex));
     }
 
-    /** Bytes the compile cache proves were validated before: decoded, not validated again. */
+    /** Bytes validated before (this process, or the compile cache proves it): decoded, not validated again. */
+    static WasmModule decode(String name, byte[] bytes) {
+        return parseValidatedBefore(name, bytes);
+    }
+
     private static WasmModule parseValidatedBefore(String name, byte[] bytes) {
         try {
             return parser(false).parse(() -> new java.io.ByteArrayInputStream(bytes));
@@ -144,24 +183,30 @@ public final class ChicoryModuleLoader {
      */
     static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode, LoadSettings settings) {
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
-        WasmModule original = parse(name, bytes);
+        var original = new Parse(name, bytes, decode(name, bytes)); // validated at load
         budget.check("parsing");
+        return meter(engine, name, sha256, bytes, original, mode, settings, budget);
+    }
+
+    private static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, Parse original,
+            ExecutionMode mode, LoadSettings settings, LoadBudget budget) {
         if (mode == ExecutionMode.COMPILED) {
             var variant = Compiles.record(engine, name, bytes.length, "metered",
                     () -> VariantCompiler.compile(engine, name, sha256, bytes, original, true));
             budget.check("metering and compiling");
             return variant;
         }
-        var r = instrument(name, bytes, original, true);
+        var r = instrument(name, bytes, original.get(), true);
+        original.drop();
         budget.check("fuel metering");
         WasmModule module = parseInstrumented(name, r);
         budget.check("parsing the metered module");
-        return interpreted(module, original, r.fuelGlobalIndex(), r.fuelSlot(), r.definedGlobalCount(), r.clones());
+        return interpreted(module, original.functionCount(), r.fuelGlobalIndex(), r.fuelSlot(), r.definedGlobalCount(), r.clones());
     }
 
-    private static ModuleVariant interpreted(WasmModule module, WasmModule original, int fuelGlobal, int fuelSlot, int definedGlobals,
+    private static ModuleVariant interpreted(WasmModule module, int functionCount, int fuelGlobal, int fuelSlot, int definedGlobals,
             java.util.Map<Integer, Integer> clones) {
-        var facts = new VariantCompiler.Facts(false, original.functionSection().functionCount(), java.util.Set.of(), java.util.Map.of(),
+        var facts = new VariantCompiler.Facts(false, functionCount, java.util.Set.of(), java.util.Map.of(),
                 0, null, java.util.List.of(), 0, 0, false);
         return new ModuleVariant(module, TrackingInterpreterMachine::new, fuelGlobal, fuelSlot, definedGlobals, clones, facts);
     }

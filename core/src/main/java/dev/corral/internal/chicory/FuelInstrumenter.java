@@ -92,6 +92,12 @@ import java.util.TreeMap;
  * can never run unmetered.
  */
 final class FuelInstrumenter {
+    /**
+     * The metering format (which globals the rewrite adds and what the runtime expects of them),
+     * part of a metered plan's cache key: a persistent cache written by a Corral that metered
+     * differently (e.g. before the call-depth global) is never reused. Change it with the format.
+     */
+    static final String FORMAT = "fuel+reserve+depth";
     /** Reserved export name of the fuel global. */
     static final String FUEL_EXPORT = "__corral_fuel";
 

@@ -1,10 +1,13 @@
 package dev.corral.internal.chicory;
 
+import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.corral.ImportDescriptor;
+import dev.corral.MemoryDescriptor;
+import dev.corral.PluginModule;
 import dev.corral.ModuleLoadException;
 import dev.corral.PluginPolicy;
 import dev.corral.UnlinkableModuleException;
@@ -36,11 +39,56 @@ final class Linker {
 
     private Linker() {}
 
-    @SuppressWarnings("deprecation") // the legacy stdout/stderr/arguments settings feed the WASI stub
     static Prelinked prepare(ChicoryModule cm, PluginPolicy policy) {
         var variant = cm.variant(policy);
-        var module = variant.module();
+        var r = resolve(cm, variant.module(), policy, false);
+        if (!r.missing().isEmpty()) {
+            throw new UnlinkableModuleException(cm.name(), r.missing(), GrantHints.forMissing(r.missing()));
+        }
+        // e.g. generated bindings refuse a plugin built for another guest ABI version
+        for (HostModuleDef hm : r.used()) {
+            hm.checkPlugin(cm);
+        }
+        checkTables(cm.name(), variant.module(), policy);
+        return new Prelinked(cm, policy, variant, r.sources(), r.types(), memoryLimits(cm.name(), cm.memories(), policy));
+    }
 
+    /**
+     * Everything {@link #prepare} checks, from the parse alone (nothing compiled): the same
+     * exception instantiating would throw. {@code view} stands for the module where capabilities
+     * and host modules expect one (they read its name, imports and exports).
+     */
+    static void check(PluginModule view, WasmModule module, PluginPolicy policy) {
+        var r = resolve(view, module, policy, false);
+        if (!r.missing().isEmpty()) {
+            throw new UnlinkableModuleException(view.name(), r.missing(), GrantHints.forMissing(r.missing()));
+        }
+        for (HostModuleDef hm : r.used()) {
+            hm.checkPlugin(view);
+        }
+        checkTables(view.name(), module, policy);
+        memoryLimits(view.name(), view.memories(), policy);
+    }
+
+    /**
+     * Every import that linking against {@code policy} would refuse, from the parse alone: those
+     * no grant provides (or provides with another type), and those a capability refuses when it
+     * binds (strict WASI). Empty when the module links.
+     */
+    static List<ImportDescriptor> unlinkable(PluginModule view, WasmModule module, PluginPolicy policy) {
+        return resolve(view, module, policy, true).missing();
+    }
+
+    /** What resolving a module's imports against a policy found. */
+    private record Resolution(List<Prelinked.Source> sources, List<FunctionType> types, List<ImportDescriptor> missing,
+            Set<HostModuleDef> used) {}
+
+    /**
+     * @param collectRefusals when a capability refuses the module at bind time with an
+     *     {@link UnlinkableModuleException}, list its imports with the others instead of throwing
+     */
+    @SuppressWarnings("deprecation") // the legacy stdout/stderr/arguments settings feed the WASI stub
+    private static Resolution resolve(PluginModule pm, WasmModule module, PluginPolicy policy, boolean collectRefusals) {
         // what the policy grants: its host modules, then each capability's (learned from a probe binding)
         Map<String, Prelinked.Source> granted = new HashMap<>();
         Map<String, HostModuleDef> grantedBy = new HashMap<>();
@@ -49,9 +97,23 @@ final class Linker {
                 define(granted, grantedBy, hm, f, new Prelinked.Source(f, -1, -1, -1));
             }
         }
+        List<ImportDescriptor> missing = new ArrayList<>();
         var capabilities = policy.capabilities();
         for (int c = 0; c < capabilities.size(); c++) {
-            Capability.Binding probe = capabilities.get(c).bind(cm);
+            Capability.Binding probe;
+            try {
+                probe = capabilities.get(c).bind(pm);
+            } catch (UnlinkableModuleException e) {
+                if (!collectRefusals) {
+                    throw e;
+                }
+                for (var d : e.missingImports()) {
+                    if (!missing.contains(d)) {
+                        missing.add(d);
+                    }
+                }
+                continue;
+            }
             try {
                 var modules = probe.hostModules();
                 for (int m = 0; m < modules.size(); m++) {
@@ -69,12 +131,11 @@ final class Linker {
         Set<HostModuleDef> used = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Prelinked.Source> sources = new ArrayList<>();
         List<FunctionType> types = new ArrayList<>();
-        List<ImportDescriptor> missing = new ArrayList<>();
         var imports = module.importSection();
         for (int i = 0; i < imports.importCount(); i++) {
             Import im = imports.getImport(i);
             if (!(im instanceof FunctionImport)) {
-                missing.add(ChicoryModule.describeImport(module, im));
+                add(missing, ChicoryModule.describeImport(module, im));
                 continue;
             }
             FunctionType expected = module.typeSection().getType(((FunctionImport) im).typeIndex());
@@ -82,16 +143,16 @@ final class Linker {
             var source = granted.get(key);
             if (source == null && WASI.equals(im.module())) {
                 // deny by default: no grant provides WASI, so the import links to a stub that reaches nothing
-                var stub = DenyingWasi.function(im.name(), cm.name(), policy.arguments(),
+                var stub = DenyingWasi.function(im.name(), pm.name(), policy.arguments(),
                         policy.stdout().orElse(null), policy.stderr().orElse(null));
                 source = stub == null ? null : new Prelinked.Source(stub, -1, -1, -1);
             }
             if (source == null) {
-                missing.add(ChicoryModule.describeImport(module, im));
+                add(missing, ChicoryModule.describeImport(module, im));
                 continue;
             }
             if (!Types.toChicory(source.probe().signature()).typesMatch(expected)) {
-                missing.add(withNote(ChicoryModule.describeImport(module, im), "host provides " + source.probe().signature()));
+                add(missing, withNote(ChicoryModule.describeImport(module, im), "host provides " + source.probe().signature()));
                 continue;
             }
             sources.add(source);
@@ -101,15 +162,17 @@ final class Linker {
                 used.add(owner);
             }
         }
-        if (!missing.isEmpty()) {
-            throw new UnlinkableModuleException(cm.name(), missing, GrantHints.forMissing(missing));
+        return new Resolution(sources, types, missing, used);
+    }
+
+    private static void add(List<ImportDescriptor> missing, ImportDescriptor d) {
+        // a capability's refusal may have listed it already
+        for (var m : missing) {
+            if (m.module().equals(d.module()) && m.name().equals(d.name())) {
+                return;
+            }
         }
-        // e.g. generated bindings refuse a plugin built for another guest ABI version
-        for (HostModuleDef hm : used) {
-            hm.checkPlugin(cm);
-        }
-        checkTables(cm, module, policy);
-        return new Prelinked(cm, policy, variant, sources, types, memoryLimits(cm, policy));
+        missing.add(d);
     }
 
     private static void define(Map<String, Prelinked.Source> granted, Map<String, HostModuleDef> grantedBy, HostModuleDef hm,
@@ -129,14 +192,14 @@ final class Linker {
      * Tables that start larger than the policy allows (all tables together) fail here, before
      * anything is allocated.
      */
-    private static void checkTables(ChicoryModule cm, com.dylibso.chicory.wasm.WasmModule module, PluginPolicy policy) {
+    private static void checkTables(String name, WasmModule module, PluginPolicy policy) {
         var tables = module.tableSection();
         long total = 0;
         for (int i = 0; i < tables.tableCount(); i++) {
             long min = tables.getTable(i).limits().min();
             total += min;
             if (total > policy.maxTableElements()) {
-                throw new ModuleLoadException(ModuleLoadException.Reason.LIMITS, "module '" + cm.name() + "' needs "
+                throw new ModuleLoadException(ModuleLoadException.Reason.LIMITS, "module '" + name + "' needs "
                         + (i == 0 ? min + " elements in table 0" : total + " table elements (tables 0 to " + i + " together)")
                         + " at start, but its policy allows at most " + policy.maxTableElements()
                         + ": raise PluginPolicy.maxTableElements");
@@ -150,8 +213,7 @@ final class Linker {
      * the clamp is ours. (Every memory, this one included, also shares the policy's bound with
      * the others: {@link MemoryBudget}.)
      */
-    static MemoryLimits memoryLimits(ChicoryModule cm, PluginPolicy policy) {
-        var mems = cm.memories();
+    static MemoryLimits memoryLimits(String name, List<MemoryDescriptor> mems, PluginPolicy policy) {
         if (mems.isEmpty()) {
             return null;
         }
@@ -161,7 +223,7 @@ final class Linker {
             max = Math.min(max, m.maxPages().getAsInt());
         }
         if (m.minPages() > max) {
-            throw new ModuleLoadException(ModuleLoadException.Reason.LIMITS, "module '" + cm.name() + "' needs "
+            throw new ModuleLoadException(ModuleLoadException.Reason.LIMITS, "module '" + name + "' needs "
                     + m.minPages() + " pages (" + m.minPages() * 64L + " KiB) of memory at start, but its policy allows at most "
                     + max + " pages (" + max * 64L + " KiB): raise PluginPolicy.maxMemory");
         }

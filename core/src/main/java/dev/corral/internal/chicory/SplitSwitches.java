@@ -164,9 +164,18 @@ final class SplitSwitches {
         int made = 0;
         // innermost groups first: each rewrite leaves the lists of the levels outside it alone
         for (int[] g : groups) {
-            Region r = group(levels, g[0], g[1]);
+            // the group's last level gets wrapped in the dispatch block: an if cannot be, its
+            // condition is already on the stack outside (Ruby 3.4's func 6920 came out invalid)
+            int last = g[1];
+            while (last >= g[0] && s.op(levels.get(last)) == OpCode.IF) {
+                last--;
+            }
+            if (last < g[0]) {
+                continue;
+            }
+            Region r = group(levels, g[0], last);
             if (r != null) {
-                rewrite(levels, g[0], g[1], r);
+                rewrite(levels, g[0], last, r);
                 made++;
             }
         }

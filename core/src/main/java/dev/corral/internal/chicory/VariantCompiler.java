@@ -66,39 +66,48 @@ final class VariantCompiler {
     }
 
     /** Whether the cache holds a plan for the plain variant of the module with this SHA-256. */
-    static boolean hasPlan(Engine engine, String sha256) {
-        return read(engine, planKey(sha256, false)) != null;
+    static boolean hasPlan(Engine engine, String sha256, boolean metered) {
+        return read(engine, planKey(sha256, metered)) != null;
     }
 
     private static String planKey(String sha256, boolean metered) {
         Integer testBudget = Integer.getInteger(TEST_BUDGET_PROPERTY);
         return CacheAdapter.key("plan/" + PLAN_VERSION + (testBudget == null ? "" : "-everything" + testBudget) + "/"
-                + (metered ? "metered/" : "plain/") + sha256);
+                + (metered ? "metered-" + FuelInstrumenter.FORMAT + "/" : "plain/") + sha256);
     }
 
-    static ModuleVariant compile(Engine engine, String name, String sha256, byte[] bytes, WasmModule original, boolean metered) {
+    /**
+     * @param original the module's parse, let go as soon as a rewrite (metering, splitting) has
+     *     made the parse Chicory compiles: a compile holds one parse, not three
+     */
+    static ModuleVariant compile(Engine engine, String name, String sha256, byte[] bytes, Parse original, boolean metered) {
         long t0 = System.nanoTime();
+        int functions = original.functionCount();
         Integer testBudget = Integer.getInteger(TEST_BUDGET_PROPERTY);
         String key = planKey(sha256, metered);
         Plan plan = read(engine, key);
         if (plan != null) {
             try {
                 byte[] runnable = plan.runnable() != null ? plan.runnable() : bytes;
-                WasmModule module = plan.runnable() != null ? ChicoryModuleLoader.parse(name, runnable) : original;
+                if (plan.runnable() != null) {
+                    original.drop();
+                }
+                WasmModule module = plan.runnable() != null ? ChicoryModuleLoader.parse(name, runnable) : original.get();
                 Compiled c = compileOnce(engine, module, plan.interpreted());
-                return variant(module, c, plan, original, System.nanoTime() - t0, true);
+                return variant(module, c, plan, functions, System.nanoTime() - t0, true);
             } catch (RuntimeException e) {
                 // a damaged or stale plan costs a rewrite, never a failed load
             }
         }
         int fuelGlobal = -1;
         int fuelSlot = -1;
-        int definedGlobals = original.globalSection().globalCount();
+        int definedGlobals = original.get().globalSection().globalCount();
         Map<Integer, Integer> clones = Map.of();
         byte[] input = bytes;
-        WasmModule parsed = original;
+        WasmModule parsed = metered ? null : original.get();
         if (metered) {
-            var r = ChicoryModuleLoader.instrument(name, bytes, original, false);
+            var r = ChicoryModuleLoader.instrument(name, bytes, original.get(), false);
+            original.drop(); // the instrumented parse replaces it
             input = r.bytes();
             parsed = ChicoryModuleLoader.parseInstrumented(name, r);
             fuelGlobal = r.fuelGlobalIndex();
@@ -108,11 +117,22 @@ final class VariantCompiler {
         }
         Map<Integer, Integer> forced = new HashMap<>();
         for (int round = 0; ; round++) {
+            if (parsed == null) { // a second round: the first let the parse go
+                parsed = metered ? ChicoryModuleLoader.decode(name, input) : original.get();
+            }
             var split = split(name, input, parsed, testBudget == null
                     ? new FunctionSplitter.Options(FunctionSplitter.TRIGGER, FunctionSplitter.BUDGET, forced)
                     : new FunctionSplitter.Options(0, testBudget, forced));
             byte[] runnable = split.bytes();
-            WasmModule module = split.changed() ? ChicoryModuleLoader.parse(name, runnable) : parsed;
+            WasmModule module;
+            if (split.changed()) {
+                // Chicory compiles the split module: the parse it came from can go first
+                parsed = null;
+                original.drop();
+                module = ChicoryModuleLoader.parse(name, runnable);
+            } else {
+                module = parsed;
+            }
             Set<Integer> interpreted = new TreeSet<>();
             Compiled c;
             while (true) {
@@ -150,7 +170,7 @@ final class VariantCompiler {
                 if (p.runnable() != null || !interpreted.isEmpty()) {
                     write(engine, key, p); // a module that runs as it is needs no plan
                 }
-                return variant(module, c, p, original, System.nanoTime() - t0, false);
+                return variant(module, c, p, functions, System.nanoTime() - t0, false);
             }
             for (int f : again) {
                 forced.put(f, FunctionSplitter.BUDGET / 2);
@@ -189,11 +209,11 @@ final class VariantCompiler {
         return out;
     }
 
-    private static ModuleVariant variant(WasmModule module, Compiled c, Plan p, WasmModule original, long nanos, boolean fromCache) {
+    private static ModuleVariant variant(WasmModule module, Compiled c, Plan p, int functions, long nanos, boolean fromCache) {
         int helpers = p.split().values().stream().mapToInt(Integer::intValue).sum();
         CompiledCode code = c.code();
         List<CompiledCode.Method> above = code == null ? List.of() : code.above(FunctionSplitter.JIT_LIMIT);
-        var facts = new Facts(true, original.functionSection().functionCount(), p.interpreted(), p.split(), helpers,
+        var facts = new Facts(true, functions, p.interpreted(), p.split(), helpers,
                 code == null ? null : code.largest(), above, code == null ? 0 : code.classBytes, nanos, fromCache);
         return new ModuleVariant(module, c.factory(), p.fuelGlobal(), p.fuelSlot(), p.definedGlobals(), p.owners(), facts);
     }

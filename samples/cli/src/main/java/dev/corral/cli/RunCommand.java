@@ -3,6 +3,7 @@ package dev.corral.cli;
 import dev.corral.Corral;
 import dev.corral.ExecutionMode;
 import dev.corral.FunctionSignature;
+import dev.corral.ModuleInfo;
 import dev.corral.Plugin;
 import dev.corral.PluginExitException;
 import dev.corral.PluginModule;
@@ -175,30 +176,42 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         try (Corral corral = engine.build()) {
             PluginModule[] loaded = {null};
             try {
+                // parse only, then everything that can fail without compiled code: a 16 MB module
+                // takes minutes to compile, a missing _start or import is known in milliseconds
                 long t0 = System.nanoTime();
-                PluginModule m = corral.loader().executionMode(mode).tiered(tiered).load(module);
+                ModuleInfo info = corral.loader().executionMode(mode).tiered(tiered).inspect(module);
+                trace("parsed '" + info.name() + "' (" + info.functionCount() + " functions)", t0);
+                if ((input != null || inputBytes != null) && invoke == null) {
+                    throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
+                }
+                String export = invoke == null ? "_start" : invoke;
+                FunctionSignature sig = info.exportedFunction(export).orElseThrow(() -> noSuchExport(info, export));
+                boolean abi = input != null || inputBytes != null;
+                long[] raw = abi ? null : invoke == null ? checkCommand(info, sig) : parseArguments(export, sig);
+                byte[] data = abi ? abiInput(info, export, sig) : null;
+                PluginPolicy built = policy.build();
+                try {
+                    info.checkLinkable(built);
+                } catch (UnlinkableModuleException e) {
+                    throw inCliTerms(info.name(), e);
+                }
+
+                t0 = System.nanoTime();
+                PluginModule m = info.compile();
                 loaded[0] = m;
                 trace("loaded '" + m.name() + "' (" + mode.name().toLowerCase(Locale.ROOT) + ", sha256 " + m.sha256()
                         + (corral.stats().cacheHits() > 0 ? ", from the compile cache" : "")
                         + (tiered && !compiledNow(m) ? ", interpreted while it compiles" : "") + ")", t0);
 
-                if ((input != null || inputBytes != null) && invoke == null) {
-                    throw new UsageException((input != null ? "--input" : "--input-bytes") + " needs --invoke EXPORT");
-                }
-                String export = invoke == null ? "_start" : invoke;
-                FunctionSignature sig = m.exportedFunction(export).orElseThrow(() -> noSuchExport(m, export));
-                if (input != null || inputBytes != null) {
-                    byte[] data = abiInput(m, export, sig);
+                if (abi) {
                     t0 = System.nanoTime();
-                    try (Plugin plugin = instantiate(m, policy.build())) {
+                    try (Plugin plugin = instantiate(m, built)) {
                         trace("instantiated", t0);
                         return invokeAbi(plugin, export, data);
                     }
                 }
-                long[] raw = invoke == null ? checkCommand(m, sig) : parseArguments(export, sig);
-
                 t0 = System.nanoTime();
-                try (Plugin plugin = instantiate(m, policy.build())) {
+                try (Plugin plugin = instantiate(m, built)) {
                     trace("instantiated", t0);
                     if (invoke == null) {
                         return runCommand(plugin);
@@ -243,20 +256,25 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         }
     }
 
-    /** Instantiates, with the unlinkable message in the CLI's terms: flags, not Java API. */
-    private Plugin instantiate(PluginModule m, PluginPolicy policy) {
+    /** Instantiates, with the unlinkable message in the CLI's terms (checked before compiling already). */
+    private static Plugin instantiate(PluginModule m, PluginPolicy policy) {
         try {
             return m.instantiate(policy);
         } catch (UnlinkableModuleException e) {
-            boolean logs = e.missingImports().stream().anyMatch(i -> i.module().equals(PluginLogging.MODULE));
-            boolean others = e.missingImports().stream().anyMatch(i -> !i.module().equals(PluginLogging.MODULE));
-            String hint = (logs ? "the plugin logs: grant logging with --log" : "")
-                    + (logs && others ? "; " : "")
-                    + (others ? "the CLI provides no host modules but WASI (see --dir, --env, --clock, --random) and logging (--log)" : "");
-            var cli = new UnlinkableModuleException(m.name(), e.missingImports(), hint);
-            cli.initCause(e);
-            throw cli;
+            throw inCliTerms(m.name(), e);
         }
+    }
+
+    /** The unlinkable message in the CLI's terms: flags, not Java API. */
+    private static UnlinkableModuleException inCliTerms(String name, UnlinkableModuleException e) {
+        boolean logs = e.missingImports().stream().anyMatch(i -> i.module().equals(PluginLogging.MODULE));
+        boolean others = e.missingImports().stream().anyMatch(i -> !i.module().equals(PluginLogging.MODULE));
+        String hint = (logs ? "the plugin logs: grant logging with --log" : "")
+                + (logs && others ? "; " : "")
+                + (others ? "the CLI provides no host modules but WASI (see --dir, --env, --clock, --random) and logging (--log)" : "");
+        var cli = new UnlinkableModuleException(name, e.missingImports(), hint);
+        cli.initCause(e);
+        return cli;
     }
 
     private int runCommand(Plugin plugin) {
@@ -310,7 +328,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
     }
 
     /** Checks an ABI call (--input / --input-bytes) before instantiating, and reads its input. */
-    private byte[] abiInput(PluginModule m, String export, FunctionSignature sig) {
+    private byte[] abiInput(ModuleInfo m, String export, FunctionSignature sig) {
         String option = input != null ? "--input" : "--input-bytes";
         if (input != null && inputBytes != null) {
             throw new UsageException("--input and --input-bytes exclude each other");
@@ -323,7 +341,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
                     + GuestAbi.BYTES_TO_BYTES + " (string in, string out; see guest-sdks/ABI.md)");
         }
         try {
-            Abi.requireVersion(m);
+            Abi.requireVersion(m.exports(), m.name());
         } catch (AbiException e) {
             throw new ModuleLoadException(ModuleLoadException.Reason.UNSUPPORTED, e.getMessage(), e);
         }
@@ -386,7 +404,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         }
     }
 
-    private long[] checkCommand(PluginModule m, FunctionSignature sig) {
+    private long[] checkCommand(ModuleInfo m, FunctionSignature sig) {
         if (!sig.equals(NO_ARGS)) {
             throw new UsageException("'_start' of module '" + m.name() + "' has type " + sig + ", not () -> (): not a WASI command; use --invoke EXPORT");
         }
@@ -410,7 +428,7 @@ final class RunCommand implements Callable<Integer>, Main.Verbose {
         return raw;
     }
 
-    private static UsageException noSuchExport(PluginModule m, String export) {
+    private static UsageException noSuchExport(ModuleInfo m, String export) {
         var names = new StringBuilder();
         for (var e : m.exports()) {
             if (e.signature() != null) {

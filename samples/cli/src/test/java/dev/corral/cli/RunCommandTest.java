@@ -3,6 +3,7 @@ package dev.corral.cli;
 import static dev.corral.cli.Cli.run;
 import static dev.corral.cli.Cli.wasm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -63,6 +64,25 @@ class RunCommandTest {
     @Test
     void aModuleWithoutStartIsAUsageError() {
         run("run", wasm("numbers")).assertError(64, "usage", "'_start'");
+    }
+
+    /** A missing _start or import is known from the parse: reported before compiling (minutes for a big module). */
+    @Test
+    void missingStartAndUnlinkableImportsAreReportedBeforeCompiling() {
+        var noStart = run("run", "--verbose", "--no-cache", wasm("numbers"));
+        assertEquals(64, noStart.code(), noStart.err());
+        assertTrue(noStart.err().contains("[corral] parsed 'numbers'"), noStart.err());
+        assertTrue(noStart.err().contains("'_start'"), noStart.err());
+        assertFalse(noStart.err().contains("[corral] loaded"), "nothing compiled: " + noStart.err());
+
+        var unlinkable = run("run", "--verbose", "--no-cache", wasm("logs"), "--invoke", "hello");
+        assertEquals(65, unlinkable.code(), unlinkable.err());
+        assertTrue(unlinkable.err().contains("grant logging with --log"), unlinkable.err());
+        assertFalse(unlinkable.err().contains("[corral] loaded"), "nothing compiled: " + unlinkable.err());
+
+        var ok = run("run", "--verbose", "--no-cache", "--log", wasm("logs"), "--invoke", "hello");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.err().contains("[corral] loaded 'logs'"), ok.err());
     }
 
     // ---- --invoke: arguments per type, results on one line ----

@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param requests streams that entered the filter
  * @param localReplies responses the filter sent itself ({@code proxy_send_local_response})
- * @param faults faults by kind (each also counted in {@code vmsReplaced} unless it was OVERLOADED or START)
+ * @param faults faults by kind (each also counted in {@code vmsReplaced} unless it was OVERLOADED, START, or a
+ *     HOST fault before the filter saw the stream)
  * @param vmsStarted VMs started (instantiated, {@code proxy_on_vm_start}ed and configured)
  * @param vmsReplaced VMs thrown away after a fault
  * @param deniedCalls outbound calls ({@code proxy_http_call}, gRPC, foreign functions) refused

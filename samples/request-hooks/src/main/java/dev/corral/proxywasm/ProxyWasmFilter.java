@@ -201,7 +201,12 @@ public final class ProxyWasmFilter implements AutoCloseable {
             return this;
         }
 
-        /** Fuel added to each start-up call of a metered VM ({@code _initialize}, VM start, configure); default 10^9. */
+        /**
+         * Fuel added to each start-up call of a metered VM ({@code main} or {@code _start}, VM start,
+         * configure); default 10^9. A reactor's {@code _initialize} is not one of them: core runs it
+         * when it instantiates the VM, within the per-callback {@link #fuel} (Go 1.24's runtime needs
+         * 1-3 million units there).
+         */
         public Builder startFuel(long units) {
             if (units < 0) {
                 throw new IllegalArgumentException("startFuel must be >= 0, got " + units);

@@ -157,6 +157,8 @@ class FaultTest {
             assertEquals("6", up.last().headers().get("x-badptr-status"), "INVALID_MEMORY_ACCESS");
             assertEquals("6", up.last().headers().get("x-badlen-status"));
             assertEquals("6", up.last().headers().get("x-badout-status"));
+            assertEquals("6", up.last().headers().get("x-badget-status"), "proxy_get_header_map_value told to write outside");
+            assertEquals("6", up.last().headers().get("x-badkey-status"), "proxy_get_header_map_value given a key outside");
             assertEquals(0, f.stats().faultCount());
         }
         try (var f = Filters.filter("c_badalloc", mode).build()) {

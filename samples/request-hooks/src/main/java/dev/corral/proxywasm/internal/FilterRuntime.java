@@ -70,7 +70,15 @@ public final class FilterRuntime implements AutoCloseable {
             return failed(f, received, next, null);
         }
         Vm vm = lease.vm();
-        StreamState s = vm.state.newStream(received.copy());
+        StreamState s;
+        try {
+            s = vm.state.newStream(received.copy());
+        } catch (RuntimeException e) {
+            // the host failed before the filter saw the stream (its clock, say): the VM is fine and goes back
+            lease.close();
+            return failed(new VmFault(FaultKind.HOST, "proxy_on_context_create", "the host could not start the stream: "
+                    + e, e), received, next, null);
+        }
         var driver = new StreamDriver(vm, s, chunkBytes, pauseTimeoutNanos, ticks::increment);
         Response upstream = null;
         try {
@@ -94,6 +102,7 @@ public final class FilterRuntime implements AutoCloseable {
             finish(driver, vm);
             return result;
         } catch (VmFault f) {
+            vm.discard(); // whatever the kind, the stream's context is left mid-stream in this VM
             return failed(f, received, next, upstream);
         } catch (IOException | RuntimeException e) {
             if (!vm.faulted()) {
@@ -139,14 +148,25 @@ public final class FilterRuntime implements AutoCloseable {
 
     private void report(VmFault f, FailStrategy strategy) {
         faults.get(f.kind).increment();
-        var fault = new FilterFault(host.name, f.kind, f.callback, strategy, f.getCause() != null ? f.getCause() : f);
-        host.log(Level.WARNING, fault.toString().replace("filter '" + host.name + "' ", ""));
+        // the cause is Corral's exception, or none when the host itself found the fault (STALLED, a refused start)
+        var fault = new FilterFault(host.name, f.kind, f.callback, strategy, f.getCause());
+        // the logger may be what failed (a HOST fault from proxy_log): the request is answered all the same
+        logQuietly(fault.toString().replace("filter '" + host.name + "' ", "")
+                + (f.getCause() == null ? ": " + f.getMessage() : ""));
         for (Consumer<FilterFault> l : listeners) {
             try {
                 l.accept(fault);
             } catch (RuntimeException e) {
-                host.log(Level.WARNING, "fault listener failed: " + e);
+                logQuietly("fault listener failed: " + e);
             }
+        }
+    }
+
+    private void logQuietly(String message) {
+        try {
+            host.log(Level.WARNING, message);
+        } catch (RuntimeException ignored) {
+            // a failing logger must not turn a handled fault into an unhandled one
         }
     }
 
@@ -184,7 +204,7 @@ public final class FilterRuntime implements AutoCloseable {
                 lease.close();
             }
         } catch (RuntimeException e) {
-            host.log(Level.WARNING, "background task failed: " + e);
+            logQuietly("background task failed: " + e);
         }
     }
 

@@ -45,16 +45,17 @@ public final class Vm implements AutoCloseable {
         try {
             vm.startUp(policy.fuel().isPresent() ? startFuel : 0);
         } catch (VmFault f) {
+            // the cause is Corral's exception (a trap, a timeout ...), or none when the filter said no
             throw new VmFault(FaultKind.START, f.callback, "filter '" + filter + "' failed to start: "
-                    + f.getMessage(), f.getCause() != null ? f.getCause() : f);
+                    + f.getMessage(), f.getCause());
         }
         return vm;
     }
 
     private void startUp(long startFuel) {
         if (shape.hasInitialize) {
-            topUp(startFuel);
-            call("_initialize");
+            // core already ran the reactor's _initialize when it instantiated the plugin; a second
+            // call is fatal in real runtimes (Go: "randinit twice"; wasi-libc's reactor traps)
             if (shape.hasMain) {
                 topUp(startFuel);
                 call("main", 0, 0);
@@ -121,6 +122,15 @@ public final class Vm implements AutoCloseable {
 
     public boolean faulted() {
         return faulted;
+    }
+
+    /**
+     * Marks the VM unfit for another stream after a fault the host detected itself (a stream it
+     * paused and never resumed): its context is left mid-stream, so the VM is discarded like one
+     * whose callback failed.
+     */
+    void discard() {
+        faulted = true;
     }
 
     /** Lets another thread use the VM next (plugins are sticky to the thread that called them last). */

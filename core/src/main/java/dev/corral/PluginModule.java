@@ -63,6 +63,16 @@ public interface PluginModule {
     Plugin instantiate(PluginPolicy policy);
 
     /**
+     * A new instance governed by {@code policy}, on which {@code initializer} runs right after the
+     * start function and {@code _initialize}: all three are the plugin's initialization and run
+     * under the policy's initialization limits ({@link PluginPolicy.Builder#initTimeout},
+     * {@link PluginPolicy.Builder#initFuel}) rather than its per-call ones, e.g. an interpreter's
+     * start-up and a script's top-level code. If the initializer throws, the plugin is closed and
+     * the exception propagates. The initializer's own calls count in {@link Plugin#stats()}.
+     */
+    Plugin instantiate(PluginPolicy policy, java.util.function.Consumer<? super Plugin> initializer);
+
+    /**
      * A pool of instances under {@code policy} with the defaults (see {@link PluginPool.Builder});
      * use {@link PluginPool#builder} for an initializer, sizes and timeouts.
      */

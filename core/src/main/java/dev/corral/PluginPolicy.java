@@ -45,6 +45,8 @@ public final class PluginPolicy {
     private final long fuel; // -1 = unmetered
     private final long hostCallFuel;
     private final int maxCallDepth;
+    private final Duration initTimeout;
+    private final long initFuel; // -1 = as a call
 
     private PluginPolicy(Builder b) {
         this.maxMemoryPages = b.maxMemoryPages;
@@ -59,6 +61,8 @@ public final class PluginPolicy {
         this.fuel = b.fuel;
         this.hostCallFuel = b.hostCallFuel;
         this.maxCallDepth = b.maxCallDepth;
+        this.initTimeout = b.initTimeout;
+        this.initFuel = b.initFuel;
     }
 
     public static PluginPolicy defaults() {
@@ -83,6 +87,8 @@ public final class PluginPolicy {
         b.fuel = fuel;
         b.hostCallFuel = hostCallFuel;
         b.maxCallDepth = maxCallDepth;
+        b.initTimeout = initTimeout;
+        b.initFuel = initFuel;
         return b;
     }
 
@@ -113,6 +119,22 @@ public final class PluginPolicy {
     /** Wall-clock limit per call, if any. */
     public Optional<Duration> timeout() {
         return Optional.ofNullable(timeout);
+    }
+
+    /**
+     * Wall-clock limit of initialization as a whole, if set; see {@link Builder#initTimeout}.
+     * Empty: each call of initialization gets the per-call {@link #timeout()}.
+     */
+    public Optional<Duration> initTimeout() {
+        return Optional.ofNullable(initTimeout);
+    }
+
+    /**
+     * Fuel for initialization as a whole, if set; see {@link Builder#initFuel}. Empty: each call of
+     * initialization gets the per-call {@link #fuel()}.
+     */
+    public OptionalLong initFuel() {
+        return initFuel < 0 ? OptionalLong.empty() : OptionalLong.of(initFuel);
     }
 
     public List<HostModuleDef> hostModules() {
@@ -184,6 +206,8 @@ public final class PluginPolicy {
         private long fuel = -1;
         private long hostCallFuel;
         private int maxCallDepth = DEFAULT_MAX_CALL_DEPTH;
+        private Duration initTimeout;
+        private long initFuel = -1;
 
         private Builder() {}
 
@@ -245,6 +269,43 @@ public final class PluginPolicy {
 
         public Builder noTimeout() {
             this.timeout = null;
+            return this;
+        }
+
+        /**
+         * Bounds initialization, as a whole, by this much wall-clock time instead of the per-call
+         * {@link #timeout}: the start function, a WASI reactor's {@code _initialize}, and the
+         * initializer that runs right after them ({@link PluginModule#instantiate(PluginPolicy,
+         * java.util.function.Consumer)}, {@link PluginPool.Builder#initializer}), e.g. an
+         * interpreter's start-up and a script's top-level code. So a tight per-call timeout does
+         * not starve start-up, and a start-up that never ends is stopped all the same: with
+         * {@link CallTimeoutException} whose {@link CallTimeoutException#source() source} is
+         * {@link LimitSource#INITIALIZATION}. Host code running between the initializer's calls
+         * counts toward it (a call starting after it passed fails at once), but is not interrupted.
+         * Unset, every call of initialization gets the per-call timeout, if any.
+         */
+        public Builder initTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("initTimeout must be positive, got " + timeout);
+            }
+            this.initTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Fuel for initialization as a whole (the same steps as {@link #initTimeout}), instead of
+         * the per-call {@link #fuel}: what one step leaves, the next may use; running out is
+         * {@link FuelExhaustedException} with {@link LimitSource#INITIALIZATION}. Needs
+         * {@link #fuel}: metering is chosen per instance, and an unmetered plugin runs
+         * uninstrumented code that cannot count. Unset, every call of initialization gets the
+         * per-call fuel.
+         */
+        public Builder initFuel(long units) {
+            if (units <= 0) {
+                throw new IllegalArgumentException("initFuel must be > 0, got " + units);
+            }
+            this.initFuel = units;
             return this;
         }
 
@@ -349,7 +410,14 @@ public final class PluginPolicy {
             return this;
         }
 
+        /**
+         * @throws IllegalStateException if {@link #initFuel} is set without {@link #fuel}
+         */
         public PluginPolicy build() {
+            if (initFuel >= 0 && fuel < 0) {
+                throw new IllegalStateException("initFuel(" + initFuel + ") needs fuel(...): only a metered plugin "
+                        + "counts fuel, and metering is chosen per policy; set fuel(n) too, or drop initFuel");
+            }
             return new PluginPolicy(this);
         }
     }

@@ -312,16 +312,18 @@ public final class PluginPool implements AutoCloseable {
 
     /** A new instance of {@code gen}'s module, initialized and snapshotted; owned by this thread. */
     private Slot create(Generation gen) {
-        ManagedPlugin p = gen.prepared.instantiate();
+        // the initializer runs inside instantiation, under the policy's initialization limits
+        ManagedPlugin p = gen.prepared.instantiate(initializer == null ? null : plugin -> {
+            try {
+                initializer.accept(plugin);
+            } catch (CorralException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new CorralException("the initializer of pool '" + name + "' failed: " + e, e);
+            }
+        });
         try {
             if (initializer != null) {
-                try {
-                    initializer.accept(p);
-                } catch (CorralException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    throw new CorralException("the initializer of pool '" + name + "' failed: " + e, e);
-                }
                 if (p.faulted()) {
                     throw new CorralException("the initializer of pool '" + name
                             + "' caught a failed call: the instance's state is unknown, so it cannot be pooled");
@@ -517,7 +519,10 @@ public final class PluginPool implements AutoCloseable {
         /**
          * Runs once on every new instance, before its snapshot: load a script, build tables, warm
          * caches. Its effects are what every borrow starts from. If it throws, the instance is
-         * dropped and the borrow (or {@link PluginPool#replace}) fails with that exception.
+         * dropped and the borrow (or {@link PluginPool#replace}) fails with that exception. It is
+         * part of the instance's initialization: together with the start function and
+         * {@code _initialize}, it runs under the policy's {@link PluginPolicy.Builder#initTimeout}
+         * and {@link PluginPolicy.Builder#initFuel} (when set) instead of the per-call limits.
          */
         public Builder initializer(Consumer<Plugin> initializer) {
             this.initializer = Objects.requireNonNull(initializer, "initializer");

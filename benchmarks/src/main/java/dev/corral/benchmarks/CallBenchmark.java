@@ -47,6 +47,7 @@ public class CallBenchmark {
     private PluginFunction meteredAdd;
     private PluginFunction meteredTimedNoop;
     private PluginFunction meteredTimedAdd;
+    private PluginFunction addWithOwnTimeout;
 
     private Instance instance;
     private ExportFunction chicoryNoop;
@@ -72,6 +73,7 @@ public class CallBenchmark {
                 || meteredTimed.fuelConsumed() <= 0) {
             throw new IllegalStateException("the metered plugins do not meter");
         }
+        addWithOwnTimeout = plugin.function("add").withTimeout(Duration.ofSeconds(10));
 
         instance = new Fixtures.RawChicory(mode).instantiate();
         chicoryNoop = instance.export("noop");
@@ -118,7 +120,7 @@ public class CallBenchmark {
         return instance.export("add").apply(a, b)[0];
     }
 
-    /** With a per-call deadline: schedules and cancels a watchdog task on every call. */
+    /** With the policy's timeout: the deadline armed and disarmed on every call. */
     @Benchmark
     public long[] corralAddCallRawWithTimeout() {
         return timedAdd.callRaw(a, b);
@@ -144,5 +146,11 @@ public class CallBenchmark {
     @Benchmark
     public long[] corralNoopCallRawMeteredTimed() {
         return meteredTimedNoop.callRaw();
+    }
+
+    /** A view with a timeout of its own on a plugin without one: the same deadline, limits from the view. */
+    @Benchmark
+    public long[] corralAddCallRawPerCallTimeout() {
+        return addWithOwnTimeout.callRaw(a, b);
     }
 }

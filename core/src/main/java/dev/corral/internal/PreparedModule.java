@@ -13,7 +13,15 @@ public interface PreparedModule {
 
     PluginPolicy policy();
 
-    ManagedPlugin instantiate();
+    default ManagedPlugin instantiate() {
+        return instantiate(null);
+    }
+
+    /**
+     * A new instance; {@code initializer} (nullable) runs after the start function and
+     * {@code _initialize}, all under the policy's initialization limits.
+     */
+    ManagedPlugin instantiate(java.util.function.Consumer<? super dev.corral.Plugin> initializer);
 
     /** Implemented by every module Corral loads. */
     interface Preparer {

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -81,7 +82,28 @@ public final class JsPlugin implements AutoCloseable {
         if (args != null && args.length > 62) {
             throw new IllegalArgumentException("callWithFuel takes at most 62 arguments");
         }
-        return runtime.call(function, args, fuel);
+        return runtime.call(function, args, fuel, null);
+    }
+
+    /**
+     * Like {@link #callWithFuel}, with a wall-clock limit of its own too: each step of the call
+     * (the function's run, each promise job) is stopped after {@code timeout}
+     * ({@code CallTimeoutException} with {@code LimitSource.CALL}) instead of the policy's
+     * timeout, shorter or longer. For a one-off call, e.g. a mod's {@code onLoad} under the load
+     * limits while the policy holds the tick's. At most 62 arguments.
+     */
+    public Object callWithLimits(Duration timeout, long fuel, String function, Object... args) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        if (fuel <= 0) {
+            throw new IllegalArgumentException("fuel must be > 0, got " + fuel);
+        }
+        if (args != null && args.length > 62) {
+            throw new IllegalArgumentException("callWithLimits takes at most 62 arguments");
+        }
+        return runtime.call(function, args, fuel, timeout);
     }
 
     /** Evaluates {@code code} as a global script (its declarations stay) and returns its completion value. */
@@ -136,7 +158,7 @@ public final class JsPlugin implements AutoCloseable {
         private String fileName;
         private String script;
         private PluginPolicy policy = PluginPolicy.defaults();
-        private long initFuel = DEFAULT_INIT_FUEL;
+        private long initFuel = -1; // the policy's initFuel, else DEFAULT_INIT_FUEL
         private long memoryLimit = -1;
         private int stackLimit = DEFAULT_STACK_LIMIT;
         private final List<Exposed> exposed = new ArrayList<>();
@@ -172,15 +194,21 @@ public final class JsPlugin implements AutoCloseable {
         /**
          * Limits and grants, as for any plugin: fuel and timeout per call, memory, capabilities
          * (e.g. corral-capabilities' WASI clock for {@code Date.now()}). Without a WASI grant the
-         * script sees the clock at the epoch. The timeout also bounds each start-up step, so leave
-         * room for it (tens of milliseconds warm, more on a cold JVM).
+         * script sees the clock at the epoch. Start-up (the engine's, the prelude, the script's
+         * top-level code) is the instance's initialization: {@code PluginPolicy.Builder.initTimeout}
+         * bounds all of it (tens of milliseconds warm, up to a second on a cold JVM or in the
+         * interpreter), so a tight per-call timeout does not starve it; without one, each
+         * start-up step gets the per-call timeout.
          */
         public Builder policy(PluginPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** Fuel for start-up when the policy meters calls (default {@value #DEFAULT_INIT_FUEL}; QuickJS itself takes ~1.9M). */
+        /**
+         * Fuel for start-up as a whole when the policy meters calls (QuickJS itself takes ~1.9M):
+         * overrides the policy's {@code initFuel}; when neither is set, {@value #DEFAULT_INIT_FUEL}.
+         */
         public Builder initFuel(long units) {
             if (units <= 0) {
                 throw new IllegalArgumentException("initFuel must be > 0, got " + units);

@@ -1,11 +1,13 @@
 package dev.corral.js;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.CallTimeoutException;
 import dev.corral.FuelExhaustedException;
+import dev.corral.LimitSource;
 import dev.corral.PluginPolicy;
 import dev.corral.StackExhaustedException;
 import java.time.Duration;
@@ -45,14 +47,70 @@ class JsLimitsTest {
 
     @Test
     void infiniteLoopIsStoppedByTheDeadline() {
-        // no fuel at all; the timeout also bounds each start-up step, so not too tight on a cold JVM
-        try (var js = plugin(PluginPolicy.builder().timeout(Duration.ofSeconds(2)).build())) {
+        // no fuel at all; start-up has a bound of its own, so the call's can be tight
+        try (var js = plugin(PluginPolicy.builder().timeout(Duration.ofMillis(200)).initTimeout(Duration.ofSeconds(60)).build())) {
             long t0 = System.nanoTime();
             var e = assertThrows(CallTimeoutException.class, () -> js.call("spin"));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms >= 1_900 && ms < 10_000, "stopped after " + ms + " ms");
+            assertTrue(ms >= 190 && ms < 10_000, "stopped after " + ms + " ms");
+            assertEquals(Duration.ofMillis(200), e.timeout());
+            assertEquals(LimitSource.POLICY, e.source());
             assertTrue(e.getMessage().contains("'hostile: spin'"), e.getMessage());
             assertEquals("initial", js.call("read"));
+        }
+    }
+
+    /**
+     * Start-up (engine, prelude, top-level code) runs under the policy's initialization limits: a
+     * tight per-call timeout and fuel do not starve it, and a start-up that never ends is stopped
+     * by them, named as initialization's.
+     */
+    @Test
+    void startUpHasABudgetOfItsOwn() {
+        // the engine's start-up (~1.9M units) and 3,000 iterations of top-level code (~5M units,
+        // a few hundred ms metered): far more than 10 ms and 20,000 units of fuel
+        String slowStart = "for (let i = 0; i < 3000; i++) {}\n" + SCRIPT;
+        var tight = PluginPolicy.builder().timeout(Duration.ofMillis(10)).fuel(20_000);
+        var starved = assertThrows(CallTimeoutException.class,
+                () -> Engines.compiled().plugin("slow").policy(tight.build()).script(slowStart).build());
+        assertEquals(LimitSource.POLICY, starved.source());
+        try (var js = Engines.compiled().plugin("slow").policy(tight.initTimeout(Duration.ofSeconds(60)).build())
+                .script(slowStart).build()) {
+            assertTrue(js.plugin().fuelConsumedTotal() > 1_000_000, "start-up used " + js.plugin().fuelConsumedTotal());
+            // the call's own tight limits apply again: whichever comes first
+            var e = assertThrows(dev.corral.CorralException.class, () -> js.call("spin"));
+            if (e instanceof FuelExhaustedException) {
+                assertEquals(20_000, ((FuelExhaustedException) e).budget());
+                assertEquals(LimitSource.POLICY, ((FuelExhaustedException) e).source());
+            } else {
+                assertEquals(Duration.ofMillis(10), assertInstanceOf(CallTimeoutException.class, e).timeout());
+                assertEquals(LimitSource.POLICY, ((CallTimeoutException) e).source());
+            }
+        }
+        var forever = assertThrows(CallTimeoutException.class, () -> Engines.compiled().plugin("forever")
+                .policy(PluginPolicy.builder().timeout(Duration.ofSeconds(60)).initTimeout(Duration.ofMillis(200)).build())
+                .script("while (true) {}").build());
+        assertEquals(LimitSource.INITIALIZATION, forever.source());
+        assertTrue(forever.getMessage().contains("forever: start-up"), forever.getMessage());
+        var noFuel = assertThrows(FuelExhaustedException.class, () -> Engines.compiled().plugin("hungry")
+                .policy(PluginPolicy.builder().fuel(1_000_000).timeout(Duration.ofSeconds(60)).build()).initFuel(5_000_000)
+                .script("while (true) {}").build());
+        assertEquals(LimitSource.INITIALIZATION, noFuel.source());
+        assertEquals(5_000_000, noFuel.budget()); // one budget for all of start-up
+    }
+
+    @Test
+    void oneCallCanCarryLimitsOfItsOwn() {
+        try (var js = plugin(PluginPolicy.builder().fuel(2_000_000).timeout(Duration.ofSeconds(60)).build())) {
+            var e = assertThrows(CallTimeoutException.class,
+                    () -> js.callWithLimits(Duration.ofMillis(100), 1_000_000_000_000L, "spin"));
+            assertEquals(Duration.ofMillis(100), e.timeout());
+            assertEquals(LimitSource.CALL, e.source());
+            assertEquals("initial", js.call("read"));
+            var f = assertThrows(FuelExhaustedException.class, () -> js.callWithLimits(Duration.ofSeconds(60), 3_000_000, "spin"));
+            assertEquals(3_000_000, f.budget());
+            assertEquals(LimitSource.CALL, f.source());
+            assertThrows(IllegalArgumentException.class, () -> js.callWithLimits(Duration.ZERO, 1, "read"));
         }
     }
 

@@ -452,6 +452,11 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     }
 
     @Override
+    public Plugin instantiate(PluginPolicy policy, java.util.function.Consumer<? super Plugin> initializer) {
+        return prepare(policy).instantiate(Objects.requireNonNull(initializer, "initializer"));
+    }
+
+    @Override
     public Prelinked prepare(PluginPolicy policy) {
         Objects.requireNonNull(policy, "policy");
         Prelinked linked = lastLinked;

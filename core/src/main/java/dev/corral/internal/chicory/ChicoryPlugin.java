@@ -9,6 +9,7 @@ import dev.corral.CallTimeoutException;
 import dev.corral.CorralException;
 import dev.corral.FuelExhaustedException;
 import dev.corral.FunctionSignature;
+import dev.corral.LimitSource;
 import dev.corral.Plugin;
 import dev.corral.PluginExitException;
 import dev.corral.PluginFunction;
@@ -73,7 +74,9 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final Engine engine;
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
-    private long runningTimeoutNanos; // its timeout
+    private Limits timedLimits; // the limits of that call, for messages
+    /** The policy's limits, carried by every handle without limits of its own. */
+    private final Limits policyLimits;
     private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
     private final Errors errors;
     private final ModuleVariant variant;
@@ -95,8 +98,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     // ---- fuel (all unused when unmetered) ----
     private final boolean metered;
-    /** No fuel, no deadline: a call needs only the ownership test and error mapping. */
-    private final boolean plain;
+    /**
+     * No fuel, no deadline: a call needs only the ownership test and error mapping. Cleared while
+     * initializing under initialization limits, so that every call takes the guard.
+     */
+    private boolean plain;
     private final long fuelPerCall;
     private final long hostCallFuel;
     private final int definedGlobals;
@@ -109,6 +115,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final int callDepthIndex;
     private int globalsCreated;
     private long budget; // of the running or last outermost call
+    private LimitSource budgetSource = LimitSource.POLICY; // whose budget that is, for messages
+
+    // ---- initialization (start function, _initialize, the initializer): one budget of its own ----
+    private boolean initializing;
+    private long initDue; // System.nanoTime() by which initialization must end, with an initTimeout
+    private long initFuelLeft; // with an initFuel
     private long pendingFuel;
     private long lastConsumed;
     private long totalConsumed;
@@ -119,6 +131,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.timeout = policy.timeout().orElse(null);
         this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
         this.engine = module.engine();
+        this.policyLimits = new Limits(timeout, LimitSource.POLICY, policy.fuel().orElse(0), LimitSource.POLICY);
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
         this.metered = variant.metered();
@@ -160,10 +173,18 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         errors.attach(instance);
     }
 
-    /** Globals, tables, data segments and the start function, under the same guard as calls. */
-    void initialize() {
+    /**
+     * Globals, tables, data segments, the start function, {@code _initialize} and the
+     * {@code initializer} (nullable), under the same guard as calls and the policy's
+     * initialization limits.
+     */
+    void initialize(java.util.function.Consumer<? super Plugin> initializer) {
+        initializing = true;
+        plain = false; // every call of initialization goes through the guard, which applies its limits
+        initDue = policy.initTimeout().isPresent() ? System.nanoTime() + policy.initTimeout().get().toNanos() : 0;
+        initFuelLeft = policy.initFuel().orElse(0);
         try {
-            guarded("(start)", () -> {
+            guarded("(start)", policyLimits, () -> {
                 instance.initialize(false);
                 if (metered) {
                     fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
@@ -177,15 +198,49 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             var init = module.exportedFunction("_initialize");
             if (init.isPresent() && init.get().params().isEmpty() && init.get().results().isEmpty()) {
                 var fn = instance.export("_initialize");
-                guarded("_initialize", () -> fn.apply());
+                guarded("_initialize", policyLimits, () -> fn.apply());
             }
             calls = 0; // the counters are about the host's calls; initialization's fuel stays billed
-        } catch (RuntimeException e) {
+            if (initializer != null) {
+                initializer.accept(this);
+            }
+        } catch (RuntimeException | Error e) {
             close();
             throw e;
         } finally {
+            initializing = false;
+            plain = !metered && timeout == null;
             releaseQuietly();
         }
+    }
+
+    /**
+     * The limits of an outermost call during initialization: the call's own where it has them,
+     * else what is left of initialization's, else the policy's per-call ones.
+     */
+    private Limits initLimits(String export, Limits call) {
+        Duration t = call.timeout;
+        long tNanos = call.timeoutNanos;
+        LimitSource ts = call.timeoutSource;
+        if (ts != LimitSource.CALL && policy.initTimeout().isPresent()) {
+            t = policy.initTimeout().get();
+            tNanos = initDue - System.nanoTime();
+            ts = LimitSource.INITIALIZATION;
+            if (tNanos <= 0) { // host code of the initializer used it up between calls
+                throw new CallTimeoutException(export, t, LimitSource.INITIALIZATION);
+            }
+        }
+        long f = call.fuel;
+        LimitSource fs = call.fuelSource;
+        if (fs != LimitSource.CALL && policy.initFuel().isPresent()) {
+            f = initFuelLeft;
+            fs = LimitSource.INITIALIZATION;
+            if (f <= 0) {
+                throw new FuelExhaustedException(name(), export, policy.initFuel().getAsLong(), policy.initFuel().getAsLong(),
+                        LimitSource.INITIALIZATION, null);
+            }
+        }
+        return new Limits(t, tNanos, ts, f, fs);
     }
 
     // ---- Plugin ----
@@ -212,7 +267,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new Handle(export, sig, instance.export(export), meteredEntry(export));
+            h = new Handle(export, sig, instance.export(export), meteredEntry(export), policyLimits);
             handles.put(export, h);
         }
         return h;
@@ -311,7 +366,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         long left = fuel.getValue() - hostCallFuel;
         fuel.setValue(left);
         if (left < 0) {
-            throw new FuelExhaustedException(name(), function, budget - left, budget, null);
+            throw new FuelExhaustedException(name(), function, budget - left, budget, budgetSource, null);
         }
     }
 
@@ -553,7 +608,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     @Override
     public void checkDeadline() {
         if (deadline != null && depth > 0 && deadline.nanosLeft() == 0) {
-            throw new CallTimeoutException(timedExport, timeoutOf(runningTimeoutNanos));
+            throw new CallTimeoutException(timedExport, timedLimits.timeout, timedLimits.timeoutSource);
         }
     }
 
@@ -605,20 +660,23 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     /**
      * Every entry into the guest except the plain fast path in {@link Handle#callRaw}: an export
      * ({@code fn} with {@code args}, no lambda) or other work ({@code body}, e.g. initialization).
-     * The outermost call gets the policy's timeout and fuel; {@link #outermost} takes both as
-     * parameters, so a call with limits of its own passes its own.
+     * The outermost call runs under {@code limits} (the policy's, a view's own, or during
+     * initialization what is left of initialization's); a re-entry under the outermost call's.
      */
-    private long[] guarded(String export, Handle fn, long[] args, Body body) {
+    private long[] guarded(String export, Handle fn, long[] args, Body body, Limits limits) {
         enter();
         if (depth > 0) {
-            return nested(export, fn, args, body); // re-entry: the outermost call meters, counts and records
+            return nested(export, fn, args, body); // re-entry: the outermost call meters, counts, records and limits
+        }
+        if (initializing) {
+            limits = initLimits(export, limits);
         }
         calls++;
         if (Events.callsRecorded()) {
-            return recorded(export, fn, args, body);
+            return recorded(export, fn, args, body, limits);
         }
         try {
-            return outermost(export, fn, args, body, timeoutNanos, fuelPerCall);
+            return outermost(export, fn, args, body, limits);
         } catch (RuntimeException e) {
             failed(export, e);
             throw e;
@@ -626,16 +684,20 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     }
 
     private long[] guarded(String export, Body body) {
-        return guarded(export, null, null, body);
+        return guarded(export, null, null, body, policyLimits);
+    }
+
+    private long[] guarded(String export, Limits limits, Body body) {
+        return guarded(export, null, null, body, limits);
     }
 
     /** {@link #guarded} with a JFR PluginCall event around it (out of line: rarely taken). */
-    private long[] recorded(String export, Handle fn, long[] args, Body body) {
+    private long[] recorded(String export, Handle fn, long[] args, Body body, Limits limits) {
         var event = new PluginCallEvent();
         event.begin();
         String outcome = "ok";
         try {
-            return outermost(export, fn, args, body, timeoutNanos, fuelPerCall);
+            return outermost(export, fn, args, body, limits);
         } catch (RuntimeException e) {
             outcome = failed(export, e);
             throw e;
@@ -669,21 +731,20 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     /**
      * The outermost call: a fresh budget in (when metered), the deadline armed (when
-     * {@code callTimeoutNanos > 0}), consumption out, failures mapped. One straight path with no
+     * {@code limits} have a timeout), consumption out, failures mapped. One straight path with no
      * allocation, lambda or clock read: what a sandboxed call costs over a plain one is a few
      * plain stores, the deadline's one CAS and the fuel read-back (benchmarks/README.md,
      * "Sandbox cost per call"). Everything unusual happens out of line in {@link #outcome}.
      */
-    private long[] outermost(String export, Handle fn, long[] args, Body body,
-            long callTimeoutNanos, long callFuel) {
+    private long[] outermost(String export, Handle fn, long[] args, Body body, Limits limits) {
         // kept under HotSpot's inlining limit (325 bytes of bytecode): every step but the call is
         // a small method, and anything unusual is out of line
         if (metered && engine.closed()) {
             engine.checkOpen("call a metered plugin");
         }
-        long token = callTimeoutNanos > 0 ? arm(export, callTimeoutNanos) : 0;
+        long token = limits.timeoutNanos > 0 ? arm(export, limits) : 0;
         if (metered) {
-            startMetered(callFuel);
+            startMetered(limits);
         }
         long[] out = null;
         Throwable failure = null;
@@ -696,44 +757,48 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         depth = 0;
         boolean fired = token != 0 && deadline.disarm(token);
         if (metered) {
-            finishMetered();
+            finishMetered(limits);
         }
         if (failure != null || fired) {
-            return outcome(export, out, failure, fired, callTimeoutNanos);
+            return outcome(export, out, failure, fired, limits);
         }
         return out;
     }
 
     /** Arms the deadline for the outermost call; its token (never 0). */
-    private long arm(String export, long callTimeoutNanos) {
+    private long arm(String export, Limits limits) {
         Deadline d = deadline();
         Thread self = Thread.currentThread();
         callerInterrupted = self.isInterrupted();
-        long token = d.arm(self, callTimeoutNanos);
+        long token = d.arm(self, limits.timeoutNanos);
         if (engine.closed()) {
             closedWhileArming(d, token, callerInterrupted);
         }
         timedExport = export;
-        runningTimeoutNanos = callTimeoutNanos;
+        timedLimits = limits;
         return token;
     }
 
     /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
-    private void startMetered(long callFuel) {
-        long b = saturatedAdd(callFuel, pendingFuel);
+    private void startMetered(Limits limits) {
+        long b = saturatedAdd(limits.fuel, pendingFuel);
         pendingFuel = 0;
         budget = b;
+        budgetSource = limits.fuelSource;
         if (fuel != null) {
             fuel.setValue(b);
             callDepth.setValue(maxCallDepth);
         }
     }
 
-    private void finishMetered() {
+    private void finishMetered(Limits limits) {
         long consumed = fuel == null ? 0 : budget - fuel.getValue();
         lastConsumed = consumed;
         totalConsumed += consumed;
         fuelBilled += consumed;
+        if (limits.fuelSource == LimitSource.INITIALIZATION) {
+            initFuelLeft = budget - consumed; // what this step left, the next may use
+        }
     }
 
     /** The deadline of this plugin, made and registered with the engine's watchdog on first use. */
@@ -763,7 +828,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,
      * then name what happened (timeout, engine closed, fuel, call depth, or the mapped failure).
      */
-    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, long callTimeoutNanos) {
+    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, Limits limits) {
         RuntimeException mapped = null;
         if (failure != null) {
             faulted = true;
@@ -782,12 +847,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             if (engine.closed() && !(mapped instanceof CallTimeoutException)) {
                 throw new dev.corral.CallInterruptedException(export, "the Corral engine was closed");
             }
-            throw new CallTimeoutException(export, timeoutOf(callTimeoutNanos));
+            throw new CallTimeoutException(export, limits.timeout, limits.timeoutSource);
         }
         if (metered && mapped instanceof TrapException) {
             // only the instrumentation's check traps with the global below zero
             if (fuel != null && fuel.getValue() < 0) {
-                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, mapped);
+                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, limits.fuelSource, mapped);
             }
             if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
                 throw new StackExhaustedException(export, maxCallDepth);
@@ -796,15 +861,36 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         throw mapped;
     }
 
-    private Duration timeoutOf(long nanos) {
-        return timeout != null && nanos == timeoutNanos ? timeout : Duration.ofNanos(nanos);
+    /**
+     * The limits an outermost call runs under: the policy's (one object per plugin), a view's own
+     * (one per {@link PluginFunction#withTimeout}/{@code withFuel} view), or, during
+     * initialization, what is left of initialization's. Immutable: a call allocates none.
+     */
+    static final class Limits {
+        final Duration timeout; // null: no deadline
+        final long timeoutNanos; // what the deadline is armed with
+        final LimitSource timeoutSource;
+        final long fuel; // per-call budget, when metered
+        final LimitSource fuelSource;
+
+        Limits(Duration timeout, LimitSource timeoutSource, long fuel, LimitSource fuelSource) {
+            this(timeout, timeout == null ? 0 : timeout.toNanos(), timeoutSource, fuel, fuelSource);
+        }
+
+        Limits(Duration timeout, long timeoutNanos, LimitSource timeoutSource, long fuel, LimitSource fuelSource) {
+            this.timeout = timeout;
+            this.timeoutNanos = timeoutNanos;
+            this.timeoutSource = timeoutSource;
+            this.fuel = fuel;
+            this.fuelSource = fuelSource;
+        }
     }
 
     /** A resolved export. Shares the plugin's guard. */
-    private final class Handle implements PluginFunction {
-        private final String name;
-        private final FunctionSignature signature;
-        private final ExportFunction fn;
+    private class Handle implements PluginFunction {
+        final String name;
+        final FunctionSignature signature;
+        final ExportFunction fn;
         private final ValueType[] params;
         private final int paramCount;
         /** A metered export's way into its fuel-passing clone, or null: then the wrapper. */
@@ -812,8 +898,9 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         private final long[] scratch;
         private final com.dylibso.chicory.runtime.Machine machine;
         private final long[] outermostArgs;
+        final Limits limits;
 
-        Handle(String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry) {
+        Handle(String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry, Limits limits) {
             this.name = name;
             this.signature = signature;
             this.fn = fn;
@@ -823,6 +910,31 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             this.scratch = entry == null ? null : entry.scratch();
             this.machine = instance.getMachine();
             this.outermostArgs = new long[paramCount];
+            this.limits = limits;
+        }
+
+        @Override
+        public PluginFunction withTimeout(Duration timeout) {
+            java.util.Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            return new LimitedHandle(this, new Limits(timeout, LimitSource.CALL, limits.fuel, limits.fuelSource));
+        }
+
+        @Override
+        public PluginFunction withFuel(long units) {
+            if (units <= 0) {
+                throw new IllegalArgumentException("fuel must be > 0, got " + units);
+            }
+            if (!metered) {
+                throw new IllegalStateException("plugin '" + ChicoryPlugin.this.name() + "' is not metered, so '" + name
+                        + "' cannot take fuel of its own: its policy sets no fuel, and an unmetered plugin runs code "
+                        + "that cannot count (metering is chosen when the plugin is instantiated). Set "
+                        + "PluginPolicy.Builder.fuel(n) on the policy; withFuel then replaces n for this export's calls");
+            }
+            return new LimitedHandle(this, new Limits(limits.timeout, limits.timeoutNanos, limits.timeoutSource, units,
+                    LimitSource.CALL));
         }
 
         /** The outermost call's entry into the guest: a metered export straight into its clone. */
@@ -882,13 +994,14 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             return mapped;
         }
 
-        private long[] callRawGuarded(long[] args) {
+        final long[] callRawGuarded(long[] args) {
             if (args.length != paramCount) {
                 throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
                         + ", got " + args.length);
             }
             long[] out;
-            if (depth == 0 && OWNER.get(ChicoryPlugin.this) == Thread.currentThread() && !Events.callsRecorded()) {
+            if (depth == 0 && !initializing && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()
+                    && !Events.callsRecorded()) {
                 // a sandboxed outermost call by its owner without a JFR recording: guarded()'s
                 // work without its re-checks. outermost() is too big to be inlined into the
                 // caller, so the arguments are copied into an array of this handle's (a copy of
@@ -899,13 +1012,13 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 System.arraycopy(args, 0, own, 0, args.length);
                 calls++;
                 try {
-                    out = outermost(name, this, own, null, timeoutNanos, fuelPerCall);
+                    out = outermost(name, this, own, null, limits);
                 } catch (RuntimeException e) {
                     failed(name, e);
                     throw e;
                 }
             } else {
-                out = guarded(name, this, args, null);
+                out = guarded(name, this, args, null, limits);
             }
             return out == null ? NO_RESULTS : out;
         }
@@ -923,7 +1036,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             for (int i = 0; i < paramCount; i++) {
                 raw[i] = toRaw(i, params[i], args[i]);
             }
-            long[] out = guarded(name, this, raw, null);
+            long[] out = guarded(name, this, raw, null, limits);
             return new Results(signature.results(), out);
         }
 
@@ -953,6 +1066,22 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                     throw new IllegalArgumentException("argument " + i + " of '" + name + "' has type " + t.watName()
                             + ", which cannot be passed from Java");
             }
+        }
+    }
+
+    /**
+     * A view of an export with limits of its own ({@link PluginFunction#withTimeout}, {@code withFuel}).
+     * Its calls always take the guard: the fast path of {@link Handle#callRaw} is for calls
+     * without limits, and stays as it was.
+     */
+    private final class LimitedHandle extends Handle {
+        LimitedHandle(Handle of, Limits limits) {
+            super(of.name, of.signature, of.fn, of.entry, limits);
+        }
+
+        @Override
+        public long[] callRaw(long... args) {
+            return callRawGuarded(args);
         }
     }
 

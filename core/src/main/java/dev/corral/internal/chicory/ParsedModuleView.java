@@ -90,6 +90,11 @@ final class ParsedModuleView implements PluginModule {
         throw notCompiled("instantiate");
     }
 
+    @Override
+    public Plugin instantiate(PluginPolicy policy, java.util.function.Consumer<? super Plugin> initializer) {
+        throw notCompiled("instantiate");
+    }
+
     private IllegalStateException notCompiled(String what) {
         return new IllegalStateException("module '" + info.name() + "' is only parsed (a link check): " + what
                 + " needs the compiled module, ModuleInfo.compile()");

@@ -90,7 +90,7 @@ final class Prelinked implements PreparedModule {
     }
 
     @Override
-    public ManagedPlugin instantiate() {
+    public ManagedPlugin instantiate(java.util.function.Consumer<? super dev.corral.Plugin> initializer) {
         // a closed engine starts nothing (a start function could loop with nothing to stop it)
         cm.engine().checkOpen("instantiate a plugin");
         var capabilities = policy.capabilities();
@@ -99,7 +99,7 @@ final class Prelinked implements PreparedModule {
             for (Capability c : capabilities) {
                 bindings.add(c.bind(cm));
             }
-            var plugin = build(bindings);
+            var plugin = build(bindings, initializer);
             cm.usage().register(plugin);
             return plugin;
         } catch (RuntimeException | Error e) {
@@ -110,7 +110,7 @@ final class Prelinked implements PreparedModule {
         }
     }
 
-    private ChicoryPlugin build(List<Capability.Binding> bindings) {
+    private ChicoryPlugin build(List<Capability.Binding> bindings, java.util.function.Consumer<? super dev.corral.Plugin> initializer) {
         // the variant linking saw, or, with tiered compilation, the compiled one that replaced it
         // (same imports, same types: only the code differs)
         ModuleVariant variant = cm.variant(policy);
@@ -144,9 +144,9 @@ final class Prelinked implements PreparedModule {
             throw new ModuleLoadException(reason, "module '" + cm.name() + "' cannot be instantiated: " + e.getMessage(), e);
         }
         plugin.attach(instance, bindings);
-        // data segments, globals and the start function run under the policy's guards (timeout, error mapping);
-        // a failure there closes the plugin, and with it the bindings
-        plugin.initialize();
+        // data segments, globals, the start function and the initializer run under the policy's guards
+        // (its initialization limits, error mapping); a failure there closes the plugin, and with it the bindings
+        plugin.initialize(initializer);
         return plugin;
     }
 }

@@ -3,8 +3,10 @@ package dev.corral.js.internal;
 import dev.corral.CallTimeoutException;
 import dev.corral.CorralException;
 import dev.corral.FuelExhaustedException;
+import dev.corral.LimitSource;
 import dev.corral.Plugin;
 import dev.corral.PluginModule;
+import dev.corral.PluginFunction;
 import dev.corral.PluginPolicy;
 import dev.corral.PluginSnapshot;
 import dev.corral.js.JsException;
@@ -59,7 +61,12 @@ public final class JsRuntime implements AutoCloseable {
         this.timeout = policy.timeout().orElse(null);
     }
 
-    /** Instantiates QuickJS, runs its start-up, the prelude and the script's top-level code, then snapshots. */
+    /**
+     * Instantiates QuickJS, runs its start-up, the prelude and the script's top-level code, then
+     * snapshots. Start-up is the instance's initialization in core's sense: it runs under the
+     * policy's initialization limits ({@code initTimeout}, {@code initFuel}; the latter defaults to
+     * {@link Config#initFuel()} for a metered policy that sets none), one budget for all of it.
+     */
     public static JsRuntime start(PluginModule quickjs, Config c) {
         var bridge = new Bridge(c.name(), c.exposed(), c.console());
         var b = c.policy().toBuilder().hostModule(bridge.module());
@@ -70,37 +77,33 @@ public final class JsRuntime implements AutoCloseable {
             // JVM stack stays the bound beyond it (see "Stack" in the README).
             b.maxCallDepth(Integer.MAX_VALUE);
         }
+        if (c.policy().fuel().isPresent() && (c.initFuel() > 0 || c.policy().initFuel().isEmpty())) {
+            // the builder's initFuel, or its default when the policy sets none
+            b.initFuel(c.initFuel() > 0 ? c.initFuel() : dev.corral.js.JsPlugin.DEFAULT_INIT_FUEL);
+        }
         PluginPolicy policy = b.build();
-        Plugin plugin = quickjs.instantiate(policy);
+        var started = new JsRuntime[1];
+        Plugin plugin;
         try {
-            var q = new QuickJs(plugin);
-            bridge.attach(q);
-            var rt = new JsRuntime(c.name(), plugin, q, policy);
-            rt.restoreAfterFailure = c.restoreAfterFailure();
-            try {
-                rt.boot(bridge, c);
-            } catch (JsException e) {
-                throw e;
-            } catch (CorralException e) {
-                throw rt.renamed(e);
-            }
-            return rt;
+            plugin = quickjs.instantiate(policy, p -> {
+                var q = new QuickJs(p);
+                bridge.attach(q);
+                started[0] = new JsRuntime(c.name(), p, q, policy);
+                started[0].restoreAfterFailure = c.restoreAfterFailure();
+                started[0].start(bridge, c);
+            });
+        } catch (JsException e) {
+            throw e;
+        } catch (CorralException e) {
+            throw started[0] != null ? started[0].renamed(e) : e;
+        }
+        try {
+            started[0].initial = plugin.snapshot();
         } catch (RuntimeException | Error e) {
             plugin.close();
             throw e;
         }
-    }
-
-    private void boot(Bridge bridge, Config c) {
-        if (callFuel > 0 && c.initFuel() > callFuel) {
-            q.boost(c.initFuel() - callFuel);
-        }
-        try {
-            start(bridge, c);
-        } finally {
-            q.boost(0);
-        }
-        initial = plugin.snapshot();
+        return started[0];
     }
 
     private void start(Bridge bridge, Config c) {
@@ -124,7 +127,7 @@ public final class JsRuntime implements AutoCloseable {
             q.setPropUint32.callRaw(raw, i, fn);
             q.freeValue(fn);
         }
-        int prelude = evalRaw(PRELUDE, "corral-prelude.js", 0);
+        int prelude = evalRaw(PRELUDE, "corral-prelude.js");
         if (q.isException(prelude)) {
             q.freeValue(prelude);
             throw new IllegalStateException("corral-js prelude failed: " + pendingException().getMessage());
@@ -157,19 +160,12 @@ public final class JsRuntime implements AutoCloseable {
         q.freeValue(helpers);
         bridge.helpers(typeError, error, show);
 
-        int result = evalRaw(c.script(), c.fileName(), 0);
+        int result = evalRaw(c.script(), c.fileName());
         if (q.isException(result)) {
             q.freeValue(result);
             throw pendingException();
         }
         q.freeValue(result);
-    }
-
-    /** Lets the next call (a start-up step) use the start-up budget instead of the per-call one. */
-    private void topUp(long initFuel) {
-        if (callFuel > 0 && initFuel > callFuel) {
-            plugin.addFuel(initFuel - callFuel);
-        }
     }
 
     public String name() {
@@ -188,24 +184,44 @@ public final class JsRuntime implements AutoCloseable {
     // ---- calls ----
 
     public Object call(String function, Object[] args) {
-        return call(function, args, 0);
+        return call(function, args, 0, null);
     }
 
-    /** A call; {@code fuel} > 0 gives its main step that budget instead of the per-call one. */
-    public Object call(String function, Object[] args, long fuel) {
+    /**
+     * A call; {@code fuel} > 0 gives its main step and its promise jobs at least that budget
+     * instead of the per-call one (when metered), a non-null {@code timeout} that deadline.
+     */
+    public Object call(String function, Object[] args, long fuel, Duration timeout) {
         Objects.requireNonNull(function, "function");
         Object[] prepared = prepare(args);
+        PluginFunction main = q.call;
+        PluginFunction jobs = q.executePendingJob;
+        long jobFuel = callFuel;
+        Duration jobTimeout = this.timeout;
+        if (fuel > callFuel && callFuel > 0) { // at least: never less than a regular call
+            main = main.withFuel(fuel);
+            jobs = jobs.withFuel(fuel);
+            jobFuel = fuel;
+        }
+        if (timeout != null) {
+            main = main.withTimeout(timeout);
+            jobs = jobs.withTimeout(timeout);
+            jobTimeout = timeout;
+        }
+        final PluginFunction via = main;
+        final PluginFunction viaJobs = jobs;
+        final long jf = jobFuel;
+        final Duration jt = jobTimeout;
+        final LimitSource jfs = jobFuel != callFuel ? LimitSource.CALL : LimitSource.POLICY;
+        final LimitSource jts = timeout != null ? LimitSource.CALL : LimitSource.POLICY;
         return guarded(function, h -> {
             int fn = h.add(lookup(function));
             int[] argv = new int[prepared.length];
             for (int i = 0; i < prepared.length; i++) {
                 argv[i] = h.add(toJs(prepared[i]));
             }
-            if (fuel > 0) {
-                topUp(fuel); // q.call with few arguments goes straight to qjs_call: the top-up is its own
-            }
-            int result = h.add(check(q.call(fn, q.undefinedHandle(), argv)));
-            runJobs(function);
+            int result = h.add(check(q.call(via, fn, q.undefinedHandle(), argv)));
+            runJobs(function, viaJobs, jf, jfs, jt, jts);
             return toJava(settled(h, result));
         });
     }
@@ -215,8 +231,8 @@ public final class JsRuntime implements AutoCloseable {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(fileName, "fileName");
         return guarded("eval", h -> {
-            int result = h.add(check(evalRaw(code, fileName, 0)));
-            runJobs("eval");
+            int result = h.add(check(evalRaw(code, fileName)));
+            runJobs("eval", q.executePendingJob, callFuel, LimitSource.POLICY, timeout, LimitSource.POLICY);
             return toJava(result);
         });
     }
@@ -299,7 +315,6 @@ public final class JsRuntime implements AutoCloseable {
         }
     }
 
-    /** Evaluates a global script; {@code initFuel} > 0 gives it the start-up budget. */
     /**
      * Core names the engine's instance ('quickjs') and its export ('qjs_call'); the host wants
      * this plugin's name and the script's function. Same types, the original as the cause.
@@ -308,10 +323,11 @@ public final class JsRuntime implements AutoCloseable {
         String what = current == null ? "start-up" : current;
         if (e instanceof FuelExhaustedException) {
             var f = (FuelExhaustedException) e;
-            return new FuelExhaustedException(name, what, f.fuelUsed(), f.budget(), e);
+            return new FuelExhaustedException(name, what, f.fuelUsed(), f.budget(), f.source(), e);
         }
         if (e instanceof CallTimeoutException) {
-            var copy = new CallTimeoutException(name + ": " + what, ((CallTimeoutException) e).timeout());
+            var t = (CallTimeoutException) e;
+            var copy = new CallTimeoutException(name + ": " + what, t.timeout(), t.source());
             copy.initCause(e);
             return copy;
         }
@@ -331,12 +347,11 @@ public final class JsRuntime implements AutoCloseable {
         return e;
     }
 
-    private int evalRaw(String code, String fileName, long initFuel) {
+    private int evalRaw(String code, String fileName) {
         byte[] src = Wtf8.encode(code);
         int codePtr = q.cString(src);
         int filePtr = q.cString(Wtf8.encode(fileName));
         try {
-            topUp(initFuel); // right before the call it is for: a top-up goes to the next call
             return (int) q.eval.callRaw(codePtr, src.length, filePtr, 0)[0];
         } finally {
             q.free(codePtr);
@@ -370,7 +385,8 @@ public final class JsRuntime implements AutoCloseable {
      * Runs the jobs the call queued (promise reactions, async functions), so that async code
      * completes within the call. They share the call's budgets: checked between jobs.
      */
-    private void runJobs(String function) {
+    private void runJobs(String function, PluginFunction executePendingJob, long callFuel, LimitSource fuelSource,
+            Duration timeout, LimitSource timeoutSource) {
         if (q.isJobPending.callRaw()[0] == 0) {
             return;
         }
@@ -378,12 +394,13 @@ public final class JsRuntime implements AutoCloseable {
         long t0 = System.nanoTime();
         while (q.isJobPending.callRaw()[0] != 0) {
             if (callFuel > 0 && plugin.fuelConsumedTotal() - fuelStart > callFuel) {
-                throw new FuelExhaustedException(name, function + " (pending jobs)", plugin.fuelConsumedTotal() - fuelStart, callFuel, null);
+                throw new FuelExhaustedException(name, function + " (pending jobs)", plugin.fuelConsumedTotal() - fuelStart, callFuel,
+                        fuelSource, null);
             }
             if (timeout != null && System.nanoTime() - t0 > timeout.toNanos()) {
-                throw new CallTimeoutException(function + " (pending jobs)", timeout);
+                throw new CallTimeoutException(function + " (pending jobs)", timeout, timeoutSource);
             }
-            int r = (int) q.executePendingJob.callRaw()[0];
+            int r = (int) executePendingJob.callRaw()[0];
             if (r < 0) {
                 throw pendingException();
             }

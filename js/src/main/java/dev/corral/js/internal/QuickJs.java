@@ -62,8 +62,6 @@ public final class QuickJs {
 
     private int scratch;
     private int undefinedHandle;
-    /** Fuel added to every call while the engine starts: each start-up step gets the start-up budget. */
-    private long boost;
 
     public QuickJs(Plugin plugin) {
         this.plugin = plugin;
@@ -114,41 +112,8 @@ public final class QuickJs {
         return plugin;
     }
 
-    /** Every call from now on gets {@code fuel} more than the per-call budget (0: back to normal). */
-    void boost(long fuel) {
-        this.boost = fuel;
-    }
-
-    /** An export whose every call first applies the start-up boost, if any. */
     private PluginFunction fn(String export) {
-        PluginFunction f = plugin.function(export);
-        return new PluginFunction() {
-            @Override
-            public String name() {
-                return f.name();
-            }
-
-            @Override
-            public dev.corral.FunctionSignature signature() {
-                return f.signature();
-            }
-
-            @Override
-            public dev.corral.Results call(Object... args) {
-                if (boost > 0) {
-                    plugin.addFuel(boost);
-                }
-                return f.call(args);
-            }
-
-            @Override
-            public long[] callRaw(long... args) {
-                if (boost > 0) {
-                    plugin.addFuel(boost);
-                }
-                return f.callRaw(args);
-            }
-        };
+        return plugin.function(export);
     }
 
     public GuestMemory memory() {
@@ -278,6 +243,11 @@ public final class QuickJs {
 
     /** Calls {@code fn} with {@code this = undefined}; returns the result, which may be the exception marker. */
     int call(int fn, int thisValue, int... args) {
+        return call(call, fn, thisValue, args);
+    }
+
+    /** {@link #call(int, int, int...)} through {@code via}: {@code qjs_call}, maybe with limits of its own. */
+    int call(PluginFunction via, int fn, int thisValue, int... args) {
         int argv = 0;
         boolean own = false;
         if (args.length > 0) {
@@ -292,7 +262,7 @@ public final class QuickJs {
             }
         }
         try {
-            return (int) call.callRaw(fn, thisValue, args.length, argv)[0];
+            return (int) via.callRaw(fn, thisValue, args.length, argv)[0];
         } finally {
             if (own) {
                 free(argv);

@@ -63,7 +63,6 @@ public final class ModHost<A> implements AutoCloseable {
     private final long seed;
     private final WasiClock clock;
     private final ModEvents events;
-    private final TickDeadline deadline = new TickDeadline();
     private final List<Entry> entries = new ArrayList<>();
     private JsEngine js;
 
@@ -186,9 +185,14 @@ public final class ModHost<A> implements AutoCloseable {
     }
 
     private ModRuntime create(Entry e, ModSource s) {
+        // the policy's per-call limits are the tick's; loading (a reactor's _initialize and on_load,
+        // a script's engine start-up and top-level code) is the instance's initialization, with
+        // limits of its own
         PluginPolicy.Builder policy = PluginPolicy.builder()
                 .fuel(tickFuel)
-                .timeout(loadTimeout)
+                .timeout(tickTimeout)
+                .initFuel(loadFuel)
+                .initTimeout(loadTimeout)
                 .maxMemory(maxMemory)
                 // WASI randomness from the seed and the name: a seeded stream is part of the instance's
                 // snapshots, so a rolled-back tick draws the same bytes again
@@ -199,9 +203,9 @@ public final class ModHost<A> implements AutoCloseable {
                 js = jsEngine.get();
             }
             return ScriptMod.load(js, s, policy.build(), game.apiName(), game.api(), e.api, e.log,
-                    Rng.derive(seed, "js.random:" + e.name), loadFuel);
+                    Rng.derive(seed, "js.random:" + e.name), loadFuel, loadTimeout);
         }
-        return WasmMod.load(corral, s, policy.hostModule(game.wasmBindings(e.api)).hostModule(e.log.corralLog()).build(), loadFuel);
+        return WasmMod.load(corral, s, policy.hostModule(game.wasmBindings(e.api)).hostModule(e.log.corralLog()).build());
     }
 
     /**
@@ -261,14 +265,11 @@ public final class ModHost<A> implements AutoCloseable {
             kind = forced;
             message = "as in the recorded run";
         } else {
-            deadline.arm(tickTimeout.toNanos());
             try {
-                e.runtime.tick(tick);
+                e.runtime.tick(tick); // under the policy's per-call limits: the tick's fuel and deadline
             } catch (RuntimeException ex) {
                 kind = Fault.of(ex);
                 message = firstLine(ex);
-            } finally {
-                deadline.disarm();
             }
             if (kind == Fault.DEADLINE) {
                 message = "missed its " + tickTimeout.toMillis() + " ms deadline";
@@ -346,7 +347,6 @@ public final class ModHost<A> implements AutoCloseable {
                 e.runtime.close();
             }
         }
-        deadline.close();
     }
 
     public static final class Builder<A> {
@@ -374,7 +374,7 @@ public final class ModHost<A> implements AutoCloseable {
             return this;
         }
 
-        /** Fuel per mod per tick (also for a wasm mod's start function or {@code _initialize}). */
+        /** Fuel per mod per tick. */
         public Builder<A> tickFuel(long fuel) {
             if (fuel <= 0) {
                 throw new IllegalArgumentException("tick fuel must be > 0");
@@ -383,7 +383,11 @@ public final class ModHost<A> implements AutoCloseable {
             return this;
         }
 
-        /** Fuel for loading: a JavaScript mod's engine start-up and top-level code, and on_load / onLoad. */
+        /**
+         * Fuel for loading, one budget for all of it: a wasm mod's start function, {@code _initialize}
+         * and {@code on_load}; a JavaScript mod's engine start-up and top-level code (and, with a
+         * budget of its own, {@code onLoad}).
+         */
         public Builder<A> loadFuel(long fuel) {
             if (fuel <= 0) {
                 throw new IllegalArgumentException("load fuel must be > 0");
@@ -397,7 +401,10 @@ public final class ModHost<A> implements AutoCloseable {
             return this;
         }
 
-        /** The wall-clock bound of each loading step (engine start-up, top-level code, on_load). */
+        /**
+         * The wall-clock bound of loading: a wasm mod's start function, {@code _initialize} and
+         * {@code on_load} together; a JavaScript mod's start-up, and its {@code onLoad}.
+         */
         public Builder<A> loadTimeout(Duration d) {
             this.loadTimeout = positive(d);
             return this;

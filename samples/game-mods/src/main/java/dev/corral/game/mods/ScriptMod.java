@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A {@code .js} mod: a script that defines {@code function onTick(tick)} and maybe
- * {@code onLoad()}, with the game API as the global object {@code game}. The engine's start-up,
- * the script's top-level code and {@code onLoad} run once, at load, with the load fuel.
+ * {@code onLoad()}, with the game API as the global object {@code game}. The engine's start-up and
+ * the script's top-level code run once, at load, under the policy's initialization limits (the
+ * load fuel and timeout); {@code onLoad} right after, with the same limits as a budget of its own.
+ * Each tick runs under the policy's per-call limits.
  */
 final class ScriptMod implements ModRuntime {
     private final JsPlugin js;
@@ -22,7 +24,7 @@ final class ScriptMod implements ModRuntime {
     }
 
     static <A> ScriptMod load(JsEngine engine, ModSource source, PluginPolicy policy, String apiName, Class<A> api, A impl,
-            ModLog log, long randomSeed, long loadFuel) {
+            ModLog log, long randomSeed, long loadFuel, java.time.Duration loadTimeout) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -36,7 +38,6 @@ final class ScriptMod implements ModRuntime {
                 .expose(apiName, api, impl)
                 .console(log::console)
                 .randomSeed(randomSeed)
-                .initFuel(loadFuel)
                 .restoreAfterFailure(false) // the host restores the tick's own snapshot
                 .build();
         try {
@@ -44,7 +45,7 @@ final class ScriptMod implements ModRuntime {
                 throw new IllegalArgumentException("it defines no function onTick(tick)");
             }
             if (js.hasFunction("onLoad")) {
-                js.callWithFuel(loadFuel, "onLoad");
+                js.callWithLimits(loadTimeout, loadFuel, "onLoad");
             }
             return new ScriptMod(js);
         } catch (RuntimeException e) {

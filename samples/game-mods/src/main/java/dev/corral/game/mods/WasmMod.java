@@ -16,8 +16,9 @@ import java.util.Set;
 /**
  * A {@code .wasm} mod: exports {@code on_tick(i64)} and maybe {@code on_load()}, imports only
  * {@code game}, {@code corral_log} and WASI. A reactor's {@code _initialize} (or a start
- * function) runs when it is instantiated, within one tick's fuel; {@code on_load} right after,
- * with the load fuel.
+ * function) and {@code on_load} are the instance's initialization: one budget for them together,
+ * the policy's {@code initFuel}/{@code initTimeout} (the host's load limits); each tick gets the
+ * policy's per-call fuel and timeout.
  */
 final class WasmMod implements ModRuntime {
     static final Set<String> ALLOWED_IMPORTS = Set.of("game", "corral_log", "wasi_snapshot_preview1");
@@ -33,7 +34,7 @@ final class WasmMod implements ModRuntime {
     }
 
     /** Loads, checks the mod contract, instantiates and runs {@code on_load}; any failure refuses the mod. */
-    static WasmMod load(Corral corral, ModSource source, PluginPolicy policy, long loadFuel) {
+    static WasmMod load(Corral corral, ModSource source, PluginPolicy policy) {
         PluginModule module = corral.loader().name(source.name()).load(source.bytes());
         for (ImportDescriptor im : module.imports()) {
             if (!ALLOWED_IMPORTS.contains(im.module())) {
@@ -55,15 +56,14 @@ final class WasmMod implements ModRuntime {
             throw new IllegalArgumentException("it is a WASI command (_start): build a reactor or a library, e.g."
                     + " clang -mexec-model=reactor, rustc --crate-type cdylib");
         }
-        Plugin plugin = module.instantiate(policy);
-        try {
-            if (load.isPresent()) {
-                long tickFuel = policy.fuel().orElse(0);
-                if (loadFuel > tickFuel) {
-                    plugin.addFuel(loadFuel - tickFuel); // goes to the next call: on_load
-                }
-                plugin.call("on_load");
+        boolean onLoad = load.isPresent();
+        // a failure of on_load closes the plugin and propagates: the mod is refused
+        Plugin plugin = module.instantiate(policy, p -> {
+            if (onLoad) {
+                p.call("on_load");
             }
+        });
+        try {
             return new WasmMod(plugin);
         } catch (RuntimeException e) {
             plugin.close();

@@ -48,6 +48,37 @@ class WarmStartTest {
         }
     }
 
+    /**
+     * An inspection on a warm cache reads only the module's interface (no body decoded) and its
+     * compile() is a warm load: the same answers as a cold inspection, the module from the cache.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"arith", "split_shapes", "tables", "memory"})
+    void aWarmInspectionAnswersLikeTheFirst(String fixture, @TempDir Path dir) {
+        byte[] wasm = Fixtures.wasm(fixture);
+        ModuleInfo cold;
+        List<String> coldOutcomes;
+        try (var first = Corral.builder().compileCache(CompileCache.directory(dir)).build()) {
+            cold = first.loader().inspect(wasm);
+            coldOutcomes = outcomes(cold.compile());
+        }
+        try (var second = Corral.builder().compileCache(CompileCache.directory(dir)).build()) {
+            ModuleInfo warm = second.loader().inspect(wasm);
+            assertEquals(cold.imports(), warm.imports());
+            assertEquals(cold.exports(), warm.exports());
+            assertEquals(cold.memories(), warm.memories());
+            assertEquals(cold.functionCount(), warm.functionCount());
+            assertEquals(cold.largestFunctionBytes(), warm.largestFunctionBytes());
+            assertTrue(warm.largestFunctionBytes() > 0);
+            assertEquals(cold.unlinkableImports(PluginPolicy.defaults()), warm.unlinkableImports(PluginPolicy.defaults()));
+            var module = warm.compile();
+            assertTrue(module.compileFacts().fromCache(), fixture + ": " + module.compileFacts());
+            assertEquals(0, second.stats().compilations());
+            assertEquals(1, second.stats().modulesLoaded());
+            assertEquals(coldOutcomes, outcomes(module));
+        }
+    }
+
     /** Every numeric export called with a few arguments, plain then metered: results, traps and fuel. */
     private static List<String> outcomes(PluginModule module) {
         return outcomes(module, List.of(PLAIN, METERED));

@@ -90,7 +90,7 @@ final class CacheHit {
         }
     }
 
-    private static WasmModule parseInterface(byte[] wasm, String digest) {
+    static WasmModule parseInterface(byte[] wasm, String digest) {
         try {
             return BodilessParser.parseInterface(wasm, digest);
         } catch (RuntimeException | StackOverflowError | AssertionError e) {

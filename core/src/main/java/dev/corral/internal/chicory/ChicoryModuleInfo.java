@@ -29,9 +29,19 @@ final class ChicoryModuleInfo implements ModuleInfo {
     private byte[] bytes;
     private WasmModule parsed;
     private PluginModule compiled;
+    private final boolean interfaceOnly;
+    /** The pre-validator's facts to keep in the compile cache once compiled, or null. */
+    private final ModuleScanner.Facts scanned;
 
+    /**
+     * @param interfaceOnly {@code parsed} has the module's interface and stub bodies (a warm
+     *     start): compile() loads instead of compiling from it
+     * @param scanned the pre-validator's facts (the largest body is read from them)
+     * @param scanKnown whether the compile cache has those facts already (else a compiled load keeps them)
+     */
     ChicoryModuleInfo(Engine engine, String name, String sha256, ExecutionMode mode, boolean tiered, byte[] bytes,
-            WasmModule parsed, dev.corral.internal.LoadSettings settings) {
+            WasmModule parsed, boolean interfaceOnly, ModuleScanner.Facts scanned, boolean scanKnown,
+            dev.corral.internal.LoadSettings settings) {
         this.engine = engine;
         this.settings = settings;
         this.name = name;
@@ -42,14 +52,9 @@ final class ChicoryModuleInfo implements ModuleInfo {
         this.parsed = parsed;
         this.description = ChicoryModule.Description.of(parsed);
         this.functionCount = parsed.functionSection().functionCount();
-        int largest = 0;
-        for (int f = 0; f < parsed.codeSection().functionBodyCount(); f++) {
-            var ins = parsed.codeSection().getFunctionBody(f).instructions();
-            if (!ins.isEmpty()) {
-                largest = Math.max(largest, ins.get(ins.size() - 1).address() - ins.get(0).address() + 1);
-            }
-        }
-        this.largestFunctionBytes = largest;
+        this.largestFunctionBytes = scanned.maxFunctionSize();
+        this.interfaceOnly = interfaceOnly;
+        this.scanned = scanKnown ? null : scanned;
     }
 
     @Override
@@ -111,6 +116,14 @@ final class ChicoryModuleInfo implements ModuleInfo {
 
     @Override
     public synchronized PluginModule compile() {
+        if (compiled == null && interfaceOnly) {
+            // a warm start: load's path serves it from the cache (or, if the entry is unusable
+            // after all, parses and compiles it in full)
+            compiled = ChicoryModuleLoader.load(engine, name, bytes, sha256, mode, tiered, settings);
+            engine.countLoaded();
+            bytes = null;
+            parsed = null;
+        }
         if (compiled == null) {
             var shape = ChicoryModuleLoader.shape(name, parsed);
             var parse = new Parse(name, bytes, parsed);
@@ -122,6 +135,9 @@ final class ChicoryModuleInfo implements ModuleInfo {
                 throw e;
             }
             engine.countLoaded();
+            if (scanned != null) {
+                CachedScan.remember(engine, sha256, scanned); // the next load or inspection skips the scan
+            }
             bytes = null; // the module keeps what it needs; the parse is no longer ours to hold
             parsed = null;
         }

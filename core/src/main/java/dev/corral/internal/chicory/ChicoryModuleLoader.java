@@ -102,8 +102,25 @@ public final class ChicoryModuleLoader {
     public static ModuleInfo inspect(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
             boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
-        ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        var scanned = mode == ExecutionMode.COMPILED
+                ? CachedScan.lookup(engine, sha256, bytes.length, settings.limits(), settings.features()) : null;
+        boolean scannedBefore = scanned != null;
+        if (!scannedBefore) {
+            scanned = ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
+        }
         boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256, settings.metered());
+        if (scannedBefore && validatedBefore && !settings.metered() && !scanned.features().contains(dev.corral.WasmFeature.TAIL_CALLS)) {
+            // a warm start (as in load): the interface is all an inspection reads, and compile()
+            // then takes load's path, which serves the module from the cache without decoding a body
+            var iface = CacheHit.parseInterface(bytes, digest(sha256));
+            if (iface != null) {
+                try {
+                    return new ChicoryModuleInfo(engine, name, sha256, mode, false, bytes, iface, true, scanned, true, settings);
+                } catch (RuntimeException e) {
+                    // fall through: the full parse below says what is wrong
+                }
+            }
+        }
         var parsed = validatedBefore ? parseValidatedBefore(name, bytes) : parse(name, bytes);
         if (TailCalls.uses(parsed)) {
             bytes = withoutTailCalls(name, bytes, parsed);
@@ -111,7 +128,8 @@ public final class ChicoryModuleLoader {
             validatedBefore = false;
         }
         try {
-            return new ChicoryModuleInfo(engine, name, sha256, mode, tiered && !validatedBefore, bytes, parsed, settings);
+            return new ChicoryModuleInfo(engine, name, sha256, mode, tiered && !validatedBefore, bytes, parsed, false,
+                    scanned, scannedBefore || mode != ExecutionMode.COMPILED, settings);
         } catch (RuntimeException e) {
             throw new ModuleLoadException(Reason.INVALID, "module '" + name + "' is invalid: " + e, e);
         }

@@ -36,15 +36,9 @@ public final class ChicoryModuleLoader {
     public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
             boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
-        // counts, sizes and features, before Chicory allocates anything for the module (on a
-        // cache hit too, since this load's limits and features may be stricter than the first
-        // one's: then from the facts of the scan that passed before, see CachedScan)
-        var scanned = mode == ExecutionMode.COMPILED
-                ? CachedScan.lookup(engine, sha256, bytes.length, settings.limits(), settings.features()) : null;
-        boolean scannedBefore = scanned != null;
-        if (!scannedBefore) {
-            scanned = ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
-        }
+        var scan = scan(engine, name, sha256, bytes, mode, settings);
+        var scanned = scan.facts();
+        boolean scannedBefore = scan.cached();
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
         if (mode == ExecutionMode.COMPILED && !settings.metered() && !scanned.features().contains(dev.corral.WasmFeature.TAIL_CALLS)) {
             // a warm start: the cache has everything, so no function body is even decoded
@@ -75,6 +69,22 @@ public final class ChicoryModuleLoader {
         return remember(engine, sha256, scanned, scannedBefore || mode != ExecutionMode.COMPILED, module);
     }
 
+    /** The pre-validator's facts and whether they came from the compile cache ({@link CachedScan}). */
+    private record Scan(ModuleScanner.Facts facts, boolean cached) {}
+
+    /**
+     * Counts, sizes and features, before Chicory allocates anything for the module: on a compiled
+     * load from the facts of a scan that passed before (this load's limits and features may be
+     * stricter than the first one's: CachedScan checks them), else by scanning the bytes.
+     */
+    private static Scan scan(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode,
+            LoadSettings settings) {
+        var cached = mode == ExecutionMode.COMPILED
+                ? CachedScan.lookup(engine, sha256, bytes.length, settings.limits(), settings.features()) : null;
+        return cached != null ? new Scan(cached, true)
+                : new Scan(ModuleScanner.scan(name, bytes, settings.limits(), settings.features()), false);
+    }
+
     /** A module that loaded in compiled mode: its scan's facts spare the next load the scan ({@link CachedScan}). */
     private static PluginModule remember(Engine engine, String sha256, ModuleScanner.Facts scanned, boolean known, PluginModule module) {
         if (!known) {
@@ -102,12 +112,9 @@ public final class ChicoryModuleLoader {
     public static ModuleInfo inspect(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
             boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
-        var scanned = mode == ExecutionMode.COMPILED
-                ? CachedScan.lookup(engine, sha256, bytes.length, settings.limits(), settings.features()) : null;
-        boolean scannedBefore = scanned != null;
-        if (!scannedBefore) {
-            scanned = ModuleScanner.scan(name, bytes, settings.limits(), settings.features());
-        }
+        var scan = scan(engine, name, sha256, bytes, mode, settings);
+        var scanned = scan.facts();
+        boolean scannedBefore = scan.cached();
         boolean validatedBefore = mode == ExecutionMode.COMPILED && compiledBefore(engine, sha256, settings.metered());
         if (scannedBefore && validatedBefore && !settings.metered() && !scanned.features().contains(dev.corral.WasmFeature.TAIL_CALLS)) {
             // a warm start (as in load): the interface is all an inspection reads, and compile()

@@ -69,8 +69,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     private final ChicoryModule module;
     private final PluginPolicy policy;
-    private final Duration timeout;
-    private final long timeoutNanos;
     private final Engine engine;
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
@@ -103,7 +101,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * initializing under initialization limits, so that every call takes the guard.
      */
     private boolean plain;
-    private final long fuelPerCall;
     private final long hostCallFuel;
     private final int definedGlobals;
     private final int fuelSlot;
@@ -128,15 +125,13 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     ChicoryPlugin(ChicoryModule module, PluginPolicy policy, ModuleVariant variant) {
         this.module = module;
         this.policy = policy;
-        this.timeout = policy.timeout().orElse(null);
-        this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
+        Duration timeout = policy.timeout().orElse(null);
         this.engine = module.engine();
         this.policyLimits = new Limits(timeout, LimitSource.POLICY, policy.fuel().orElse(0), LimitSource.POLICY);
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
         this.metered = variant.metered();
         this.plain = !metered && timeout == null;
-        this.fuelPerCall = policy.fuel().orElse(0);
         this.hostCallFuel = policy.hostCallFuel();
         this.definedGlobals = variant.definedGlobals();
         this.maxCallDepth = policy.maxCallDepth();
@@ -209,7 +204,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             throw e;
         } finally {
             initializing = false;
-            plain = !metered && timeout == null;
+            plain = !metered && policyLimits.timeout == null;
             releaseQuietly();
         }
     }
@@ -329,7 +324,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     @Override
     public long fuelRemaining() {
         requireMetered();
-        return depth > 0 ? Math.max(0, fuel.getValue()) : saturatedAdd(fuelPerCall, pendingFuel);
+        return depth > 0 ? Math.max(0, fuel.getValue()) : saturatedAdd(policyLimits.fuel, pendingFuel);
     }
 
     @Override
@@ -681,10 +676,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             failed(export, e);
             throw e;
         }
-    }
-
-    private long[] guarded(String export, Body body) {
-        return guarded(export, null, null, body, policyLimits);
     }
 
     private long[] guarded(String export, Limits limits, Body body) {

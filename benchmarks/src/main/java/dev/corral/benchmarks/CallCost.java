@@ -43,18 +43,9 @@ public final class CallCost {
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         double[][] t = new double[CASES.length][rounds];
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("java.class.path");
         for (int r = 0; r < rounds; r++) {
             for (int c = 0; c < CASES.length; c++) {
-                var p = new ProcessBuilder(java, "-cp", cp, CallCost.class.getName(), "--case", CASES[c])
-                        .redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes()).trim();
-                if (p.waitFor() != 0) {
-                    throw new IllegalStateException(CASES[c] + ": " + out);
-                }
-                String[] lines = out.split("\n");
-                t[c][r] = Double.parseDouble(lines[lines.length - 1].trim());
+                t[c][r] = ChildJvm.run(CallCost.class, List.of(), "--case", CASES[c]);
             }
         }
         System.out.println("| case | CPU ns per call, median [min-max] | ratio to plain (median of rounds) |");
@@ -69,13 +60,8 @@ public final class CallCost {
             Arrays.sort(v);
             Arrays.sort(ratios);
             System.out.println(String.format(Locale.ROOT, "| %s | %.2f [%.2f-%.2f] | %.2fx |",
-                    CASES[c], median(v), v[0], v[v.length - 1], median(ratios)));
+                    CASES[c], ChildJvm.median(v), v[0], v[v.length - 1], ChildJvm.median(ratios)));
         }
-    }
-
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static byte[] resource(String name) throws IOException {
@@ -123,7 +109,7 @@ public final class CallCost {
                 }
             }
             double[] v = rounds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            return median(v);
+            return ChildJvm.median(v);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.corral.PluginFunction;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -47,23 +48,11 @@ public final class TrackingCost {
         double[] v = values.clone();
         Arrays.sort(v);
         int n = v.length;
-        double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-        return String.format(Locale.ROOT, format + " [" + format + "-" + format + "]", median, v[0], v[n - 1]);
+        return String.format(Locale.ROOT, format + " [" + format + "-" + format + "]", ChildJvm.median(v), v[0], v[n - 1]);
     }
 
     private static double child(boolean untracked) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("java.class.path");
-        var command = untracked
-                ? new String[] {java, UNTRACKED, "-cp", cp, TrackingCost.class.getName(), "--case"}
-                : new String[] {java, "-cp", cp, TrackingCost.class.getName(), "--case"};
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("child failed: " + out);
-        }
-        String[] lines = out.split("\n");
-        return Double.parseDouble(lines[lines.length - 1].trim());
+        return ChildJvm.run(TrackingCost.class, untracked ? List.of(UNTRACKED) : List.of(), "--case");
     }
 
     /** One JVM: the median of 15 measured rounds (after 10 warm-up rounds) in CPU us per call. */

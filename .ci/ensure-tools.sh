@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the guest toolchains a build step needs, only when they are missing (idempotent).
-# Usage: .ci/ensure-tools.sh wabt|c|rust|node|chromium ...
+# Usage: .ci/ensure-tools.sh wabt|c|rust|node|chromium|xz ...
 # On Debian as root it installs with apt-get; elsewhere it says what to install and fails.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ for set in "$@"; do
             || need_apt+=(rustc cargo libstd-rust-dev-wasm32 lld) ;;
     node) command -v npm >/dev/null || need_apt+=(nodejs npm) ;;
     chromium) command -v chromium >/dev/null || need_apt+=(chromium) ;;   # the docs site's browser test
+    xz) command -v xz >/dev/null || need_apt+=(xz-utils) ;;               # Debian source tarballs (benchmarks/zstd)
     *) echo "ensure-tools: unknown tool set '$set'" >&2; exit 2 ;;
   esac
 done

@@ -14,7 +14,7 @@ upstream="1.5.4"
 if [[ -f "$out/zstd.wasm" && -f "$out/zstd-input.bin" && "$out/zstd.wasm" -nt "$0" && "$out/zstd.wasm" -nt "$here/zstd_entry.c" ]]; then
   exit 0
 fi
-"$here/../../.ci/ensure-tools.sh" c
+"$here/../../.ci/ensure-tools.sh" c xz
 mkdir -p "$work" "$out"
 src="$work/zstd-$upstream"
 if [[ ! -d "$src/lib" ]]; then

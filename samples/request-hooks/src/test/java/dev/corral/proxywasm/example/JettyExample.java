@@ -23,7 +23,7 @@ public final class JettyExample {
         Corral corral = Corral.create();
         ProxyWasmFilter auth = ProxyWasmFilter.builder(corral.load(wasm))
                 .pluginConfig("{\"header\": \"x-api-key\"}")
-                .timeout(Duration.ofMillis(50))          // per callback
+                .timeout(Duration.ofMillis(200))         // per callback
                 .fuel(10_000_000)                        // per callback, deterministic
                 .failStrategy(FailStrategy.FAIL_CLOSED)  // a faulting filter answers 500
                 .build();

@@ -12,9 +12,9 @@ import java.util.Locale;
  * {@link ZstdBenchmark}'s work in CPU time, a control for its JMH scores on a loaded machine: the
  * calling thread's CPU time leaves out the time it waits for a core. Each case (runtime x
  * operation x JVM flags) runs in a JVM of its own, as JMH's forks do; the cases alternate,
- * {@code rounds} times each. A case warms up for {@code warm} operations (compression needs ~600
- * before zstd's block compressor, which C1 cannot compile, gets its C2 code at entry), then times
- * 40 and answers their median. The "inlined" JVMs run with the flags of ZstdBenchmark's
+ * {@code rounds} times each. A case warms up for {@code warm} operations (compression needs several
+ * hundred: C1 cannot compile zstd's block compressor, which runs interpreted at each entry until C2
+ * has compiled it), then times 40 and answers their median. The "inlined" JVMs run with the flags of ZstdBenchmark's
  * {@code *Inlined} rows, on both sides.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.corral.benchmarks.big.ZstdCost [rounds] [warm]</pre>
@@ -31,7 +31,7 @@ public final class ZstdCost {
             return;
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        String warm = args.length > 1 ? args[1] : "600";
+        String warm = args.length > 1 ? args[1] : "800";
         List<String> cases = new ArrayList<>();
         for (String flags : List.of("default", "inlined")) {
             for (String op : List.of("compress", "decompress")) {

@@ -300,7 +300,12 @@ final class FuelInstrumenter {
             }
             real.run();
         }
-        var plan = new CodePlan(fuel, code, fuelLocals, tmpLocals, clone, rets, blockTypes, helperBodies, edits, entries);
+        boolean[] chargesGlobal = new boolean[n];
+        for (int f = 0; f < n; f++) {
+            chargesGlobal[f] = fuelLocals[f] < 0;
+        }
+        var plan = new CodePlan(fuel, code, fuelLocals, tmpLocals, clone, rets, blockTypes, helperBodies, edits, entries,
+                WrapperUse.reachable(parsed, chargesGlobal));
         int helperType = parsed.typeSection().subTypeCount();
         List<Integer> functionTypes = new ArrayList<>();
         for (int k = 0; k < helperBodies.size(); k++) {

@@ -42,7 +42,7 @@ class TimeoutTest {
             // recurse_forever's tail call to itself runs as a loop in both modes (TailCalls): it
             // used to exhaust the JVM stack compiled and run until the deadline interpreted
             var e = assertInstanceOf(CallTimeoutException.class, thrown);
-            assertTrue(ms >= 95 && ms < 1000, "stopped after " + ms + " ms");
+            assertTrue(ms >= 95 && ms < 5_000, "stopped after " + ms + " ms");
             assertEquals(Duration.ofMillis(100), e.timeout());
             assertTrue(e.getMessage().contains("'" + export + "' exceeded its timeout of 100ms"), e.getMessage());
             assertFalse(Thread.currentThread().isInterrupted());

@@ -133,7 +133,10 @@ public final class ProxyWasmFilter implements AutoCloseable {
         private int maxHeaderBytes = 64 * 1024;
         private int maxBodyBytes = 8 << 20;
         private int bodyChunkBytes = 64 * 1024;
-        private long startFuel = 1_000_000_000L;
+        private long startFuel = 1_000_000_000L; // 0: each start-up call gets the per-callback fuel
+        private boolean startFuelSet;
+        private Duration startTimeout = Duration.ofSeconds(10);
+        private boolean startTimeoutSet;
         private boolean isolateStreams;
         private final List<Consumer<FilterFault>> listeners = new ArrayList<>();
 
@@ -202,16 +205,38 @@ public final class ProxyWasmFilter implements AutoCloseable {
         }
 
         /**
-         * Fuel added to each start-up call of a metered VM ({@code main} or {@code _start}, VM start,
-         * configure); default 10^9. A reactor's {@code _initialize} is not one of them: core runs it
-         * when it instantiates the VM, within the per-callback {@link #fuel} (Go 1.24's runtime needs
-         * 1-3 million units there).
+         * Fuel for a metered VM's start-up as a whole: the reactor's {@code _initialize} (run when
+         * the VM is instantiated), {@code main} or {@code _start}, VM start and configure, which may
+         * share it (what one leaves, the next may use); default 10^9. Language runtimes start far
+         * more expensively than a request callback runs (Go 1.24's {@code _initialize} needs 1-3
+         * million units), so start-up does not use the per-callback {@link #fuel}. 0 gives each
+         * start-up call the per-callback fuel instead. Becomes the VM policy's
+         * {@link PluginPolicy.Builder#initFuel initFuel}; a {@link #policy} with an initFuel of its own
+         * keeps it unless this is called.
          */
         public Builder startFuel(long units) {
             if (units < 0) {
                 throw new IllegalArgumentException("startFuel must be >= 0, got " + units);
             }
             this.startFuel = units;
+            this.startFuelSet = true;
+            return this;
+        }
+
+        /**
+         * Wall-clock limit of a VM's start-up as a whole (the same steps as {@link #startFuel});
+         * default 10 s, so a per-callback {@link #timeout} of a few milliseconds does not starve a
+         * runtime's start-up on a cold JVM. Becomes the VM policy's
+         * {@link PluginPolicy.Builder#initTimeout initTimeout}; a {@link #policy} with an initTimeout
+         * of its own keeps it unless this is called.
+         */
+        public Builder startTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("startTimeout must be positive, got " + timeout);
+            }
+            this.startTimeout = timeout;
+            this.startTimeoutSet = true;
             return this;
         }
 
@@ -336,8 +361,14 @@ public final class ProxyWasmFilter implements AutoCloseable {
             Wasi grant = wasi != null ? wasi : Wasi.builder().clock(clock).random(WasiRandom.secure())
                     .stdout(toLog(host, Level.INFO)).stderr(toLog(host, Level.ERROR)).build();
             var binder = new VmBinder(host, shape.allocExport);
-            PluginPolicy vmPolicy = policy.toBuilder().grant(grant).grant(binder).build();
-            var pool = new VmPool(module, vmPolicy, binder, shape, startFuel, workers, borrowTimeout, isolateStreams);
+            var vmPolicy = policy.toBuilder().grant(grant).grant(binder);
+            if (startTimeoutSet || policy.initTimeout().isEmpty()) {
+                vmPolicy.initTimeout(startTimeout);
+            }
+            if (policy.fuel().isPresent() && startFuel > 0 && (startFuelSet || policy.initFuel().isEmpty())) {
+                vmPolicy.initFuel(startFuel);
+            }
+            var pool = new VmPool(module, vmPolicy.build(), binder, shape, workers, borrowTimeout, isolateStreams);
             Map<FaultKind, FailStrategy> strategy = new EnumMap<>(FaultKind.class);
             for (FaultKind k : FaultKind.values()) {
                 strategy.put(k, strategies.getOrDefault(k, FailStrategy.FAIL_CLOSED));

@@ -31,10 +31,10 @@ public final class Vm implements AutoCloseable {
     }
 
     /**
-     * Starts a plugin the pool just made: {@code startFuel} is added to each start-up call of a
-     * metered VM (runtimes' initialisation costs far more than a request callback).
+     * Starts a plugin the pool just made, from the pool's initializer: the calls run under the
+     * policy's initialization budget (the filter's startFuel and startTimeout), not a callback's.
      */
-    public static Vm start(Plugin plugin, VmState state, ModuleShape shape, PluginPolicy policy, long startFuel, String filter) {
+    public static Vm start(Plugin plugin, VmState state, ModuleShape shape, PluginPolicy policy, String filter) {
         int max = policy.maxMemoryPages();
         for (MemoryDescriptor m : plugin.module().memories()) {
             if (m.index() == 0 && m.maxPages().isPresent()) {
@@ -43,7 +43,7 @@ public final class Vm implements AutoCloseable {
         }
         var vm = new Vm(plugin, state, shape, max);
         try {
-            vm.startUp(policy.fuel().isPresent() ? startFuel : 0);
+            vm.startUp();
         } catch (VmFault f) {
             // the cause is Corral's exception (a trap, a timeout ...), or none when the filter said no
             throw new VmFault(FaultKind.START, f.callback, "filter '" + filter + "' failed to start: "
@@ -52,24 +52,20 @@ public final class Vm implements AutoCloseable {
         return vm;
     }
 
-    private void startUp(long startFuel) {
+    private void startUp() {
         if (shape.hasInitialize) {
             // core already ran the reactor's _initialize when it instantiated the plugin; a second
             // call is fatal in real runtimes (Go: "randinit twice"; wasi-libc's reactor traps)
             if (shape.hasMain) {
-                topUp(startFuel);
                 call("main", 0, 0);
             }
         } else if (shape.hasStart) {
-            topUp(startFuel);
             call("_start");
         }
         int root = VmState.ROOT_CONTEXT_ID;
-        topUp(startFuel);
         call("proxy_on_context_create", root, 0);
         if (shape.has("proxy_on_vm_start")) {
             state.enterConfiguration(Abi.VM_CONFIGURATION);
-            topUp(startFuel);
             if (call("proxy_on_vm_start", root, state.host.vmConfig.length) == 0) {
                 throw new VmFault(FaultKind.START, "proxy_on_vm_start", "proxy_on_vm_start returned false (the filter"
                         + " refused its VM configuration)", null);
@@ -77,17 +73,10 @@ public final class Vm implements AutoCloseable {
         }
         if (shape.has("proxy_on_configure")) {
             state.enterConfiguration(Abi.PLUGIN_CONFIGURATION);
-            topUp(startFuel);
             if (call("proxy_on_configure", root, state.host.pluginConfig.length) == 0) {
                 throw new VmFault(FaultKind.START, "proxy_on_configure", "proxy_on_configure returned false (the filter"
                         + " refused its plugin configuration)", null);
             }
-        }
-    }
-
-    private void topUp(long fuel) {
-        if (fuel > 0) {
-            plugin.addFuel(fuel);
         }
     }
 

@@ -28,12 +28,12 @@ public final class VmPool implements AutoCloseable {
     private final Map<Plugin, Vm> vms = new ConcurrentHashMap<>();
     public final LongAdder started = new LongAdder();
 
-    public VmPool(PluginModule module, PluginPolicy policy, VmBinder binder, ModuleShape shape, long startFuel, int max,
+    public VmPool(PluginModule module, PluginPolicy policy, VmBinder binder, ModuleShape shape, int max,
             Duration borrowTimeout, boolean isolate) {
         this.pool = PluginPool.builder(module).policy(policy).maxSize(max).borrowTimeout(borrowTimeout)
                 .reset(isolate ? Reset.SNAPSHOT : Reset.NONE)
                 .initializer(p -> {
-                    Vm vm = Vm.start(p, binder.stateOf(p), shape, policy, startFuel, binder.host.name);
+                    Vm vm = Vm.start(p, binder.stateOf(p), shape, policy, binder.host.name);
                     vms.put(p, vm);
                     started.increment();
                 })

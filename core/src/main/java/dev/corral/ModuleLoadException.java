@@ -19,7 +19,10 @@ public class ModuleLoadException extends CorralException {
         UNREADABLE,
         /** The SHA-256 of the bytes is not the one the host expected. */
         DIGEST_MISMATCH,
-        /** The module asks for more than the policy allows (e.g. initial memory over the limit). */
+        /**
+         * The module asks for more than the policy allows (e.g. initial memory over the limit), or
+         * loading it needs more heap than the JVM has.
+         */
         LIMITS,
         /** The module uses a construct Corral cannot run safely (e.g. cannot be instrumented). */
         UNSUPPORTED

@@ -25,7 +25,13 @@ import java.util.Locale;
  * cases alternate, and every case runs {@code rounds} times; read the medians and the ratios to
  * the plain call of the same kind.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.corral.benchmarks.CallCost [rounds]</pre>
+ * <p>By default the loop reads only each result's length, so on the plain path, which the JIT
+ * inlines whole, the result array is never allocated, while a sandboxed call (a guard too big to
+ * inline) allocates it. With {@code --escape} every result is stored where the JIT must keep it,
+ * as JMH's Blackhole does with {@code CallBenchmark}'s returned arrays: the plain call then pays
+ * the allocation too, which is the figure the issue's ratios were taken against.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.corral.benchmarks.CallCost [rounds] [--escape]</pre>
  */
 public final class CallCost {
     private static final String[] CASES = {
@@ -33,21 +39,27 @@ public final class CallCost {
         "noop plain", "noop fuel+timeout",
         "host plain", "host fuel", "host fuel+timeout"};
     private static long sink;
+    /** --escape: the child JVM runs with this method kept out of line, so each result escapes into it. */
+    private static final String CONSUME = "-XX:CompileCommand=dontinline,dev.corral.benchmarks.CallCost::consume";
 
     private CallCost() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 2 && args[0].equals("--case")) {
-            System.out.println(measure(args[1]));
+        if (args.length >= 2 && args[0].equals("--case")) {
+            System.out.println(measure(args[1], args.length > 2 && args[2].equals("--escape")));
             return;
         }
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        List<String> rest = new ArrayList<>(List.of(args));
+        boolean escape = rest.remove("--escape");
+        int rounds = rest.isEmpty() ? 5 : Integer.parseInt(rest.get(0));
         double[][] t = new double[CASES.length][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int c = 0; c < CASES.length; c++) {
-                t[c][r] = ChildJvm.run(CallCost.class, List.of(), "--case", CASES[c]);
+                t[c][r] = escape ? ChildJvm.run(CallCost.class, List.of("-XX:CompileCommand=quiet", CONSUME), "--case", CASES[c], "--escape")
+                        : ChildJvm.run(CallCost.class, List.of(), "--case", CASES[c]);
             }
         }
+        System.out.println(escape ? "results escape (as in JMH)" : "results' length read only");
         System.out.println("| case | CPU ns per call, median [min-max] | ratio to plain (median of rounds) |");
         System.out.println("|---|---:|---:|");
         for (int c = 0; c < CASES.length; c++) {
@@ -64,6 +76,10 @@ public final class CallCost {
         }
     }
 
+    private static void consume(long[] result) {
+        sink += result.length;
+    }
+
     private static byte[] resource(String name) throws IOException {
         try (InputStream in = CallCost.class.getResourceAsStream(name)) {
             return in.readAllBytes();
@@ -71,7 +87,7 @@ public final class CallCost {
     }
 
     /** One case in this JVM: the median over measured rounds of CPU nanoseconds per call. */
-    private static double measure(String name) throws IOException {
+    private static double measure(String name, boolean escape) throws IOException {
         String[] parts = name.split(" ");
         boolean fuel = parts[1].contains("fuel");
         boolean timeout = parts[1].contains("timeout");
@@ -101,8 +117,14 @@ public final class CallCost {
             List<Double> rounds = new ArrayList<>();
             for (int r = 0; r < 12; r++) {
                 long t0 = threads.getCurrentThreadCpuTime();
-                for (int i = 0; i < n; i++) {
-                    sink += f.callRaw(callArgs).length;
+                if (escape) {
+                    for (int i = 0; i < n; i++) {
+                        consume(f.callRaw(callArgs));
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        sink += f.callRaw(callArgs).length;
+                    }
                 }
                 if (r >= 4) { // warm-up rounds left out
                     rounds.add((threads.getCurrentThreadCpuTime() - t0) / (double) n / perCall);

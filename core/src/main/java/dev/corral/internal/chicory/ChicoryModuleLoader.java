@@ -36,6 +36,11 @@ public final class ChicoryModuleLoader {
     public static PluginModule load(Engine engine, String name, byte[] bytes, String expectedSha256, ExecutionMode mode,
             boolean tiered, LoadSettings settings) {
         String sha256 = checkDigest(name, bytes, expectedSha256);
+        return withinHeap(name, bytes.length, settings.metered(), () -> loadChecked(engine, name, bytes, sha256, mode, tiered, settings));
+    }
+
+    private static PluginModule loadChecked(Engine engine, String name, byte[] bytes, String sha256, ExecutionMode mode,
+            boolean tiered, LoadSettings settings) {
         var scan = scan(engine, name, sha256, bytes, mode, settings);
         var scanned = scan.facts();
         boolean scannedBefore = scan.cached();
@@ -176,7 +181,26 @@ public final class ChicoryModuleLoader {
      * policy without fuel first needs it: parsed again from the bytes (they were validated at load).
      */
     static ModuleVariant plainLater(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode) {
-        return plain(engine, name, sha256, bytes, new Parse(name, bytes, decode(name, bytes)), mode);
+        return withinHeap(name, bytes.length, false,
+                () -> plain(engine, name, sha256, bytes, new Parse(name, bytes, decode(name, bytes)), mode));
+    }
+
+    /**
+     * Runs a load or a compile, answering a heap too small for it with a {@link ModuleLoadException}
+     * ({@code LIMITS}) that says what to do, not a raw {@link OutOfMemoryError}. What ran out was this
+     * load's own transient parse and compile (Chicory's parse holds ~77 bytes per instruction, a
+     * fuel-metered module ~3x the instructions of the original: Ruby 3.4's 16.6 MB need ~1.4 GB for
+     * that parse alone), which is garbage once the error unwinds, so the JVM goes on.
+     */
+    static <T> T withinHeap(String name, int size, boolean metered, java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (OutOfMemoryError e) {
+            throw new ModuleLoadException(Reason.LIMITS, "module '" + name + "' (" + (size >> 10) + " KB) could not be "
+                    + (metered ? "fuel-metered and compiled" : "compiled") + " within this JVM's heap (max "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MB): its parse and compile need more. Give the JVM more"
+                    + " heap (-Xmx)" + (metered ? "; a fuel-metered variant needs about three times the plain one's" : ""), e);
+        }
     }
 
     /**
@@ -227,11 +251,16 @@ public final class ChicoryModuleLoader {
     }
 
     /**
-     * Builds the fuel-metered variant of an already loaded module: instrument, re-parse with
-     * validation (the rewrite must produce a valid module), then in compiled mode split and
-     * compile it like the plain variant ({@link VariantCompiler}).
+     * Builds the fuel-metered variant of an already loaded module: instrument, re-parse (with
+     * validation for the interpreter; for the compiler see {@link #parseRewritten}), then in
+     * compiled mode split and compile it like the plain variant ({@link VariantCompiler}).
      */
     static ModuleVariant meter(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode, LoadSettings settings) {
+        return withinHeap(name, bytes.length, true, () -> meterLater(engine, name, sha256, bytes, mode, settings));
+    }
+
+    private static ModuleVariant meterLater(Engine engine, String name, String sha256, byte[] bytes, ExecutionMode mode,
+            LoadSettings settings) {
         var budget = new LoadBudget(name, settings.limits().maxCompileTime());
         if (mode == ExecutionMode.COMPILED) {
             var hit = CacheHit.metered(engine, name, sha256, bytes);
@@ -278,12 +307,37 @@ public final class ChicoryModuleLoader {
     }
 
     static WasmModule parseInstrumented(String name, FuelInstrumenter.Result r) {
+        return parseInstrumented(name, r, true);
+    }
+
+    /** @param validate false for the compiler ({@link #parseRewritten}) */
+    static WasmModule parseInstrumented(String name, FuelInstrumenter.Result r, boolean validate) {
         try {
-            return parse(name, r.bytes());
+            return validate ? parse(name, r.bytes()) : parseRewritten(name, r.bytes());
         } catch (ModuleLoadException e) {
             throw new ModuleLoadException(Reason.UNSUPPORTED, "module '" + name
                     + "' cannot be fuel-metered: the instrumented module does not validate (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * Set (to {@code true}) in the build's tests: the compile path validates what our own rewrites
+     * (fuel metering, function splitting) produce, as it did before.
+     */
+    static final String VALIDATE_REWRITES_PROPERTY = "dev.corral.internal.validateRewrites";
+
+    /**
+     * Decodes the output of our own rewrites for the compiler, without Chicory's validation: the
+     * user's bytes were validated (and pre-validated) at load, and a rewrite of a valid module is
+     * valid by construction, which the tests check on every fixture, the fuzz corpus and the guest
+     * SDK examples with {@value #VALIDATE_REWRITES_PROPERTY} on. The trade: an instrumenter or
+     * splitter bug surfaces as a compile failure (the JVM's verifier rejecting the generated class,
+     * a {@link ModuleLoadException}) instead of Chicory's validation message. Validating costs about
+     * as much as decoding (QuickJS metered: 0.44 s of a 1.3 s parse), once per rewrite. Bytes for
+     * the interpreter stay validated: no verifier stands behind it.
+     */
+    static WasmModule parseRewritten(String name, byte[] bytes) {
+        return Boolean.getBoolean(VALIDATE_REWRITES_PROPERTY) ? parse(name, bytes) : decode(name, bytes);
     }
 
     /** Parses and validates {@code bytes}; visible for the instrumenter's tests. */

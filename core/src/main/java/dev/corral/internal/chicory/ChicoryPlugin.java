@@ -49,10 +49,13 @@ import java.util.Map;
  * <p>Fuel: when the policy meters calls, the instance runs the instrumented variant and the
  * outermost call sets the fuel global to its budget and reads it back afterwards (two field
  * accesses); an unmetered plugin pays one final-field test per call and allocates nothing more.
+ *
+ * <p>Its exports are {@link ExportHandle}s, which hold the plain fast path (the fields that path
+ * touches are package-private for it), and a call's limits are {@link CallLimits}.
  */
 final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
-    private static final VarHandle OWNER;
-    private static final long[] NO_RESULTS = new long[0];
+    static final VarHandle OWNER;
+    static final long[] NO_RESULTS = new long[0];
     /** Parked in {@code owner} by close(): never started, never equal to a caller. */
     private static final Thread CLOSED = new Thread("corral-closed-plugin");
     /** Parked in {@code owner} while the plugin waits in a pool: calls fail until it is lent again. */
@@ -72,50 +75,50 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final Engine engine;
     private Deadline deadline; // created on the first call with a timeout
     private String timedExport; // the outermost export running under the deadline, for messages
-    private Limits timedLimits; // the limits of that call, for messages
+    private CallLimits timedLimits; // the limits of that call, for messages
     /** The policy's limits, carried by every handle without limits of its own. */
-    private final Limits policyLimits;
+    private final CallLimits policyLimits;
     private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
-    private final Errors errors;
+    final Errors errors;
     private final ModuleVariant variant;
-    private Instance instance;
+    Instance instance;
     private List<Capability.Binding> bindings = List.of();
     private GuestMemory memory;
-    private final Map<String, Handle> handles = new HashMap<>();
+    private final Map<String, ExportHandle> handles = new HashMap<>();
 
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
-    private int depth;
+    int depth;
     /** A call ended with an exception since the last restore: the state may be anything. */
-    private boolean faulted;
+    boolean faulted;
     private InstanceSnapshot.Layout snapshotLayout;
     // ---- counters (plain fields: only the owner writes them; Usage sums them for the module and engine) ----
-    private long calls;
+    long calls;
     private long failedCalls;
     private long fuelBilled;
 
     // ---- fuel (all unused when unmetered) ----
-    private final boolean metered;
+    final boolean metered;
     /**
      * No fuel, no deadline: a call needs only the ownership test and error mapping. Cleared while
      * initializing under initialization limits, so that every call takes the guard.
      */
-    private boolean plain;
+    boolean plain;
     private final long hostCallFuel;
     private final int definedGlobals;
     private final int fuelSlot;
-    private GlobalInstance fuel;
-    private GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
+    GlobalInstance fuel;
+    GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
     /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
     private GlobalInstance callDepth;
-    private final int maxCallDepth;
+    final int maxCallDepth;
     private final int callDepthIndex;
     private int globalsCreated;
-    private long budget; // of the running or last outermost call
+    long budget; // of the running or last outermost call
     private LimitSource budgetSource = LimitSource.POLICY; // whose budget that is, for messages
 
     // ---- initialization (start function, _initialize, the initializer): one budget of its own ----
-    private boolean initializing;
+    boolean initializing;
     private long initDue; // System.nanoTime() by which initialization must end, with an initTimeout
     private long initFuelLeft; // with an initFuel
     private long pendingFuel;
@@ -127,7 +130,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.policy = policy;
         Duration timeout = policy.timeout().orElse(null);
         this.engine = module.engine();
-        this.policyLimits = new Limits(timeout, LimitSource.POLICY, policy.fuel().orElse(0), LimitSource.POLICY);
+        this.policyLimits = new CallLimits(timeout, LimitSource.POLICY, policy.fuel().orElse(0), LimitSource.POLICY);
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
         this.metered = variant.metered();
@@ -213,7 +216,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * The limits of an outermost call during initialization: the call's own where it has them,
      * else what is left of initialization's, else the policy's per-call ones.
      */
-    private Limits initLimits(String export, Limits call) {
+    private CallLimits initLimits(String export, CallLimits call) {
         Duration t = call.timeout;
         long tNanos = call.timeoutNanos;
         LimitSource ts = call.timeoutSource;
@@ -235,7 +238,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                         LimitSource.INITIALIZATION, null);
             }
         }
-        return new Limits(t, tNanos, ts, f, fs);
+        return new CallLimits(t, tNanos, ts, f, fs);
     }
 
     // ---- Plugin ----
@@ -258,11 +261,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     @Override
     public PluginFunction function(String export) {
         enter();
-        Handle h = handles.get(export);
+        ExportHandle h = handles.get(export);
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new Handle(export, sig, instance.export(export), meteredEntry(export), policyLimits);
+            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), policyLimits);
             handles.put(export, h);
         }
         return h;
@@ -648,17 +651,17 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     }
 
     @FunctionalInterface
-    private interface Body {
+    interface Body {
         long[] run();
     }
 
     /**
-     * Every entry into the guest except the plain fast path in {@link Handle#callRaw}: an export
+     * Every entry into the guest except the plain fast path in {@link ExportHandle#callRaw}: an export
      * ({@code fn} with {@code args}, no lambda) or other work ({@code body}, e.g. initialization).
      * The outermost call runs under {@code limits} (the policy's, a view's own, or during
      * initialization what is left of initialization's); a re-entry under the outermost call's.
      */
-    private long[] guarded(String export, Handle fn, long[] args, Body body, Limits limits) {
+    long[] guarded(String export, ExportHandle fn, long[] args, Body body, CallLimits limits) {
         enter();
         if (depth > 0) {
             return nested(export, fn, args, body); // re-entry: the outermost call meters, counts, records and limits
@@ -678,12 +681,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
     }
 
-    private long[] guarded(String export, Limits limits, Body body) {
+    private long[] guarded(String export, CallLimits limits, Body body) {
         return guarded(export, null, null, body, limits);
     }
 
     /** {@link #guarded} with a JFR PluginCall event around it (out of line: rarely taken). */
-    private long[] recorded(String export, Handle fn, long[] args, Body body, Limits limits) {
+    private long[] recorded(String export, ExportHandle fn, long[] args, Body body, CallLimits limits) {
         var event = new PluginCallEvent();
         event.begin();
         String outcome = "ok";
@@ -698,17 +701,17 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     }
 
     /** An outermost call failed: count it, and tell JFR about a failing host function. */
-    private String failed(String export, RuntimeException e) {
+    String failed(String export, RuntimeException e) {
         failedCalls++;
         return Events.failed(module.name(), export, e);
     }
 
-    private static long[] run(Handle fn, long[] args, Body body) {
+    private static long[] run(ExportHandle fn, long[] args, Body body) {
         return fn != null ? fn.fn.apply(args) : body.run();
     }
 
     /** A guest→host→guest re-entry: runs under the outermost call's deadline and budget. */
-    private long[] nested(String export, Handle fn, long[] args, Body body) {
+    private long[] nested(String export, ExportHandle fn, long[] args, Body body) {
         depth++;
         try {
             return run(fn, args, body);
@@ -727,7 +730,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * plain stores, the deadline's one CAS and the fuel read-back (benchmarks/README.md,
      * "Sandbox cost per call"). Everything unusual happens out of line in {@link #outcome}.
      */
-    private long[] outermost(String export, Handle fn, long[] args, Body body, Limits limits) {
+    long[] outermost(String export, ExportHandle fn, long[] args, Body body, CallLimits limits) {
         // kept under HotSpot's inlining limit (325 bytes of bytecode): every step but the call is
         // a small method, and anything unusual is out of line
         if (metered && engine.closed()) {
@@ -757,7 +760,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     }
 
     /** Arms the deadline for the outermost call; its token (never 0). */
-    private long arm(String export, Limits limits) {
+    private long arm(String export, CallLimits limits) {
         Deadline d = deadline();
         Thread self = Thread.currentThread();
         callerInterrupted = self.isInterrupted();
@@ -765,24 +768,34 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (engine.closed()) {
             closedWhileArming(d, token, callerInterrupted);
         }
-        timedExport = export;
-        timedLimits = limits;
+        // reference fields are written only when they change: under G1 a reference store into a
+        // plugin in the old generation (a pooled or long-lived one) goes through the card-marking
+        // barrier, while such a plugin calls the same export again and again (the three stores of
+        // a metered timed call cost ~0.5-1 ns of its ~20 ns once the plugin is tenured)
+        if (timedExport != export) {
+            timedExport = export;
+        }
+        if (timedLimits != limits) {
+            timedLimits = limits;
+        }
         return token;
     }
 
     /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
-    private void startMetered(Limits limits) {
+    private void startMetered(CallLimits limits) {
         long b = saturatedAdd(limits.fuel, pendingFuel);
         pendingFuel = 0;
         budget = b;
-        budgetSource = limits.fuelSource;
+        if (budgetSource != limits.fuelSource) { // see arm(): no reference store when unchanged
+            budgetSource = limits.fuelSource;
+        }
         if (fuel != null) {
             fuel.setValue(b);
             callDepth.setValue(maxCallDepth);
         }
     }
 
-    private void finishMetered(Limits limits) {
+    private void finishMetered(CallLimits limits) {
         long consumed = fuel == null ? 0 : budget - fuel.getValue();
         lastConsumed = consumed;
         totalConsumed += consumed;
@@ -819,7 +832,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,
      * then name what happened (timeout, engine closed, fuel, call depth, or the mapped failure).
      */
-    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, Limits limits) {
+    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, CallLimits limits) {
         RuntimeException mapped = null;
         if (failure != null) {
             faulted = true;
@@ -850,230 +863,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             }
         }
         throw mapped;
-    }
-
-    /**
-     * The limits an outermost call runs under: the policy's (one object per plugin), a view's own
-     * (one per {@link PluginFunction#withTimeout}/{@code withFuel} view), or, during
-     * initialization, what is left of initialization's. Immutable: a call allocates none.
-     */
-    static final class Limits {
-        final Duration timeout; // null: no deadline
-        final long timeoutNanos; // what the deadline is armed with
-        final LimitSource timeoutSource;
-        final long fuel; // per-call budget, when metered
-        final LimitSource fuelSource;
-
-        Limits(Duration timeout, LimitSource timeoutSource, long fuel, LimitSource fuelSource) {
-            this(timeout, timeout == null ? 0 : timeout.toNanos(), timeoutSource, fuel, fuelSource);
-        }
-
-        Limits(Duration timeout, long timeoutNanos, LimitSource timeoutSource, long fuel, LimitSource fuelSource) {
-            this.timeout = timeout;
-            this.timeoutNanos = timeoutNanos;
-            this.timeoutSource = timeoutSource;
-            this.fuel = fuel;
-            this.fuelSource = fuelSource;
-        }
-    }
-
-    /** A resolved export. Shares the plugin's guard. */
-    private class Handle implements PluginFunction {
-        final String name;
-        final FunctionSignature signature;
-        final ExportFunction fn;
-        private final ValueType[] params;
-        private final int paramCount;
-        /** A metered export's way into its fuel-passing clone, or null: then the wrapper. */
-        private final MeteredEntry entry;
-        private final long[] scratch;
-        private final com.dylibso.chicory.runtime.Machine machine;
-        private final long[] outermostArgs;
-        final Limits limits;
-
-        Handle(String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry, Limits limits) {
-            this.name = name;
-            this.signature = signature;
-            this.fn = fn;
-            this.params = signature.params().toArray(new ValueType[0]);
-            this.paramCount = params.length;
-            this.entry = entry;
-            this.scratch = entry == null ? null : entry.scratch();
-            this.machine = instance.getMachine();
-            this.outermostArgs = new long[paramCount];
-            this.limits = limits;
-        }
-
-        @Override
-        public PluginFunction withTimeout(Duration timeout) {
-            java.util.Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-            }
-            return new LimitedHandle(this, new Limits(timeout, LimitSource.CALL, limits.fuel, limits.fuelSource));
-        }
-
-        @Override
-        public PluginFunction withFuel(long units) {
-            if (units <= 0) {
-                throw new IllegalArgumentException("fuel must be > 0, got " + units);
-            }
-            if (!metered) {
-                throw new IllegalStateException("plugin '" + ChicoryPlugin.this.name() + "' is not metered, so '" + name
-                        + "' cannot take fuel of its own: its policy sets no fuel, and an unmetered plugin runs code "
-                        + "that cannot count (metering is chosen when the plugin is instantiated). Set "
-                        + "PluginPolicy.Builder.fuel(n) on the policy; withFuel then replaces n for this export's calls");
-            }
-            return new LimitedHandle(this, new Limits(limits.timeout, limits.timeoutNanos, limits.timeoutSource, units,
-                    LimitSource.CALL));
-        }
-
-        /** The outermost call's entry into the guest: a metered export straight into its clone. */
-        long[] enter(long[] args) {
-            if (entry != null && fuel != null) {
-                long[] out = entry.call(machine, args, scratch, budget, maxCallDepth, fuel, reserve);
-                if (out != MeteredEntry.UNPAID) {
-                    return out;
-                }
-            }
-            return fn.apply(args);
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public FunctionSignature signature() {
-            return signature;
-        }
-
-        @Override
-        public long[] callRaw(long... args) {
-            if (plain && args.length == paramCount && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()
-                    && !Events.callsRecorded()) {
-                // the hot path, kept small and flat so the JIT inlines it, and Chicory's call into
-                // it, whole (then even the varargs array is scalar-replaced): no lambda, no fuel or
-                // deadline branches (benchmarks/README.md: trivial-call overhead). A JFR recording
-                // of plugin calls takes the guarded path; without JFR the test is one volatile read.
-                long[] out;
-                int d = depth;
-                depth = d + 1;
-                try {
-                    out = fn.apply(args);
-                } catch (RuntimeException | Error e) {
-                    throw fastPathFailure(e, d); // out of line: keeps this method small enough to inline
-                } finally {
-                    depth = d;
-                }
-                if (d == 0) {
-                    calls++;
-                }
-                return out == null ? NO_RESULTS : out; // Chicory returns null for no results
-            }
-            return callRawGuarded(args);
-        }
-
-        private RuntimeException fastPathFailure(Throwable e, int depthBefore) {
-            faulted = true;
-            RuntimeException mapped = errors.map(e, name);
-            if (depthBefore == 0) {
-                calls++;
-                failed(name, mapped);
-            }
-            return mapped;
-        }
-
-        final long[] callRawGuarded(long[] args) {
-            if (args.length != paramCount) {
-                throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
-                        + ", got " + args.length);
-            }
-            long[] out;
-            if (depth == 0 && !initializing && OWNER.get(ChicoryPlugin.this) == Thread.currentThread()
-                    && !Events.callsRecorded()) {
-                // a sandboxed outermost call by its owner without a JFR recording: guarded()'s
-                // work without its re-checks. outermost() is too big to be inlined into the
-                // caller, so the arguments are copied into an array of this handle's (a copy of
-                // constant length, which the JIT turns into moves): the caller's varargs array
-                // does not escape and is not allocated, as on the plain path. Only outermost
-                // calls use it; a re-entry runs with its own array.
-                long[] own = outermostArgs;
-                System.arraycopy(args, 0, own, 0, args.length);
-                calls++;
-                try {
-                    out = outermost(name, this, own, null, limits);
-                } catch (RuntimeException e) {
-                    failed(name, e);
-                    throw e;
-                }
-            } else {
-                out = guarded(name, this, args, null, limits);
-            }
-            return out == null ? NO_RESULTS : out;
-        }
-
-        @Override
-        public Results call(Object... args) {
-            if (args == null) {
-                args = new Object[] {null};
-            }
-            if (args.length != paramCount) {
-                throw new IllegalArgumentException("'" + name + "' takes " + paramCount + " arguments " + signature
-                        + ", got " + args.length);
-            }
-            long[] raw = new long[paramCount];
-            for (int i = 0; i < paramCount; i++) {
-                raw[i] = toRaw(i, params[i], args[i]);
-            }
-            long[] out = guarded(name, this, raw, null, limits);
-            return new Results(signature.results(), out);
-        }
-
-        private long toRaw(int i, ValueType t, Object v) {
-            if (!(v instanceof Number)) {
-                throw new IllegalArgumentException("argument " + i + " of '" + name + "' must be a number of type "
-                        + t.watName() + ", got " + (v == null ? "null" : v.getClass().getSimpleName()));
-            }
-            Number n = (Number) v;
-            boolean integral = v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte;
-            switch (t) {
-                case I32:
-                    if (!integral || (v instanceof Long && (long) v != (int) (long) v)) {
-                        throw new IllegalArgumentException("argument " + i + " of '" + name + "' must be an i32 (Integer), got " + v);
-                    }
-                    return n.intValue();
-                case I64:
-                    if (!integral) {
-                        throw new IllegalArgumentException("argument " + i + " of '" + name + "' must be an i64 (Long), got " + v);
-                    }
-                    return n.longValue();
-                case F32:
-                    return Float.floatToRawIntBits(n.floatValue());
-                case F64:
-                    return Double.doubleToRawLongBits(n.doubleValue());
-                default:
-                    throw new IllegalArgumentException("argument " + i + " of '" + name + "' has type " + t.watName()
-                            + ", which cannot be passed from Java");
-            }
-        }
-    }
-
-    /**
-     * A view of an export with limits of its own ({@link PluginFunction#withTimeout}, {@code withFuel}).
-     * Its calls always take the guard: the fast path of {@link Handle#callRaw} is for calls
-     * without limits, and stays as it was.
-     */
-    private final class LimitedHandle extends Handle {
-        LimitedHandle(Handle of, Limits limits) {
-            super(of.name, of.signature, of.fn, of.entry, limits);
-        }
-
-        @Override
-        public long[] callRaw(long... args) {
-            return callRawGuarded(args);
-        }
     }
 
     PluginPolicy policy() {

@@ -50,6 +50,9 @@ import java.util.TreeMap;
  * those to calls that the JIT does not inline in a method entered rarely, and the calls make it
  * spill the loop's variables to the stack. Functions with tail calls or {@code try_table}, or
  * with GC-typed signatures, get no clone and charge the fuel global directly.
+ * A wrapper that nothing but clones can call (no export, table, {@code ref.func}, start function
+ * or directly charging caller reaches it) is dead and gets an {@code unreachable} body
+ * ({@link WrapperUse}): Chicory would parse and compile it for nothing.
  *
  * <p><b>Where fuel is charged.</b> Each function body is cut into straight-line segments: a segment
  * ends after every instruction that can transfer control ({@code if}, {@code else}, {@code end},
@@ -300,7 +303,12 @@ final class FuelInstrumenter {
             }
             real.run();
         }
-        var plan = new CodePlan(fuel, code, fuelLocals, tmpLocals, clone, rets, blockTypes, helperBodies, edits, entries);
+        boolean[] chargesGlobal = new boolean[n];
+        for (int f = 0; f < n; f++) {
+            chargesGlobal[f] = fuelLocals[f] < 0;
+        }
+        var plan = new CodePlan(fuel, code, fuelLocals, tmpLocals, clone, rets, blockTypes, helperBodies, edits, entries,
+                WrapperUse.reachable(parsed, chargesGlobal));
         int helperType = parsed.typeSection().subTypeCount();
         List<Integer> functionTypes = new ArrayList<>();
         for (int k = 0; k < helperBodies.size(); k++) {

@@ -37,9 +37,12 @@ final class FuelModuleWriter {
         private final List<byte[]> helperBodies;
         private final NavigableMap<Integer, byte[]> insertions;
         private final Map<Integer, Integer> skips;
+        /** By function: whether anything but a clone can call it ({@link WrapperUse}). */
+        private final boolean[] wrapperUsed;
 
         CodePlan(Fuel fuel, com.dylibso.chicory.wasm.types.CodeSection code, int[] fuelLocals, int[] tmpLocals, int[] clone,
-                Ret[] rets, byte[][] blockTypes, List<byte[]> helperBodies, Edits edits, Entries entries) {
+                Ret[] rets, byte[][] blockTypes, List<byte[]> helperBodies, Edits edits, Entries entries, boolean[] wrapperUsed) {
+            this.wrapperUsed = wrapperUsed;
             this.entries = entries;
             this.fuel = fuel;
             this.code = code;
@@ -69,7 +72,9 @@ final class FuelModuleWriter {
                 byte[] tmp = tmpLocals[f] >= 0 ? new byte[] {0x01, 0x7E} : new byte[0];
                 if (clone[f] >= 0) {
                     int params = fuelLocals[f];
-                    sized(out, wrapper(params, clone[f], rets[f], entries.hoisted[f] ? entries.cost[f] : 0));
+                    // a wrapper only clones call into is dead: no locals, unreachable, end
+                    sized(out, wrapperUsed[f] ? wrapper(params, clone[f], rets[f], entries.hoisted[f] ? entries.cost[f] : 0)
+                            : new byte[] {0x00, 0x00, 0x0B});
                     // block (results) <body> end <pack results and fuel>: branches to the function
                     // label (and `return`s, rewritten as such branches) land before the packing
                     byte[] prefix = concat(new byte[] {0x02}, blockTypes[f]);

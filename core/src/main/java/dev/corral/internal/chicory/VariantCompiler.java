@@ -109,7 +109,7 @@ final class VariantCompiler {
             var r = ChicoryModuleLoader.instrument(name, bytes, original.get(), false);
             original.drop(); // the instrumented parse replaces it
             input = r.bytes();
-            parsed = ChicoryModuleLoader.parseInstrumented(name, r);
+            parsed = ChicoryModuleLoader.parseInstrumented(name, r, false);
             fuelGlobal = r.fuelGlobalIndex();
             fuelSlot = r.fuelSlot();
             definedGlobals = r.definedGlobalCount();
@@ -129,7 +129,7 @@ final class VariantCompiler {
                 // Chicory compiles the split module: the parse it came from can go first
                 parsed = null;
                 original.drop();
-                module = ChicoryModuleLoader.parse(name, runnable);
+                module = ChicoryModuleLoader.parseRewritten(name, runnable);
             } else {
                 module = parsed;
             }

@@ -68,7 +68,7 @@ final class Recording {
             if (line.isBlank()) {
                 continue;
             }
-            String[] f = line.split(" ");
+            String[] f = line.split(" ", -1); // -1: an empty mod (caught half-written by --watch) has an empty last field
             try {
                 switch (f[0]) {
                     case "setting": r.settings.put(f[1], Long.parseLong(f[2])); break;

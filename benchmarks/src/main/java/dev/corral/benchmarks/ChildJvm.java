@@ -8,11 +8,11 @@ import java.util.List;
  * its own (as JMH's forks: a shared JVM would share the JIT's profile between cases), started on
  * this JVM's class path, answering one number on its last line.
  */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {}
 
     /** Runs {@code main} with {@code args} in a new JVM with {@code jvmArgs}; the number it printed last. */
-    static double run(Class<?> main, List<String> jvmArgs, String... args) throws Exception {
+    public static double run(Class<?> main, List<String> jvmArgs, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmArgs);
@@ -30,7 +30,7 @@ final class ChildJvm {
     }
 
     /** The median of sorted values. */
-    static double median(double[] sorted) {
+    public static double median(double[] sorted) {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

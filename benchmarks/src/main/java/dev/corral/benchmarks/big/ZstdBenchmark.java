@@ -119,6 +119,28 @@ public class ZstdBenchmark {
         return codec.decompress(frame, input.length);
     }
 
+    /*
+     * The same work in a JVM told to inline past C2's per-compilation budget. Chicory turns every
+     * wasm load and store into a call to a small static helper; in zstd's hot functions (4-5 KB of
+     * bytecode, ~200 memory accesses each) C2 stops inlining them once DesiredMethodLimit (8,000
+     * bytes, root method included) or NodeCountInliningCutoff is reached, and the rest stay real
+     * calls: 55-75% of the wasm side's time (benchmarks/README.md, "A codec"). -XX:-ClipInlining
+     * lifts the first limit, -XX:MaxTrivialSize=30 exempts the helpers (12-30 bytes) from the
+     * second. Both are product flags a host can set; they apply to the whole JVM, so every side,
+     * aircompressor's included, runs with them here.
+     */
+    @Benchmark
+    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:-ClipInlining", "-XX:MaxTrivialSize=30"})
+    public byte[] compressInlined() {
+        return codec.compress(input);
+    }
+
+    @Benchmark
+    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:-ClipInlining", "-XX:MaxTrivialSize=30"})
+    public byte[] decompressInlined() {
+        return codec.decompress(frame, input.length);
+    }
+
     /** The guest's buffers, allocated once by its own malloc: input, output, each as large as needed. */
     private static Codec corral(Corral corral, byte[] wasm, int size) {
         var module = corral.load(wasm);

@@ -136,6 +136,39 @@ class FlatMemoryTest {
         same(flat, paged, m -> m.readBytes(0, m.pages() * PAGE), "zeroed, seed " + seed);
     }
 
+    /**
+     * zero() skips the fill on a memory nothing has written (Chicory zeroes every memory it has just
+     * made): each way of writing must leave the mark that makes it clear the memory.
+     */
+    @Test
+    void zeroClearsAWriteOfEveryKindAndSkipsAFreshMemory() {
+        int at = PAGE + 4090; // across a chunk boundary
+        List<java.util.function.Consumer<Memory>> writes = List.of(
+                m -> m.writeByte(at, (byte) 7), m -> m.writeShort(at, (short) 7), m -> m.writeI32(at, 7),
+                m -> m.writeLong(at, 7), m -> m.writeF32(at, 7f), m -> m.writeF64(at, 7.0),
+                m -> m.write(at, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}), m -> m.writeString(at, "seven"),
+                m -> m.fill((byte) 7, at, at + 9), m -> { m.writeByte(0, (byte) 7); m.copy(at, 0, 9); },
+                m -> m.atomicAddInt(at & ~3, 7), m -> m.atomicXchgLong(at & ~7, 7),
+                m -> m.grow(1), // then written beyond the old size
+                m -> { m.grow(1); m.writeI32(2 * PAGE + 8, 7); });
+        for (int k = 0; k < writes.size(); k++) {
+            var m = new FlatMemory(new MemoryLimits(2, 4));
+            writes.get(k).accept(m);
+            m.zero();
+            byte[] all = m.readBytes(0, m.pages() * PAGE);
+            assertArrayEquals(new byte[all.length], all, "write kind " + k + " was cleared");
+        }
+        var fresh = new FlatMemory(new MemoryLimits(2, 4));
+        fresh.zero();
+        assertArrayEquals(new byte[2 * PAGE], fresh.readBytes(0, 2 * PAGE));
+        // after a snapshot the marks start over: zero() must clear what the snapshot holds
+        var snapped = new FlatMemory(new MemoryLimits(2, 4));
+        snapped.writeI32(at, 7);
+        snapped.snapshot();
+        snapped.zero();
+        assertArrayEquals(new byte[2 * PAGE], snapped.readBytes(0, 2 * PAGE));
+    }
+
     @Test
     void aViewIsLiveReadOnlyLittleEndianAndBoundedToItsRange() {
         var m = new FlatMemory(new MemoryLimits(2, 2));

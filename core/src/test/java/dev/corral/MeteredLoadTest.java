@@ -102,4 +102,40 @@ class MeteredLoadTest {
             assertFalse(m.meteredCompileFacts().isEmpty());
         }
     }
+
+    /**
+     * The build's tests validate what our rewrites produce (the surefire property
+     * {@code dev.corral.internal.validateRewrites}); production decodes it without validation. This
+     * runs the production path, metering and splitting included, against the validating one.
+     */
+    @Test
+    void theProductionPathDecodesRewritesUnvalidatedAndRunsTheSame() throws Exception {
+        String property = "dev.corral.internal.validateRewrites";
+        String before = System.getProperty(property);
+        long[] fuel = new long[2];
+        int[] results = new int[2];
+        try {
+            for (int k = 0; k < 2; k++) {
+                System.setProperty(property, Boolean.toString(k == 0));
+                try (var corral = Corral.builder().compileCache(NONE).build()) {
+                    var huge = corral.loader().metered(true).load(HugeFunctionTest.hugeSpinner(40_000, false));
+                    assertEquals(List.of("spin"), huge.meteredCompileFacts().orElseThrow().splitFunctions());
+                    var m = corral.loader().metered(true).load(loops());
+                    try (var p = m.instantiate(FUEL)) {
+                        results[k] = p.call("count", 700).getInt(0);
+                        fuel[k] = p.fuelConsumed();
+                    }
+                }
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
+        assertEquals(700, results[1]);
+        assertEquals(results[0], results[1]);
+        assertEquals(fuel[0], fuel[1], "the same fuel validated or not");
+    }
 }

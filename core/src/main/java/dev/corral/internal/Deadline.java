@@ -6,12 +6,34 @@ import java.lang.invoke.VarHandle;
 /**
  * The deadline of one plugin's running call, checked by the {@link Watchdog} on every tick. One per
  * plugin, reused by every call: arming is plain stores and one release store (no clock read, no
- * fence), disarming one CAS. That CAS is the only atomic operation a timed call pays; it decides,
- * against the watchdog's own CAS, whether the call ended before the watchdog fired on it, so an
- * interrupt can never reach the caller after its call returned.
+ * fence). How the call is stopped, and so what disarming costs, depends on its mode.
  *
- * <p>{@code state} is {@code seq << 2 | phase}. Each call gets a new sequence number, so a
- * watchdog that read the state of call k can never fire on call k+1: its CAS would fail.
+ * <p><b>Interrupt mode</b> ({@link #arm} with {@code byFuel} false: an unmetered call, or a metered
+ * one once it has called the host). The watchdog stops the call with {@link Thread#interrupt},
+ * which Chicory's loops and a blocked host function notice. Disarming is one CAS, which decides
+ * against the watchdog's own CAS whether the call ended before the watchdog fired on it, so an
+ * interrupt can never reach the caller after its call returned ({@code FIRING} makes the owner
+ * wait until the interrupt has landed, so it can take it back).
+ *
+ * <p><b>Fuel mode</b> ({@code byFuel} true: a metered call, whose every loop and call charges fuel).
+ * The watchdog only CASes the state from {@code GUEST} to {@code FIRED}, with no side effect on
+ * the thread. The fuel and reserve globals read as empty while the state is {@code FIRED}
+ * ({@link #fired}, read by {@code FuelGlobal}), so the guest traps at its next refill or direct
+ * charge, at most one fuel chunk later (about a millisecond of compiled guest work), and the owner
+ * reports the timeout. Nothing is ever sent to the thread, so disarming needs no atomic operation:
+ * a read and a release store. If the watchdog fires between that read and that store, the call
+ * had already ended without noticing: its result stands and the FIRED state is overwritten. A
+ * host function may block in ways fuel cannot stop (a sleep that ignores
+ * {@code HostContext.nanosLeft()}), so the first host call of a fuel-mode call switches it to
+ * interrupt mode with a CAS {@code GUEST -> RUNNING} ({@link #hosted}); if that CAS fails the
+ * watchdog fired first and the call times out right there. Removing the CAS from a metered
+ * timed call's disarm took ~4-5 ns off a ~20 ns call (benchmarks/README.md, "Sandbox cost per
+ * call", third pass).
+ *
+ * <p>{@code state} is {@code seq << 3 | phase}. Each call gets a new sequence number, so a
+ * watchdog that read the state of call k can never fire on call k+1: its CAS would fail. In fuel
+ * mode the owner's plain store can overwrite a FIRED of its own call only; the next call's state
+ * carries a new sequence number, so the guest of call k+1 never reads call k's FIRED.
  *
  * <p>Time is the watchdog's, epoch style as in Wasmtime: the call's clock starts at the first
  * sweep that sees it running (at most about one tick after it started), so a deadline fires at
@@ -34,17 +56,22 @@ public final class Deadline {
     }
 
     private static final long DONE = 0;
+    /** Live, stopped by interrupt. */
     private static final long RUNNING = 1;
     private static final long FIRING = 2;
     private static final long FIRED = 3;
-    private static final long PHASE = 3;
+    /** Live, stopped by fuel (no interrupt). */
+    private static final long GUEST = 4;
+    private static final long PHASE = 7;
+    private static final long STEP = 1L << 3;
 
     // ---- written by the owner thread: plain, published by the release store of state ----
     @SuppressWarnings("unused") // through STATE
     private volatile long state;
-    private long next = 1L << 2; // the owner's next token
+    private long next = STEP; // the owner's next token
     private long timeoutNanos;
     private Thread thread;
+    private boolean guest; // the current (or last) call is in fuel mode
 
     // ---- written by the watchdog: the token it first saw running, and when (SEEN publishes seenAt) ----
     @SuppressWarnings("unused") // through SEEN
@@ -54,24 +81,36 @@ public final class Deadline {
 
     /**
      * Owner thread: starts a call that must end {@code timeoutNanos} after it began (the value may
-     * differ from call to call); returns its token for {@link #disarm}.
+     * differ from call to call), in fuel mode when {@code byFuel} (the call runs only metered guest
+     * code until it calls the host), else in interrupt mode; returns its token for {@link #disarm}.
      */
-    public long arm(Thread caller, long timeoutNanos) {
+    public long arm(Thread caller, long timeoutNanos, boolean byFuel) {
         long token = next;
-        next = token + (1L << 2);
+        next = token + STEP;
         this.timeoutNanos = timeoutNanos;
         if (thread != caller) {
             thread = caller;
         }
-        STATE.setRelease(this, token | RUNNING);
+        guest = byFuel;
+        STATE.setRelease(this, token | (byFuel ? GUEST : RUNNING));
         return token;
     }
 
     /**
-     * Owner thread: ends the call. Returns true when the watchdog fired on it, after waiting until
-     * its interrupt has been delivered, so the caller can take it back with Thread.interrupted().
+     * Owner thread: ends the call. Returns true when the watchdog fired on it. In interrupt mode
+     * that means it interrupted the thread, and this waits until the interrupt has been delivered,
+     * so the caller can take it back with Thread.interrupted() ({@link #interrupts}); in fuel mode
+     * nothing was sent to the thread.
      */
     public boolean disarm(long token) {
+        if (guest) {
+            // no CAS: the watchdog's only move on a fuel-mode call is GUEST -> FIRED, which has no
+            // side effect, so overwriting it is harmless; a guest that was stopped by it read FIRED
+            // before this read (same thread, same variable), so the read sees it
+            long s = (long) STATE.getAcquire(this);
+            STATE.setRelease(this, token | DONE);
+            return s == (token | FIRED);
+        }
         if (STATE.compareAndSet(this, token | RUNNING, token | DONE)) {
             return false;
         }
@@ -79,6 +118,33 @@ public final class Deadline {
             Thread.onSpinWait();
         }
         return true;
+    }
+
+    /** Owner thread, after {@link #disarm}: whether the call was in interrupt mode (a fired call was interrupted). */
+    public boolean interrupts() {
+        return !guest;
+    }
+
+    /**
+     * Owner thread, during a fuel-mode call, before its first host call: switches the call to
+     * interrupt mode, so a host function that blocks is interrupted at the deadline. False when the
+     * watchdog already fired on the call: it must time out now.
+     */
+    public boolean hosted() {
+        long token = next - STEP;
+        if (STATE.compareAndSet(this, token | GUEST, token | RUNNING)) {
+            guest = false;
+            return true;
+        }
+        return false; // FIRED, the only other state the watchdog leaves a fuel-mode call in
+    }
+
+    /**
+     * Any thread (the guest reading its fuel): whether the running call is past due and must stop.
+     * Opaque, so the JIT can neither hoist it out of a loop nor fence around it.
+     */
+    public boolean fired() {
+        return ((long) STATE.getOpaque(this) & PHASE) == FIRED;
     }
 
     /**
@@ -94,7 +160,7 @@ public final class Deadline {
         if (phase == DONE) {
             return Long.MAX_VALUE;
         }
-        if (phase != RUNNING) {
+        if (phase != RUNNING && phase != GUEST) {
             return 0;
         }
         if ((long) SEEN.getAcquire(this) != (s & ~PHASE)) {
@@ -115,7 +181,7 @@ public final class Deadline {
     /** Watchdog thread, when its engine closes: fires on the running call, due or not. */
     void fireNow() {
         long s = (long) STATE.getVolatile(this);
-        if ((s & PHASE) == RUNNING) {
+        if (live(s)) {
             fire(s);
         }
     }
@@ -123,7 +189,7 @@ public final class Deadline {
     /** Watchdog thread: starts the running call's clock at first sight, fires once it is past due. */
     void check(long now) {
         long s = (long) STATE.getVolatile(this);
-        if ((s & PHASE) != RUNNING) {
+        if (!live(s)) {
             return;
         }
         long token = s & ~PHASE;
@@ -137,8 +203,20 @@ public final class Deadline {
         }
     }
 
+    private static boolean live(long s) {
+        long phase = s & PHASE;
+        return phase == RUNNING || phase == GUEST;
+    }
+
     private void fire(long s) {
         long token = s & ~PHASE;
+        if ((s & PHASE) == GUEST) {
+            // fuel mode: the guest stops itself at its next refill; nothing to deliver. If the
+            // owner has moved on (disarmed, or switched to interrupt mode at a host call), the CAS
+            // fails and the next tick sees the new state
+            STATE.compareAndSet(this, s, token | FIRED);
+            return;
+        }
         if (STATE.compareAndSet(this, s, token | FIRING)) {
             try {
                 thread.interrupt();

@@ -73,7 +73,17 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final ChicoryModule module;
     private final PluginPolicy policy;
     private final Engine engine;
-    private Deadline deadline; // created on the first call with a timeout
+    /**
+     * Created on the first call with a timeout, or with the plugin when metered (its fuel globals
+     * read it, see FuelGlobal); registered with the watchdog on the first call with a timeout.
+     */
+    private Deadline deadline;
+    private boolean watched;
+    /**
+     * A metered timed call is running in fuel mode (see Deadline): its first host call must switch
+     * it to interrupt mode ({@link #enterHost}). Owner-only.
+     */
+    boolean guestDeadline;
     private String timedExport; // the outermost export running under the deadline, for messages
     private CallLimits timedLimits; // the limits of that call, for messages
     /** The policy's limits, carried by every handle without limits of its own. */
@@ -107,8 +117,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     private final long hostCallFuel;
     private final int definedGlobals;
     private final int fuelSlot;
-    GlobalInstance fuel;
-    GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
+    FuelGlobal fuel;
+    FuelGlobal reserve; // the fuel the running function's local does not hold (see MeteredEntry)
     /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
     private GlobalInstance callDepth;
     final int maxCallDepth;
@@ -140,6 +150,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.maxCallDepth = policy.maxCallDepth();
         this.callDepthIndex = variant.fuelGlobal() + 2;
         this.fuelSlot = variant.fuelSlot();
+        this.deadline = metered ? new Deadline() : null;
     }
 
     /**
@@ -148,16 +159,21 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * the budget before that, so it is seeded here.
      */
     GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
-        var g = new GlobalInstance(value, high, type, mutability);
         // the fuel global sits after the module's own, then its reserve and the call depth (the
         // splitter's registers follow)
         int k = globalsCreated++ % definedGlobals;
         if (k == fuelSlot) {
-            g.setValue(budget);
-            fuel = g;
+            var f = new FuelGlobal(value, high, type, mutability, deadline);
+            f.setValue(budget);
+            fuel = f;
+            return f;
         } else if (k == fuelSlot + 1) {
-            reserve = g;
-        } else if (k == fuelSlot + 2) {
+            var r = new FuelGlobal(value, high, type, mutability, deadline);
+            reserve = r;
+            return r;
+        }
+        var g = new GlobalInstance(value, high, type, mutability);
+        if (k == fuelSlot + 2) {
             g.setValue(maxCallDepth);
             callDepth = g;
         }
@@ -185,9 +201,9 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             guarded("(start)", policyLimits, () -> {
                 instance.initialize(false);
                 if (metered) {
-                    fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
+                    fuel = (FuelGlobal) instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
                     callDepth = instance.global(callDepthIndex);
-                    reserve = instance.global(callDepthIndex - 1);
+                    reserve = (FuelGlobal) instance.global(callDepthIndex - 1);
                 }
                 return null;
             });
@@ -313,7 +329,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (!metered) {
             return 0;
         }
-        return depth > 0 ? budget - fuel.getValue() : lastConsumed;
+        return depth > 0 ? budget - fuel.raw() : lastConsumed;
     }
 
     @Override
@@ -321,13 +337,13 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (!metered) {
             return 0;
         }
-        return depth > 0 ? totalConsumed + budget - fuel.getValue() : totalConsumed;
+        return depth > 0 ? totalConsumed + budget - fuel.raw() : totalConsumed;
     }
 
     @Override
     public long fuelRemaining() {
         requireMetered();
-        return depth > 0 ? Math.max(0, fuel.getValue()) : saturatedAdd(policyLimits.fuel, pendingFuel);
+        return depth > 0 ? Math.max(0, fuel.raw()) : saturatedAdd(policyLimits.fuel, pendingFuel);
     }
 
     @Override
@@ -339,7 +355,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         enter();
         if (depth > 0) {
             budget = saturatedAdd(budget, units);
-            fuel.setValue(saturatedAdd(fuel.getValue(), units));
+            fuel.setValue(saturatedAdd(fuel.raw(), units));
         } else {
             pendingFuel = saturatedAdd(pendingFuel, units);
         }
@@ -361,7 +377,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (hostCallFuel == 0 || fuel == null) {
             return;
         }
-        long left = fuel.getValue() - hostCallFuel;
+        long left = fuel.raw() - hostCallFuel;
         fuel.setValue(left);
         if (left < 0) {
             throw new FuelExhaustedException(name(), function, budget - left, budget, budgetSource, null);
@@ -370,6 +386,18 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     boolean metered() {
         return metered;
+    }
+
+    /**
+     * The first host call of a metered timed call, before the host function runs: from now on the
+     * call is stopped by interrupt, as a host function may block where fuel cannot stop it (see
+     * Deadline). Throws the call's timeout if the watchdog fired first.
+     */
+    void enterHost() {
+        guestDeadline = false;
+        if (!deadline.hosted()) {
+            throw new CallTimeoutException(timedExport, timedLimits.timeout, timedLimits.timeoutSource);
+        }
     }
 
     /** Whether host calls are charged fuel: metered, with a non-zero {@code hostCallFuel}. */
@@ -749,7 +777,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             failure = e;
         }
         depth = 0;
-        boolean fired = token != 0 && deadline.disarm(token);
+        boolean fired = token != 0 && disarm(token);
         if (metered) {
             finishMetered(limits);
         }
@@ -764,10 +792,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         Deadline d = deadline();
         Thread self = Thread.currentThread();
         callerInterrupted = self.isInterrupted();
-        long token = d.arm(self, limits.timeoutNanos);
+        // a metered call is stopped by its fuel until it calls the host (see Deadline)
+        long token = d.arm(self, limits.timeoutNanos, metered);
         if (engine.closed()) {
             closedWhileArming(d, token, callerInterrupted);
         }
+        guestDeadline = metered;
         // reference fields are written only when they change: under G1 a reference store into a
         // plugin in the old generation (a pooled or long-lived one) goes through the card-marking
         // barrier, while such a plugin calls the same export again and again (the three stores of
@@ -779,6 +809,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             timedLimits = limits;
         }
         return token;
+    }
+
+    /** Ends the outermost call's deadline; whether the watchdog fired on it. */
+    private boolean disarm(long token) {
+        guestDeadline = false;
+        return deadline.disarm(token);
     }
 
     /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
@@ -796,7 +832,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     }
 
     private void finishMetered(CallLimits limits) {
-        long consumed = fuel == null ? 0 : budget - fuel.getValue();
+        long left = fuel == null ? budget : fuel.raw();
+        if (!FuelGlobal.sane(left)) {
+            left = stoppedLeft();
+        }
+        long consumed = budget - left;
         lastConsumed = consumed;
         totalConsumed += consumed;
         fuelBilled += consumed;
@@ -805,13 +845,26 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
     }
 
+    /**
+     * What a call stopped at its deadline by its fuel left: the guest trapped after writing
+     * something derived from {@link FuelGlobal#STOPPED} into the fuel global. The reserve then
+     * holds what no local held, so the call is billed up to a chunk more than it ran.
+     */
+    private long stoppedLeft() {
+        long r = reserve == null ? 0 : reserve.raw();
+        return FuelGlobal.sane(r) ? Math.max(0, Math.min(budget, r)) : 0;
+    }
+
     /** The deadline of this plugin, made and registered with the engine's watchdog on first use. */
     private Deadline deadline() {
         Deadline d = deadline;
-        if (d == null) {
-            d = new Deadline();
+        if (!watched) {
+            if (d == null) {
+                d = new Deadline();
+                deadline = d;
+            }
             engine.watchdog().register(d);
-            deadline = d;
+            watched = true;
         } else {
             engine.checkWatchdogRunning();
         }
@@ -839,11 +892,13 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             mapped = errors.map(failure, export);
         }
         if (fired) {
-            // the watchdog interrupted us: take that interrupt back so the thread's status is
-            // what the caller had
-            Thread.interrupted();
-            if (callerInterrupted) {
-                Thread.currentThread().interrupt();
+            if (deadline.interrupts()) {
+                // the watchdog interrupted us: take that interrupt back so the thread's status is
+                // what the caller had (a call stopped by fuel was never interrupted)
+                Thread.interrupted();
+                if (callerInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             if (mapped == null) {
                 return out; // finished just as the deadline passed: the result is good
@@ -855,8 +910,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
         if (metered && mapped instanceof TrapException) {
             // only the instrumentation's check traps with the global below zero
-            if (fuel != null && fuel.getValue() < 0) {
-                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, limits.fuelSource, mapped);
+            if (fuel != null && fuel.raw() < 0) {
+                throw new FuelExhaustedException(name(), export, budget - fuel.raw(), budget, limits.fuelSource, mapped);
             }
             if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
                 throw new StackExhaustedException(export, maxCallDepth);

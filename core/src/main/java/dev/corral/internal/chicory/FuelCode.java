@@ -204,7 +204,7 @@ final class FuelCode {
      * another chunk in from the reserve, or traps when the fuel is gone.
      */
     static byte[] chargeLocal(int local, int refill, long cost) {
-        if (cost >= CHUNK) {
+        if (cost >= MAX_BLOCK_COST) {
             throw new IllegalArgumentException("a straight-line block of " + cost + " instructions is too large to meter");
         }
         var out = new ByteArrayOutputStream(24);

@@ -117,6 +117,9 @@ public final class Deadline {
         while ((long) STATE.getVolatile(this) != (token | FIRED)) {
             Thread.onSpinWait();
         }
+        // the watchdog is done with this call (it only moves live states): between calls nothing
+        // reads as fired, so the fuel globals read as they are (snapshots, the next call's entry)
+        STATE.setRelease(this, token | DONE);
         return true;
     }
 
@@ -208,7 +211,16 @@ public final class Deadline {
         return phase == RUNNING || phase == GUEST;
     }
 
-    private void fire(long s) {
+    /** The raw state, for tests that replay a watchdog's stale read ({@link #fire}). */
+    long state() {
+        return (long) STATE.getVolatile(this);
+    }
+
+    /** Fires on the call whose state the watchdog read as {@code s}; nothing if the state has moved on since. */
+    void fire(long s) {
+        if (!live(s)) {
+            return;
+        }
         long token = s & ~PHASE;
         if ((s & PHASE) == GUEST) {
             // fuel mode: the guest stops itself at its next refill; nothing to deliver. If the

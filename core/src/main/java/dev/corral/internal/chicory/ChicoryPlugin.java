@@ -755,8 +755,9 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * The outermost call: a fresh budget in (when metered), the deadline armed (when
      * {@code limits} have a timeout), consumption out, failures mapped. One straight path with no
      * allocation, lambda or clock read: what a sandboxed call costs over a plain one is a few
-     * plain stores, the deadline's one CAS and the fuel read-back (benchmarks/README.md,
-     * "Sandbox cost per call"). Everything unusual happens out of line in {@link #outcome}.
+     * plain stores, the deadline's disarm (a CAS, or for a metered call a read and a release
+     * store: see Deadline) and the fuel read-back (benchmarks/README.md, "Sandbox cost per
+     * call"). Everything unusual happens out of line in {@link #outcome}.
      */
     long[] outermost(String export, ExportHandle fn, long[] args, Body body, CallLimits limits) {
         // kept under HotSpot's inlining limit (325 bytes of bytecode): every step but the call is
@@ -792,12 +793,14 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         Deadline d = deadline();
         Thread self = Thread.currentThread();
         callerInterrupted = self.isInterrupted();
-        // a metered call is stopped by its fuel until it calls the host (see Deadline)
-        long token = d.arm(self, limits.timeoutNanos, metered);
+        // a metered call is stopped by its fuel until it calls the host (see Deadline); before
+        // its fuel globals exist (never, as far as the start function goes) by interrupt
+        boolean byFuel = fuel != null;
+        long token = d.arm(self, limits.timeoutNanos, byFuel);
         if (engine.closed()) {
             closedWhileArming(d, token, callerInterrupted);
         }
-        guestDeadline = metered;
+        guestDeadline = byFuel;
         // reference fields are written only when they change: under G1 a reference store into a
         // plugin in the old generation (a pooled or long-lived one) goes through the card-marking
         // barrier, while such a plugin calls the same export again and again (the three stores of
@@ -846,9 +849,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     }
 
     /**
-     * What a call stopped at its deadline by its fuel left: the guest trapped after writing
-     * something derived from {@link FuelGlobal#STOPPED} into the fuel global. The reserve then
-     * holds what no local held, so the call is billed up to a chunk more than it ran.
+     * What a call stopped at its deadline by its fuel left, an estimate: the guest trapped after
+     * writing something derived from {@link FuelGlobal#STOPPED} into the fuel global, so the
+     * reserve is the best figure left (what no local held at the guest's last refill). An
+     * interrupted call's figure was no better: the fuel global is stale while a clone runs.
      */
     private long stoppedLeft() {
         long r = reserve == null ? 0 : reserve.raw();

@@ -1,14 +1,8 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.runtime.ExportFunction;
-import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasm.types.MutabilityType;
-import com.dylibso.chicory.wasm.types.ValType;
 import dev.corral.CallTimeoutException;
-import dev.corral.CorralException;
 import dev.corral.FuelExhaustedException;
-import dev.corral.FunctionSignature;
 import dev.corral.LimitSource;
 import dev.corral.Plugin;
 import dev.corral.PluginExitException;
@@ -20,10 +14,8 @@ import dev.corral.PluginStats;
 import dev.corral.Results;
 import dev.corral.StackExhaustedException;
 import dev.corral.TrapException;
-import dev.corral.ValueType;
 import dev.corral.spi.Capability;
 import dev.corral.internal.Deadline;
-import dev.corral.internal.Engine;
 import dev.corral.internal.ManagedPlugin;
 import dev.corral.internal.Usage;
 import dev.corral.internal.events.Events;
@@ -46,14 +38,14 @@ import java.util.Map;
  * thread, one at a time) would double the cost of a trivial call, so handing a plugin to another
  * thread takes an explicit {@link #release()} (pools do it for you).
  *
- * <p>Fuel: when the policy meters calls, the instance runs the instrumented variant and the
- * outermost call sets the fuel global to its budget and reads it back afterwards (two field
- * accesses); an unmetered plugin pays one final-field test per call and allocates nothing more.
+ * <p>Fuel and the deadline: {@link CallMeter}, this class's superclass (one object, so the hot
+ * path reads its fields with no extra load). An unmetered plugin pays one final-field test per
+ * call and allocates nothing more.
  *
  * <p>Its exports are {@link ExportHandle}s, which hold the plain fast path (the fields that path
  * touches are package-private for it), and a call's limits are {@link CallLimits}.
  */
-final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
+final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContext, Usage.Counted {
     static final VarHandle OWNER;
     static final long[] NO_RESULTS = new long[0];
     /** Parked in {@code owner} by close(): never started, never equal to a caller. */
@@ -72,23 +64,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     private final ChicoryModule module;
     private final PluginPolicy policy;
-    private final Engine engine;
-    /**
-     * Created on the first call with a timeout, or with the plugin when metered (its fuel globals
-     * read it, see FuelGlobal); registered with the watchdog on the first call with a timeout.
-     */
-    private Deadline deadline;
-    private boolean watched;
-    /**
-     * A metered timed call is running in fuel mode (see Deadline): its first host call must switch
-     * it to interrupt mode ({@link #enterHost}). Owner-only.
-     */
-    boolean guestDeadline;
-    private String timedExport; // the outermost export running under the deadline, for messages
-    private CallLimits timedLimits; // the limits of that call, for messages
-    /** The policy's limits, carried by every handle without limits of its own. */
-    private final CallLimits policyLimits;
-    private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
     final Errors errors;
     private final ModuleVariant variant;
     Instance instance;
@@ -98,87 +73,32 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
-    int depth;
     /** A call ended with an exception since the last restore: the state may be anything. */
     boolean faulted;
     private InstanceSnapshot.Layout snapshotLayout;
     // ---- counters (plain fields: only the owner writes them; Usage sums them for the module and engine) ----
     long calls;
     private long failedCalls;
-    private long fuelBilled;
 
-    // ---- fuel (all unused when unmetered) ----
-    final boolean metered;
     /**
      * No fuel, no deadline: a call needs only the ownership test and error mapping. Cleared while
      * initializing under initialization limits, so that every call takes the guard.
      */
     boolean plain;
-    private final long hostCallFuel;
-    private final int definedGlobals;
-    private final int fuelSlot;
-    FuelGlobal fuel;
-    FuelGlobal reserve; // the fuel the running function's local does not hold (see MeteredEntry)
-    /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
-    private GlobalInstance callDepth;
-    final int maxCallDepth;
-    private final int callDepthIndex;
-    private int globalsCreated;
-    long budget; // of the running or last outermost call
-    private LimitSource budgetSource = LimitSource.POLICY; // whose budget that is, for messages
 
     // ---- initialization (start function, _initialize, the initializer): one budget of its own ----
     boolean initializing;
     private long initDue; // System.nanoTime() by which initialization must end, with an initTimeout
-    private long initFuelLeft; // with an initFuel
-    private long pendingFuel;
-    private long lastConsumed;
-    private long totalConsumed;
 
     ChicoryPlugin(ChicoryModule module, PluginPolicy policy, ModuleVariant variant) {
+        super(module.engine(), policy, variant);
         this.module = module;
         this.policy = policy;
-        Duration timeout = policy.timeout().orElse(null);
-        this.engine = module.engine();
-        this.policyLimits = new CallLimits(timeout, LimitSource.POLICY, policy.fuel().orElse(0), LimitSource.POLICY);
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
-        this.metered = variant.metered();
-        this.plain = !metered && timeout == null;
-        this.hostCallFuel = policy.hostCallFuel();
-        this.definedGlobals = variant.definedGlobals();
-        this.maxCallDepth = policy.maxCallDepth();
-        this.callDepthIndex = variant.fuelGlobal() + 2;
-        this.fuelSlot = variant.fuelSlot();
-        this.deadline = metered ? new Deadline() : null;
+        this.plain = !metered && policyLimits.timeout == null;
     }
 
-    /**
-     * Chicory's global factory for a metered instance. {@code Instance.initialize} re-creates the
-     * globals and then runs the start function; the fuel global must hold
-     * the budget before that, so it is seeded here.
-     */
-    GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
-        // the fuel global sits after the module's own, then its reserve and the call depth (the
-        // splitter's registers follow)
-        int k = globalsCreated++ % definedGlobals;
-        if (k == fuelSlot) {
-            var f = new FuelGlobal(value, high, type, mutability, deadline);
-            f.setValue(budget);
-            fuel = f;
-            return f;
-        } else if (k == fuelSlot + 1) {
-            var r = new FuelGlobal(value, high, type, mutability, deadline);
-            reserve = r;
-            return r;
-        }
-        var g = new GlobalInstance(value, high, type, mutability);
-        if (k == fuelSlot + 2) {
-            g.setValue(maxCallDepth);
-            callDepth = g;
-        }
-        return g;
-    }
 
     void attach(Instance instance, List<Capability.Binding> bindings) {
         this.instance = instance;
@@ -324,27 +244,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
     }
 
-    @Override
-    public long fuelConsumed() {
-        if (!metered) {
-            return 0;
-        }
-        return depth > 0 ? budget - fuel.raw() : lastConsumed;
-    }
 
-    @Override
-    public long fuelConsumedTotal() {
-        if (!metered) {
-            return 0;
-        }
-        return depth > 0 ? totalConsumed + budget - fuel.raw() : totalConsumed;
-    }
 
-    @Override
-    public long fuelRemaining() {
-        requireMetered();
-        return depth > 0 ? Math.max(0, fuel.raw()) : saturatedAdd(policyLimits.fuel, pendingFuel);
-    }
 
     @Override
     public void addFuel(long units) {
@@ -361,49 +262,11 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
     }
 
-    private void requireMetered() {
-        if (!metered) {
-            throw new IllegalStateException("plugin '" + name() + "' is not metered: set PluginPolicy.Builder.fuel");
-        }
-    }
 
-    private static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
-    }
 
-    /** Charges a host call's cost; called by the host-call adapters before the host runs. */
-    void chargeHostCall(String function) {
-        if (hostCallFuel == 0 || fuel == null) {
-            return;
-        }
-        long left = fuel.raw() - hostCallFuel;
-        fuel.setValue(left);
-        if (left < 0) {
-            throw new FuelExhaustedException(name(), function, budget - left, budget, budgetSource, null);
-        }
-    }
 
-    boolean metered() {
-        return metered;
-    }
 
-    /**
-     * The first host call of a metered timed call, before the host function runs: from now on the
-     * call is stopped by interrupt, as a host function may block where fuel cannot stop it (see
-     * Deadline). Throws the call's timeout if the watchdog fired first.
-     */
-    void enterHost() {
-        guestDeadline = false;
-        if (!deadline.hosted()) {
-            throw new CallTimeoutException(timedExport, timedLimits.timeout, timedLimits.timeoutSource);
-        }
-    }
 
-    /** Whether host calls are charged fuel: metered, with a non-zero {@code hostCallFuel}. */
-    boolean chargesHostCalls() {
-        return metered && hostCallFuel != 0;
-    }
 
     @Override
     public int memoryPages() {
@@ -499,10 +362,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return failedCalls;
     }
 
-    @Override
-    public long fuelBilled() {
-        return fuelBilled;
-    }
 
     // ---- snapshots and pools ----
 
@@ -626,17 +485,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return memory;
     }
 
-    @Override
-    public long nanosLeft() {
-        return deadline == null || depth == 0 ? Long.MAX_VALUE : deadline.nanosLeft();
-    }
 
-    @Override
-    public void checkDeadline() {
-        if (deadline != null && depth > 0 && deadline.nanosLeft() == 0) {
-            throw new CallTimeoutException(timedExport, timedLimits.timeout, timedLimits.timeoutSource);
-        }
-    }
 
     // ---- the guard ----
 
@@ -788,102 +637,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return out;
     }
 
-    /** Arms the deadline for the outermost call; its token (never 0). */
-    private long arm(String export, CallLimits limits) {
-        Deadline d = deadline();
-        Thread self = Thread.currentThread();
-        callerInterrupted = self.isInterrupted();
-        // a metered call is stopped by its fuel until it calls the host (see Deadline); before
-        // its fuel globals exist (never, as far as the start function goes) by interrupt
-        boolean byFuel = fuel != null;
-        long token = d.arm(self, limits.timeoutNanos, byFuel);
-        if (engine.closed()) {
-            closedWhileArming(d, token, callerInterrupted);
-        }
-        guestDeadline = byFuel;
-        // reference fields are written only when they change: under G1 a reference store into a
-        // plugin in the old generation (a pooled or long-lived one) goes through the card-marking
-        // barrier, while such a plugin calls the same export again and again (the three stores of
-        // a metered timed call cost ~0.5-1 ns of its ~20 ns once the plugin is tenured)
-        if (timedExport != export) {
-            timedExport = export;
-        }
-        if (timedLimits != limits) {
-            timedLimits = limits;
-        }
-        return token;
-    }
 
-    /** Ends the outermost call's deadline; whether the watchdog fired on it. */
-    private boolean disarm(long token) {
-        guestDeadline = false;
-        return deadline.disarm(token);
-    }
 
-    /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
-    private void startMetered(CallLimits limits) {
-        long b = saturatedAdd(limits.fuel, pendingFuel);
-        pendingFuel = 0;
-        budget = b;
-        if (budgetSource != limits.fuelSource) { // see arm(): no reference store when unchanged
-            budgetSource = limits.fuelSource;
-        }
-        if (fuel != null) {
-            fuel.setValue(b);
-            callDepth.setValue(maxCallDepth);
-        }
-    }
 
-    private void finishMetered(CallLimits limits) {
-        long left = fuel == null ? budget : fuel.raw();
-        if (!FuelGlobal.sane(left)) {
-            left = stoppedLeft();
-        }
-        long consumed = budget - left;
-        lastConsumed = consumed;
-        totalConsumed += consumed;
-        fuelBilled += consumed;
-        if (limits.fuelSource == LimitSource.INITIALIZATION) {
-            initFuelLeft = budget - consumed; // what this step left, the next may use
-        }
-    }
 
-    /**
-     * What a call stopped at its deadline by its fuel left, an estimate: the guest trapped after
-     * writing something derived from {@link FuelGlobal#STOPPED} into the fuel global, so the
-     * reserve is the best figure left (what no local held at the guest's last refill). An
-     * interrupted call's figure was no better: the fuel global is stale while a clone runs.
-     */
-    private long stoppedLeft() {
-        long r = reserve == null ? 0 : reserve.raw();
-        return FuelGlobal.sane(r) ? Math.max(0, Math.min(budget, r)) : 0;
-    }
 
-    /** The deadline of this plugin, made and registered with the engine's watchdog on first use. */
-    private Deadline deadline() {
-        Deadline d = deadline;
-        if (!watched) {
-            if (d == null) {
-                d = new Deadline();
-                deadline = d;
-            }
-            engine.watchdog().register(d);
-            watched = true;
-        } else {
-            engine.checkWatchdogRunning();
-        }
-        return d;
-    }
 
-    /** The engine closed between the check before arming and arming: its watchdog's last sweep may have missed us. */
-    private void closedWhileArming(Deadline d, long token, boolean wasInterrupted) {
-        d.disarm(token);
-        Thread.interrupted();
-        if (wasInterrupted) {
-            Thread.currentThread().interrupt();
-        }
-        engine.checkWatchdogRunning();
-    }
 
     /**
      * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,

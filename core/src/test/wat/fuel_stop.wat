@@ -24,4 +24,10 @@
       (br_if $l (i32.lt_s (local.get $i) (local.get $n))))
     (local.get $acc))
   (func (export "tick_work") (param $n i32) (result i32) (call $tick) (call $work (local.get $n)))
+  ;; an indirect call, here to pure work: it could reach an import, so it counts as reaching the host
+  (type $w (func (param i32) (result i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $work)
+  (func (export "indirect_work") (param $n i32) (result i32)
+    (call_indirect (type $w) (local.get $n) (i32.const 0)))
 )

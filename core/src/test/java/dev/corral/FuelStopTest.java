@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 15, item 6: a metered call with a timeout is stopped by its fuel (the watchdog marks it
- * fired, its fuel then reads as empty), not by an interrupt, until it calls the host; from its
- * first host call on it is interrupted as an unmetered call is. Either way the caller gets the
- * call's timeout and its thread comes back without an interrupt. A runaway call runs on a pool
+ * Issue 15, item 6: a metered call with a timeout of an export that cannot call the host is
+ * stopped by its fuel (the watchdog marks it fired, its fuel then reads as empty), not by an
+ * interrupt; one that can call the host is interrupted as an unmetered call is. Either way the
+ * caller gets the call's timeout and its thread comes back without an interrupt. A runaway call runs on a pool
  * thread so that a stop that never comes fails the test instead of hanging it. Elapsed-time
  * bounds are correctness checks (generous for a loaded CI machine), never speed checks.
  */
@@ -156,8 +156,8 @@ class FuelStopTest {
     }
 
     /**
-     * Calls that end right around their deadline, in both modes (some call the host first, which
-     * switches them to interrupt mode), on several threads with plugins of their own: every call
+     * Calls that end right around their deadline, in both modes ({@code work} by fuel,
+     * {@code tick_work}, which calls the host, by interrupt), on several threads with plugins of their own: every call
      * gives its result or its timeout, and no interrupt is ever left on the caller's thread. The
      * build runs 8,000 calls; {@code -Dcorral.fuelStop.calls=100000} runs the long version.
      */

@@ -9,31 +9,30 @@ import java.lang.invoke.VarHandle;
  * fence). How the call is stopped, and so what disarming costs, depends on its mode.
  *
  * <p><b>Interrupt mode</b> ({@link #arm} with {@code byFuel} false: an unmetered call, or a metered
- * one once it has called the host). The watchdog stops the call with {@link Thread#interrupt},
- * which Chicory's loops and a blocked host function notice. Disarming is one CAS, which decides
- * against the watchdog's own CAS whether the call ended before the watchdog fired on it, so an
- * interrupt can never reach the caller after its call returned ({@code FIRING} makes the owner
- * wait until the interrupt has landed, so it can take it back).
+ * call of an export that can call the host). The watchdog stops the call with
+ * {@link Thread#interrupt}, which Chicory's loops and a blocked host function notice. Disarming is
+ * one CAS, which decides against the watchdog's own CAS whether the call ended before the watchdog
+ * fired on it, so an interrupt can never reach the caller after its call returned ({@code FIRING}
+ * makes the owner wait until the interrupt has landed, so it can take it back).
  *
- * <p><b>Fuel mode</b> ({@code byFuel} true: a metered call, whose every loop and call charges fuel).
- * The watchdog only CASes the state from {@code GUEST} to {@code FIRED}, with no side effect on
- * the thread. The fuel and reserve globals read as empty while the state is {@code FIRED}
- * ({@link #fired}, read by {@code FuelGlobal}), so the guest traps at its next refill or direct
- * charge, at most one fuel chunk later (about a millisecond of compiled guest work), and the owner
- * reports the timeout. Nothing is ever sent to the thread, so disarming needs no atomic operation:
- * a read and a release store. If the watchdog fires between that read and that store, the call
- * had already ended without noticing: its result stands and the FIRED state is overwritten. A
- * host function may block in ways fuel cannot stop (a sleep that ignores
- * {@code HostContext.nanosLeft()}), so the first host call of a fuel-mode call switches it to
- * interrupt mode with a CAS {@code GUEST -> RUNNING} ({@link #hosted}); if that CAS fails the
- * watchdog fired first and the call times out right there. Removing the CAS from a metered
- * timed call's disarm took ~4-5 ns off a ~20 ns call (benchmarks/README.md, "Sandbox cost per
- * call", third pass).
+ * <p><b>Fuel mode</b> ({@code byFuel} true: a metered call of an export that cannot reach the host,
+ * see {@code HostReach}; every loop and call of it charges fuel). The watchdog only CASes the state
+ * from {@code GUEST} to {@code FIRED}, with no side effect on the thread. The fuel global reads as
+ * empty while the state is {@code FIRED} ({@link #fired}, read by {@code FuelGlobal}), so the guest
+ * traps at its next refill or direct charge, at most one fuel chunk later (about a millisecond of
+ * compiled guest work), and the owner reports the timeout. Nothing is ever sent to the thread, so
+ * disarming needs no atomic operation: a read and a release store. If the watchdog fires between
+ * that read and that store, the call had already ended without noticing: its result stands and
+ * the FIRED state is overwritten. The CAS this saves was the largest single cost of a metered
+ * timed call (4-5 ns of ~20; benchmarks/README.md, "Sandbox cost per call", third pass). A call
+ * that can reach the host keeps the interrupt: a host function may block (a sleep that ignores
+ * {@code HostContext.nanosLeft()}) where fuel cannot stop it.
  *
  * <p>{@code state} is {@code seq << 3 | phase}. Each call gets a new sequence number, so a
  * watchdog that read the state of call k can never fire on call k+1: its CAS would fail. In fuel
- * mode the owner's plain store can overwrite a FIRED of its own call only; the next call's state
- * carries a new sequence number, so the guest of call k+1 never reads call k's FIRED.
+ * mode the owner's plain store can overwrite a FIRED of its own call only, and between calls the
+ * state is DONE in both modes, so nothing reads as fired then (snapshots see the fuel global as it
+ * is) and the guest of call k+1 never sees call k's FIRED.
  *
  * <p>Time is the watchdog's, epoch style as in Wasmtime: the call's clock starts at the first
  * sweep that sees it running (at most about one tick after it started), so a deadline fires at
@@ -82,7 +81,7 @@ public final class Deadline {
     /**
      * Owner thread: starts a call that must end {@code timeoutNanos} after it began (the value may
      * differ from call to call), in fuel mode when {@code byFuel} (the call runs only metered guest
-     * code until it calls the host), else in interrupt mode; returns its token for {@link #disarm}.
+     * code), else in interrupt mode; returns its token for {@link #disarm}.
      */
     public long arm(Thread caller, long timeoutNanos, boolean byFuel) {
         long token = next;
@@ -129,25 +128,16 @@ public final class Deadline {
     }
 
     /**
-     * Owner thread, during a fuel-mode call, before its first host call: switches the call to
-     * interrupt mode, so a host function that blocks is interrupted at the deadline. False when the
-     * watchdog already fired on the call: it must time out now.
-     */
-    public boolean hosted() {
-        long token = next - STEP;
-        if (STATE.compareAndSet(this, token | GUEST, token | RUNNING)) {
-            guest = false;
-            return true;
-        }
-        return false; // FIRED, the only other state the watchdog leaves a fuel-mode call in
-    }
-
-    /**
-     * Any thread (the guest reading its fuel): whether the running call is past due and must stop.
-     * Opaque, so the JIT can neither hoist it out of a loop nor fence around it.
+     * The guest thread, reading its fuel global: whether the running call is past due and must
+     * stop. A plain read: this sits under every read of the fuel global (once per host call under
+     * fuel, in the reload after it), and an acquire or opaque read there cost ~2 ns per host call
+     * in {@code CallCost} (C2 puts a compiler barrier around it). A plain read is still re-done
+     * after every loop back-edge: Chicory checks the thread's interrupt flag there, a volatile read
+     * that no later load may move above, and a new wasm call is a new read, so the guest sees the
+     * watchdog's FIRED at the latest at its first refill after the CAS has reached its cache.
      */
     public boolean fired() {
-        return ((long) STATE.getOpaque(this) & PHASE) == FIRED;
+        return ((long) STATE.get(this) & PHASE) == FIRED;
     }
 
     /**

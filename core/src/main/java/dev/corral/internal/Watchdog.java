@@ -11,9 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * reads every registered {@link Deadline}. Plugins are held weakly, so a plugin dropped without
  * close() is forgotten once collected.
  *
- * <p>Firing depends on the call's mode (see {@link Deadline}): a metered call that has not called
- * the host is only marked fired, and stops itself at its next fuel refill (its fuel reads as
- * empty); any other call is interrupted.
+ * <p>Firing depends on the call's mode (see {@link Deadline}): a metered call of an export that
+ * cannot call the host is only marked fired, and stops itself at its next fuel refill (its fuel
+ * reads as empty); any other call is interrupted.
  *
  * <p>When the engine closes, the watchdog stops every call still running under a deadline, in
  * either mode, then ends.

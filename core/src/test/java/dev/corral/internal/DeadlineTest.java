@@ -8,7 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every interleaving of the owner's moves (arm, first host call, disarm) with the watchdog's
+ * Every interleaving of the owner's moves (arm, disarm) with the watchdog's
  * (a fire on the state it read, possibly stale; engine close), replayed deterministically on
  * one thread: {@code fire(s)} is the watchdog's CAS on the state {@code s} it read earlier.
  * The rules: a fuel-mode call is never interrupted; a watchdog that read call k never fires on
@@ -69,34 +69,6 @@ class DeadlineTest {
     }
 
     @Test
-    void theFirstHostCallSwitchesToInterruptMode() {
-        var d = new Deadline();
-        long t = d.arm(self, MINUTE, true);
-        long seenAsGuest = d.state();
-        assertTrue(d.hosted());
-        d.fire(seenAsGuest); // the watchdog read the call in fuel mode: its CAS now fails...
-        assertFalse(d.fired());
-        assertFalse(self.isInterrupted());
-        d.fireNow(); // ...and its next look interrupts
-        assertTrue(self.isInterrupted(), "a hosted call is stopped by interrupt");
-        assertTrue(d.fired());
-        assertTrue(d.disarm(t));
-        assertTrue(d.interrupts(), "the guard must take the interrupt back");
-    }
-
-    @Test
-    void aHostCallAfterTheFireTimesOutThere() {
-        var d = new Deadline();
-        long t = d.arm(self, MINUTE, true);
-        d.fireNow();
-        assertFalse(d.hosted(), "the watchdog won: the call must time out at its host call");
-        assertFalse(self.isInterrupted());
-        assertTrue(d.disarm(t));
-        assertFalse(d.interrupts(), "nothing to take back");
-        assertFalse(self.isInterrupted());
-    }
-
-    @Test
     void anInterruptModeCallKeepsTodaysProtocol() {
         var d = new Deadline();
         long t = d.arm(self, MINUTE, false);
@@ -129,8 +101,8 @@ class DeadlineTest {
     }
 
     /**
-     * The real race: an owner arming and disarming 200,000 calls (a third of them switching to
-     * interrupt mode halfway) against a thread firing whatever it reads, as fast as it can. A
+     * The real race: an owner arming and disarming 200,000 calls (a third of them in interrupt
+     * mode) against a thread firing whatever it reads, as fast as it can. A
      * fuel-mode call must never find its thread interrupted; an interrupt-mode call's disarm must
      * report every interrupt it finds (so the guard takes it back), and none may arrive later.
      */
@@ -148,8 +120,11 @@ class DeadlineTest {
             String failure = null;
             long fired = 0;
             for (int i = 0; i < 200_000 && failure == null; i++) {
-                long t = d.arm(self, MINUTE, true);
-                boolean hosted = i % 3 == 0 && d.hosted();
+                boolean hosted = i % 3 == 0;
+                long t = d.arm(self, MINUTE, !hosted);
+                for (int k = i & 255; k > 0; k--) {
+                    Thread.onSpinWait(); // a call of varying length, so the watchdog wins some
+                }
                 if (self.isInterrupted() && !hosted) {
                     failure = "call " + i + ": a fuel-mode call was interrupted";
                 }

@@ -19,8 +19,6 @@ import dev.corral.HostFunctionException;
 public abstract class BoundHandle implements WasmFunctionHandle {
     private String qualified;
     private int results = -1;
-    /** The metered plugin this function is linked into, or null: see {@link ChicoryPlugin#enterHost}. */
-    private ChicoryPlugin gate;
 
     protected BoundHandle() {}
 
@@ -29,10 +27,6 @@ public abstract class BoundHandle implements WasmFunctionHandle {
 
     @Override
     public final long[] apply(Instance instance, long... args) {
-        ChicoryPlugin g = gate;
-        if (g != null && g.guestDeadline) {
-            g.enterHost(); // the first host call of a metered timed call (out of line, once per call)
-        }
         long[] out;
         try {
             out = call(args);
@@ -68,14 +62,13 @@ public abstract class BoundHandle implements WasmFunctionHandle {
     }
 
     /** Called once, when the plugin that owns this object is linked. */
-    final void attach(String qualified, int results, ChicoryPlugin gate) {
+    final void attach(String qualified, int results) {
         if (this.qualified != null) {
             throw new IllegalStateException("the Binder of " + qualified
                     + " returned an object already linked as " + this.qualified + ": bind must return a new object on every call");
         }
         this.qualified = qualified;
         this.results = results;
-        this.gate = gate;
         if (resultCount() != results) {
             throw new IllegalStateException("host function " + qualified + " says it returns " + resultCount()
                     + " values but its signature declares " + results);

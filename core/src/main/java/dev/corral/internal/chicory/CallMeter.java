@@ -18,8 +18,8 @@ import java.time.Duration;
  * object of its own so that the guard's hot path reads these fields from the plugin it already
  * holds, with no extra dependent load.
  *
- * <p>A metered timed call is stopped by its fuel, not by an interrupt, until its first host call
- * ({@link #enterHost}); see {@link Deadline} and {@link FuelGlobal}.
+ * <p>A metered timed call of an export that cannot call the host is stopped by its fuel, not by an
+ * interrupt; see {@link Deadline}, {@link FuelGlobal} and {@link HostReach}.
  */
 abstract class CallMeter {
     final Engine engine;
@@ -31,11 +31,6 @@ abstract class CallMeter {
      */
     Deadline deadline;
     private boolean watched;
-    /**
-     * A metered timed call is running in fuel mode (see Deadline): its first host call must switch
-     * it to interrupt mode ({@link #enterHost}). Owner-only.
-     */
-    boolean guestDeadline;
     String timedExport; // the outermost export running under the deadline, for messages
     CallLimits timedLimits; // the limits of that call, for messages
     boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
@@ -46,7 +41,7 @@ abstract class CallMeter {
     private final int definedGlobals;
     private final int fuelSlot;
     FuelGlobal fuel;
-    FuelGlobal reserve; // the fuel the running function's local does not hold (see MeteredEntry)
+    GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
     /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
     GlobalInstance callDepth;
     final int maxCallDepth;
@@ -91,13 +86,11 @@ abstract class CallMeter {
             f.setValue(budget);
             fuel = f;
             return f;
-        } else if (k == fuelSlot + 1) {
-            var r = new FuelGlobal(value, high, type, mutability, deadline);
-            reserve = r;
-            return r;
         }
         var g = new GlobalInstance(value, high, type, mutability);
-        if (k == fuelSlot + 2) {
+        if (k == fuelSlot + 1) {
+            reserve = g;
+        } else if (k == fuelSlot + 2) {
             g.setValue(maxCallDepth);
             callDepth = g;
         }
@@ -150,18 +143,6 @@ abstract class CallMeter {
         return metered;
     }
 
-    /**
-     * The first host call of a metered timed call, before the host function runs: from now on the
-     * call is stopped by interrupt, as a host function may block where fuel cannot stop it (see
-     * Deadline). Throws the call's timeout if the watchdog fired first.
-     */
-    void enterHost() {
-        guestDeadline = false;
-        if (!deadline.hosted()) {
-            throw new CallTimeoutException(timedExport, timedLimits.timeout, timedLimits.timeoutSource);
-        }
-    }
-
     /** Whether host calls are charged fuel: metered, with a non-zero {@code hostCallFuel}. */
     boolean chargesHostCalls() {
         return metered && hostCallFuel != 0;
@@ -181,19 +162,21 @@ abstract class CallMeter {
         }
     }
 
-    /** Arms the deadline for the outermost call; its token (never 0). */
-    long arm(String export, CallLimits limits) {
+    /**
+     * Arms the deadline for the outermost call; its token (never 0). {@code fuelStop}: the export
+     * cannot call the host (HostReach), so a metered call of it is stopped by its fuel.
+     */
+    long arm(String export, CallLimits limits, boolean fuelStop) {
         Deadline d = deadline();
         Thread self = Thread.currentThread();
         callerInterrupted = self.isInterrupted();
-        // a metered call is stopped by its fuel until it calls the host (see Deadline); before
-        // its fuel globals exist (never, as far as the start function goes) by interrupt
-        boolean byFuel = fuel != null;
+        // stopped by its fuel once its fuel global exists (see Deadline); the start function and
+        // anything that can call the host, by interrupt
+        boolean byFuel = fuelStop && fuel != null;
         long token = d.arm(self, limits.timeoutNanos, byFuel);
         if (engine.closed()) {
             closedWhileArming(d, token, callerInterrupted);
         }
-        guestDeadline = byFuel;
         // reference fields are written only when they change: under G1 a reference store into a
         // plugin in the old generation (a pooled or long-lived one) goes through the card-marking
         // barrier, while such a plugin calls the same export again and again (the three stores of
@@ -209,7 +192,6 @@ abstract class CallMeter {
 
     /** Ends the outermost call's deadline; whether the watchdog fired on it. */
     boolean disarm(long token) {
-        guestDeadline = false;
         return deadline.disarm(token);
     }
 
@@ -244,11 +226,12 @@ abstract class CallMeter {
     /**
      * What a call stopped at its deadline by its fuel left, an estimate: the guest trapped after
      * writing something derived from {@link FuelGlobal#STOPPED} into the fuel global, so the
-     * reserve is the best figure left (what no local held at the guest's last refill). An
-     * interrupted call's figure was no better: the fuel global is stale while a clone runs.
+     * reserve is the best figure left (what no local held at the guest's last refill), unless a
+     * take wrote STOPPED there too. An interrupted call's figure was no better: the fuel global is
+     * stale while a clone runs.
      */
     long stoppedLeft() {
-        long r = reserve == null ? 0 : reserve.raw();
+        long r = reserve == null ? 0 : reserve.getValue();
         return FuelGlobal.sane(r) ? Math.max(0, Math.min(budget, r)) : 0;
     }
 

@@ -123,7 +123,7 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
                 if (metered) {
                     fuel = (FuelGlobal) instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
                     callDepth = instance.global(callDepthIndex);
-                    reserve = (FuelGlobal) instance.global(callDepthIndex - 1);
+                    reserve = instance.global(callDepthIndex - 1);
                 }
                 return null;
             });
@@ -201,7 +201,8 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), policyLimits);
+            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), policyLimits,
+                    fuelStoppable(export));
             handles.put(export, h);
         }
         return h;
@@ -212,15 +213,29 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         if (!metered || module.usesGcTypes() || instance.getMachine() instanceof com.dylibso.chicory.runtime.InterpreterMachine) {
             return null; // (the interpreter keeps the argument array: no reused scratch there)
         }
+        int index = exportedFunctionIndex(export);
+        return index < 0 ? null : MeteredEntry.of(variant.module(), index, variant.clones(),
+                variant.facts() == null ? java.util.Set.of() : variant.facts().split().keySet());
+    }
+
+    /** Whether a timed call of {@code export} is stopped by its fuel: metered and unable to call the host. */
+    private boolean fuelStoppable(String export) {
+        if (!metered) {
+            return false;
+        }
+        int index = exportedFunctionIndex(export);
+        return index >= 0 && !module.canCallHost(export, variant.module(), index);
+    }
+
+    private int exportedFunctionIndex(String export) {
         var wasm = variant.module();
         for (int i = 0; i < wasm.exportSection().exportCount(); i++) {
             var e = wasm.exportSection().getExport(i);
             if (e.name().equals(export) && e.exportType() == com.dylibso.chicory.wasm.types.ExternalType.FUNCTION) {
-                return MeteredEntry.of(wasm, (int) e.index(), variant.clones(),
-                        variant.facts() == null ? java.util.Set.of() : variant.facts().split().keySet());
+                return (int) e.index();
             }
         }
-        return null;
+        return -1;
     }
 
     private String exportedFunctionNames() {
@@ -614,7 +629,7 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         if (metered && engine.closed()) {
             engine.checkOpen("call a metered plugin");
         }
-        long token = limits.timeoutNanos > 0 ? arm(export, limits) : 0;
+        long token = limits.timeoutNanos > 0 ? arm(export, limits, fn != null && fn.fuelStop) : 0;
         if (metered) {
             startMetered(limits);
         }

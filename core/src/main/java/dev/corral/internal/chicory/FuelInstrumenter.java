@@ -100,7 +100,7 @@ final class FuelInstrumenter {
      * part of a metered plan's cache key: a persistent cache written by a Corral that metered
      * differently (e.g. before the call-depth global) is never reused. Change it with the format.
      */
-    static final String FORMAT = "fuel+reserve+depth+chunk20";
+    static final String FORMAT = "fuel+reserve+depth/chunk20+stop";
     /** Reserved export name of the fuel global. */
     static final String FUEL_EXPORT = "__corral_fuel";
 

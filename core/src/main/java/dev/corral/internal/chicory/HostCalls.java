@@ -11,9 +11,7 @@ import com.dylibso.chicory.wasm.types.FunctionType;
  * the function, with the host's exception as cause (Corral's own exceptions, such as a bad guest
  * pointer or a nested plugin's timeout, pass as they are).
  *
- * <p>On a metered plugin with a {@code hostCallFuel}, every host call is charged it first. On any
- * metered plugin the handle checks, per call, whether a timed call makes its first host call
- * ({@link ChicoryPlugin#enterHost}).
+ * <p>On a metered plugin with a {@code hostCallFuel}, every host call is charged it first.
  */
 final class HostCalls {
     private HostCalls() {}
@@ -24,9 +22,7 @@ final class HostCalls {
         if (handle == null) {
             throw new IllegalStateException("the Binder of host function " + qualified + " returned null");
         }
-        // a metered plugin's timed calls are stopped by fuel until their first host call, which
-        // switches them to interrupt mode (see dev.corral.internal.Deadline)
-        handle.attach(qualified, type.returns().size(), plugin.metered() ? plugin : null);
+        handle.attach(qualified, type.returns().size());
         // without a host-call charge the adapter would do nothing but add a call and a dependent
         // load to every host call (issue 15, item 6): the handle itself is what Chicory calls
         return new HostFunction(f.module(), f.name(), type, plugin.chargesHostCalls() ? new Metered(plugin, handle) : handle);

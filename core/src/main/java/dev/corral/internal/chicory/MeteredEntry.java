@@ -115,7 +115,7 @@ final class MeteredEntry {
      * charge). Leaves the fuel left in {@code fuel}, as the wrapper would.
      */
     long[] call(Machine machine, long[] args, long[] scratch, long budget, int depth,
-            FuelGlobal fuel, FuelGlobal reserve) {
+            FuelGlobal fuel, com.dylibso.chicory.runtime.GlobalInstance reserve) {
         long c = budget < chunk ? budget : chunk;
         if (c < entryCost) {
             return UNPAID;
@@ -126,7 +126,7 @@ final class MeteredEntry {
         scratch[params + 1] = depth;
         long[] out = machine.call(clone, scratch);
         long v = out[0]; // the i32 result in the low half, the clone's fuel in the high half
-        fuel.setValue(reserve.raw() + (int) (v >>> 32)); // raw: the clone returned, its result stands even if fired
+        fuel.setValue(reserve.getValue() + (int) (v >>> 32));
         out[0] = (int) v; // the i32 result, sign-extended as Chicory returns it
         return out;
     }

@@ -6,33 +6,12 @@ import java.lang.invoke.VarHandle;
 /**
  * The deadline of one plugin's running call, checked by the {@link Watchdog} on every tick. One per
  * plugin, reused by every call: arming is plain stores and one release store (no clock read, no
- * fence). How the call is stopped, and so what disarming costs, depends on its mode.
+ * fence), disarming one CAS. That CAS is the only atomic operation a timed call pays; it decides,
+ * against the watchdog's own CAS, whether the call ended before the watchdog fired on it, so an
+ * interrupt can never reach the caller after its call returned.
  *
- * <p><b>Interrupt mode</b> ({@link #arm} with {@code byFuel} false: an unmetered call, or a metered
- * call of an export that can call the host). The watchdog stops the call with
- * {@link Thread#interrupt}, which Chicory's loops and a blocked host function notice. Disarming is
- * one CAS, which decides against the watchdog's own CAS whether the call ended before the watchdog
- * fired on it, so an interrupt can never reach the caller after its call returned ({@code FIRING}
- * makes the owner wait until the interrupt has landed, so it can take it back).
- *
- * <p><b>Fuel mode</b> ({@code byFuel} true: a metered call of an export that cannot reach the host,
- * see {@code HostReach}; every loop and call of it charges fuel). The watchdog only CASes the state
- * from {@code GUEST} to {@code FIRED}, with no side effect on the thread. The fuel global reads as
- * empty while the state is {@code FIRED} ({@link #fired}, read by {@code FuelGlobal}), so the guest
- * traps at its next refill or direct charge, at most one fuel chunk later (about a millisecond of
- * compiled guest work), and the owner reports the timeout. Nothing is ever sent to the thread, so
- * disarming needs no atomic operation: a read and a release store. If the watchdog fires between
- * that read and that store, the call had already ended without noticing: its result stands and
- * the FIRED state is overwritten. The CAS this saves was the largest single cost of a metered
- * timed call (4-5 ns of ~20; benchmarks/README.md, "Sandbox cost per call", third pass). A call
- * that can reach the host keeps the interrupt: a host function may block (a sleep that ignores
- * {@code HostContext.nanosLeft()}) where fuel cannot stop it.
- *
- * <p>{@code state} is {@code seq << 3 | phase}. Each call gets a new sequence number, so a
- * watchdog that read the state of call k can never fire on call k+1: its CAS would fail. In fuel
- * mode the owner's plain store can overwrite a FIRED of its own call only, and between calls the
- * state is DONE in both modes, so nothing reads as fired then (snapshots see the fuel global as it
- * is) and the guest of call k+1 never sees call k's FIRED.
+ * <p>{@code state} is {@code seq << 2 | phase}. Each call gets a new sequence number, so a
+ * watchdog that read the state of call k can never fire on call k+1: its CAS would fail.
  *
  * <p>Time is the watchdog's, epoch style as in Wasmtime: the call's clock starts at the first
  * sweep that sees it running (at most about one tick after it started), so a deadline fires at
@@ -55,22 +34,17 @@ public final class Deadline {
     }
 
     private static final long DONE = 0;
-    /** Live, stopped by interrupt. */
     private static final long RUNNING = 1;
     private static final long FIRING = 2;
     private static final long FIRED = 3;
-    /** Live, stopped by fuel (no interrupt). */
-    private static final long GUEST = 4;
-    private static final long PHASE = 7;
-    private static final long STEP = 1L << 3;
+    private static final long PHASE = 3;
 
     // ---- written by the owner thread: plain, published by the release store of state ----
     @SuppressWarnings("unused") // through STATE
     private volatile long state;
-    private long next = STEP; // the owner's next token
+    private long next = 1L << 2; // the owner's next token
     private long timeoutNanos;
     private Thread thread;
-    private boolean guest; // the current (or last) call is in fuel mode
 
     // ---- written by the watchdog: the token it first saw running, and when (SEEN publishes seenAt) ----
     @SuppressWarnings("unused") // through SEEN
@@ -80,64 +54,31 @@ public final class Deadline {
 
     /**
      * Owner thread: starts a call that must end {@code timeoutNanos} after it began (the value may
-     * differ from call to call), in fuel mode when {@code byFuel} (the call runs only metered guest
-     * code), else in interrupt mode; returns its token for {@link #disarm}.
+     * differ from call to call); returns its token for {@link #disarm}.
      */
-    public long arm(Thread caller, long timeoutNanos, boolean byFuel) {
+    public long arm(Thread caller, long timeoutNanos) {
         long token = next;
-        next = token + STEP;
+        next = token + (1L << 2);
         this.timeoutNanos = timeoutNanos;
         if (thread != caller) {
             thread = caller;
         }
-        guest = byFuel;
-        STATE.setRelease(this, token | (byFuel ? GUEST : RUNNING));
+        STATE.setRelease(this, token | RUNNING);
         return token;
     }
 
     /**
-     * Owner thread: ends the call. Returns true when the watchdog fired on it. In interrupt mode
-     * that means it interrupted the thread, and this waits until the interrupt has been delivered,
-     * so the caller can take it back with Thread.interrupted() ({@link #interrupts}); in fuel mode
-     * nothing was sent to the thread.
+     * Owner thread: ends the call. Returns true when the watchdog fired on it, after waiting until
+     * its interrupt has been delivered, so the caller can take it back with Thread.interrupted().
      */
     public boolean disarm(long token) {
-        if (guest) {
-            // no CAS: the watchdog's only move on a fuel-mode call is GUEST -> FIRED, which has no
-            // side effect, so overwriting it is harmless; a guest that was stopped by it read FIRED
-            // before this read (same thread, same variable), so the read sees it
-            long s = (long) STATE.getAcquire(this);
-            STATE.setRelease(this, token | DONE);
-            return s == (token | FIRED);
-        }
         if (STATE.compareAndSet(this, token | RUNNING, token | DONE)) {
             return false;
         }
         while ((long) STATE.getVolatile(this) != (token | FIRED)) {
             Thread.onSpinWait();
         }
-        // the watchdog is done with this call (it only moves live states): between calls nothing
-        // reads as fired, so the fuel globals read as they are (snapshots, the next call's entry)
-        STATE.setRelease(this, token | DONE);
         return true;
-    }
-
-    /** Owner thread, after {@link #disarm}: whether the call was in interrupt mode (a fired call was interrupted). */
-    public boolean interrupts() {
-        return !guest;
-    }
-
-    /**
-     * The guest thread, reading its fuel global: whether the running call is past due and must
-     * stop. A plain read: this sits under every read of the fuel global (once per host call under
-     * fuel, in the reload after it), and an acquire or opaque read there cost ~2 ns per host call
-     * in {@code CallCost} (C2 puts a compiler barrier around it). A plain read is still re-done
-     * after every loop back-edge: Chicory checks the thread's interrupt flag there, a volatile read
-     * that no later load may move above, and a new wasm call is a new read, so the guest sees the
-     * watchdog's FIRED at the latest at its first refill after the CAS has reached its cache.
-     */
-    public boolean fired() {
-        return ((long) STATE.get(this) & PHASE) == FIRED;
     }
 
     /**
@@ -153,7 +94,7 @@ public final class Deadline {
         if (phase == DONE) {
             return Long.MAX_VALUE;
         }
-        if (phase != RUNNING && phase != GUEST) {
+        if (phase != RUNNING) {
             return 0;
         }
         if ((long) SEEN.getAcquire(this) != (s & ~PHASE)) {
@@ -174,7 +115,7 @@ public final class Deadline {
     /** Watchdog thread, when its engine closes: fires on the running call, due or not. */
     void fireNow() {
         long s = (long) STATE.getVolatile(this);
-        if (live(s)) {
+        if ((s & PHASE) == RUNNING) {
             fire(s);
         }
     }
@@ -182,7 +123,7 @@ public final class Deadline {
     /** Watchdog thread: starts the running call's clock at first sight, fires once it is past due. */
     void check(long now) {
         long s = (long) STATE.getVolatile(this);
-        if (!live(s)) {
+        if ((s & PHASE) != RUNNING) {
             return;
         }
         long token = s & ~PHASE;
@@ -196,29 +137,17 @@ public final class Deadline {
         }
     }
 
-    private static boolean live(long s) {
-        long phase = s & PHASE;
-        return phase == RUNNING || phase == GUEST;
-    }
-
     /** The raw state, for tests that replay a watchdog's stale read ({@link #fire}). */
     long state() {
         return (long) STATE.getVolatile(this);
     }
 
-    /** Fires on the call whose state the watchdog read as {@code s}; nothing if the state has moved on since. */
+    /** Fires on the running call whose state the watchdog read as {@code s}; nothing if it has moved on since. */
     void fire(long s) {
-        if (!live(s)) {
+        if ((s & PHASE) != RUNNING) {
             return;
         }
         long token = s & ~PHASE;
-        if ((s & PHASE) == GUEST) {
-            // fuel mode: the guest stops itself at its next refill; nothing to deliver. If the
-            // owner has moved on (disarmed, or switched to interrupt mode at a host call), the CAS
-            // fails and the next tick sees the new state
-            STATE.compareAndSet(this, s, token | FIRED);
-            return;
-        }
         if (STATE.compareAndSet(this, s, token | FIRING)) {
             try {
                 thread.interrupt();

@@ -11,15 +11,11 @@ import java.util.concurrent.locks.LockSupport;
  * reads every registered {@link Deadline}. Plugins are held weakly, so a plugin dropped without
  * close() is forgotten once collected.
  *
- * <p>Firing depends on the call's mode (see {@link Deadline}): a metered call of an export that
- * cannot call the host is only marked fired, and stops itself at its next fuel refill (its fuel
- * reads as empty); any other call is interrupted.
- *
- * <p>When the engine closes, the watchdog stops every call still running under a deadline, in
- * either mode, then ends.
+ * <p>When the engine closes, the watchdog stops every call still running under a deadline, then
+ * ends.
  *
  * <p>A scheduled task per call (the first design) cost ~175 ns per call; this costs a release
- * store and a CAS, or for a metered call a release store and a read (see {@link Deadline}). A call's clock starts when a tick first sees it, so
+ * store and a CAS (see {@link Deadline}). A call's clock starts when a tick first sees it, so
  * deadlines fire between the timeout and the timeout plus about a tick, never early.
  */
 public final class Watchdog {

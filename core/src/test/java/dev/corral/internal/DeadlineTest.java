@@ -8,11 +8,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every interleaving of the owner's moves (arm, disarm) with the watchdog's
- * (a fire on the state it read, possibly stale; engine close), replayed deterministically on
- * one thread: {@code fire(s)} is the watchdog's CAS on the state {@code s} it read earlier.
- * The rules: a fuel-mode call is never interrupted; a watchdog that read call k never fires on
- * call k+1; an interrupt-mode call's fire is always seen by its disarm.
+ * The deadline's protocol (the owner's arm and CAS disarm against the watchdog's CAS and
+ * interrupt), its interleavings replayed deterministically on one thread ({@code fire(s)} is the
+ * watchdog's move on the state {@code s} it read earlier, possibly stale), then raced for real.
+ * The rules: a watchdog that read call k never fires on call k+1; every interrupt the watchdog
+ * sends is reported by the disarm of the call it was sent to (so the guard takes it back), and
+ * none arrives after that disarm.
  */
 class DeadlineTest {
     private static final long MINUTE = 60_000_000_000L;
@@ -24,87 +25,45 @@ class DeadlineTest {
     }
 
     @Test
-    void aFuelModeCallFiredWhileRunningIsStoppedWithoutAnInterrupt() {
+    void aFireOnTheRunningCallInterruptsItAndItsDisarmSaysSo() {
         var d = new Deadline();
-        long t = d.arm(self, MINUTE, true);
-        assertFalse(d.fired());
+        long t = d.arm(self, MINUTE);
         d.fireNow();
-        assertTrue(d.fired(), "the guest's fuel must read as empty now");
-        assertFalse(self.isInterrupted(), "a fuel-mode call is never interrupted");
+        assertTrue(self.isInterrupted());
+        assertEquals(0, d.nanosLeft(), "a fired call has no time left");
         assertTrue(d.disarm(t));
-        assertFalse(d.interrupts());
-        assertFalse(d.fired(), "after disarm nothing reads as fired");
-        assertFalse(self.isInterrupted());
     }
 
     @Test
-    void aFuelModeCallThatEndsBeforeTheFireIsNotFired() {
+    void aWatchdogThatReadCallKNeverFiresOnCallKPlusOne() {
         var d = new Deadline();
-        long t = d.arm(self, MINUTE, true);
+        long t = d.arm(self, MINUTE);
         long seen = d.state(); // the watchdog reads the running call...
         assertFalse(d.disarm(t)); // ...the owner ends it...
         d.fire(seen); // ...and the watchdog's CAS on what it read fails
-        assertFalse(d.fired());
-        long t2 = d.arm(self, MINUTE, true);
-        d.fire(seen); // a stale read of call k never fires on call k+1
-        assertFalse(d.fired());
-        assertFalse(d.disarm(t2));
         assertFalse(self.isInterrupted());
+        long t2 = d.arm(self, MINUTE);
+        d.fire(seen); // still call k's state: no interrupt for call k+1
+        assertFalse(self.isInterrupted());
+        assertFalse(d.disarm(t2));
+        assertEquals(Long.MAX_VALUE, d.nanosLeft(), "between calls there is no deadline");
     }
 
     @Test
-    void aFireBetweenTheOwnersReadAndItsStoreIsOverwrittenHarmlessly() {
-        // the owner's disarm reads GUEST, then the watchdog fires, then the owner stores DONE:
-        // replayed as "fire, then disarm of a call that had ended": the call's result stands
-        // (disarm reports fired, the guard returns the result since nothing failed), and the
-        // next call starts clean
+    void theWatchdogsClockFiresOnlyWhenDue() {
         var d = new Deadline();
-        long t = d.arm(self, MINUTE, true);
-        d.fireNow();
+        long t = d.arm(self, 1_000);
+        d.check(0); // first sight starts the clock
+        d.check(999);
+        assertFalse(self.isInterrupted(), "fired early");
+        d.check(1_000);
+        assertTrue(Thread.interrupted());
         assertTrue(d.disarm(t));
-        long t2 = d.arm(self, MINUTE, true);
-        assertFalse(d.fired(), "call k's FIRED must not leak into call k+1");
-        assertFalse(d.disarm(t2));
-        assertFalse(self.isInterrupted());
-    }
-
-    @Test
-    void anInterruptModeCallKeepsTodaysProtocol() {
-        var d = new Deadline();
-        long t = d.arm(self, MINUTE, false);
-        long seen = d.state();
-        assertFalse(d.disarm(t));
-        long t2 = d.arm(self, MINUTE, false);
-        d.fire(seen); // stale: no interrupt on call k+1
-        assertFalse(self.isInterrupted());
-        d.fireNow();
-        assertTrue(self.isInterrupted());
-        assertTrue(d.disarm(t2));
-        assertTrue(d.interrupts());
-    }
-
-    @Test
-    void theWatchdogsClockFiresBothModesOnlyWhenDue() {
-        for (boolean byFuel : new boolean[] {true, false}) {
-            var d = new Deadline();
-            long t = d.arm(self, 1_000, byFuel);
-            d.check(0); // first sight starts the clock
-            d.check(999);
-            assertFalse(d.fired(), "fired early");
-            d.check(1_000);
-            assertTrue(d.fired());
-            assertEquals(0, d.nanosLeft());
-            assertEquals(!byFuel, Thread.interrupted());
-            assertTrue(d.disarm(t));
-            assertEquals(Long.MAX_VALUE, d.nanosLeft());
-        }
     }
 
     /**
-     * The real race: an owner arming and disarming 200,000 calls (a third of them in interrupt
-     * mode) against a thread firing whatever it reads, as fast as it can. A
-     * fuel-mode call must never find its thread interrupted; an interrupt-mode call's disarm must
-     * report every interrupt it finds (so the guard takes it back), and none may arrive later.
+     * The real race: an owner arming and disarming 200,000 calls of varying length against a
+     * thread firing whatever it reads, as fast as it can.
      */
     @Test
     void ownerAndWatchdogRacing() throws Exception {
@@ -120,22 +79,15 @@ class DeadlineTest {
             String failure = null;
             long fired = 0;
             for (int i = 0; i < 200_000 && failure == null; i++) {
-                boolean hosted = i % 3 == 0;
-                long t = d.arm(self, MINUTE, !hosted);
+                long t = d.arm(self, MINUTE);
                 for (int k = i & 255; k > 0; k--) {
                     Thread.onSpinWait(); // a call of varying length, so the watchdog wins some
-                }
-                if (self.isInterrupted() && !hosted) {
-                    failure = "call " + i + ": a fuel-mode call was interrupted";
                 }
                 boolean f = d.disarm(t);
                 fired += f ? 1 : 0;
                 boolean interrupted = Thread.interrupted();
-                if (interrupted && !(f && d.interrupts())) {
-                    failure = "call " + i + ": an interrupt the disarm did not report (fired " + f + ", hosted " + hosted + ")";
-                }
-                if (f && d.interrupts() && !interrupted) {
-                    failure = "call " + i + ": reported interrupted, but no interrupt arrived";
+                if (interrupted != f) {
+                    failure = "call " + i + ": disarm said fired=" + f + " but the thread's interrupt was " + interrupted;
                 }
             }
             assertEquals(null, failure);

@@ -46,11 +46,6 @@ import java.util.function.Supplier;
  * together: the compiled factory checks the module's identity), and descriptions for users.
  */
 final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
-    /** Whether export {@code export} (function {@code index} of {@code variant}) can call the host; see HostReach. */
-    boolean canCallHost(String export, WasmModule variant, int index) {
-        return hostReach.computeIfAbsent(export, e -> HostReach.canCallHost(variant, index));
-    }
-
     private final Engine engine;
     private final Usage usage;
     private final String name;
@@ -80,8 +75,6 @@ final class ChicoryModule implements PluginModule, PreparedModule.Preparer {
     private final Map<String, FunctionSignature> exportedFunctions;
     private final Map<Integer, String> exportNamesByFunction;
     final int importedFunctionCount;
-    /** Per export: whether it can call the host (see HostReach), found once per module. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> hostReach = new java.util.concurrent.ConcurrentHashMap<>();
 
     ChicoryModule(Engine engine, String name, String sha256, ExecutionMode mode, byte[] bytes, Shape shape,
             ModuleVariant plain, ModuleVariant metered, boolean tiered, LoadSettings settings) {

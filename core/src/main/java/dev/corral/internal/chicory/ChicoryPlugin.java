@@ -1,8 +1,14 @@
 package dev.corral.internal.chicory;
 
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasm.types.MutabilityType;
+import com.dylibso.chicory.wasm.types.ValType;
 import dev.corral.CallTimeoutException;
+import dev.corral.CorralException;
 import dev.corral.FuelExhaustedException;
+import dev.corral.FunctionSignature;
 import dev.corral.LimitSource;
 import dev.corral.Plugin;
 import dev.corral.PluginExitException;
@@ -14,8 +20,10 @@ import dev.corral.PluginStats;
 import dev.corral.Results;
 import dev.corral.StackExhaustedException;
 import dev.corral.TrapException;
+import dev.corral.ValueType;
 import dev.corral.spi.Capability;
 import dev.corral.internal.Deadline;
+import dev.corral.internal.Engine;
 import dev.corral.internal.ManagedPlugin;
 import dev.corral.internal.Usage;
 import dev.corral.internal.events.Events;
@@ -38,14 +46,14 @@ import java.util.Map;
  * thread, one at a time) would double the cost of a trivial call, so handing a plugin to another
  * thread takes an explicit {@link #release()} (pools do it for you).
  *
- * <p>Fuel and the deadline: {@link CallMeter}, this class's superclass (one object, so the hot
- * path reads its fields with no extra load). An unmetered plugin pays one final-field test per
- * call and allocates nothing more.
+ * <p>Fuel: when the policy meters calls, the instance runs the instrumented variant and the
+ * outermost call sets the fuel global to its budget and reads it back afterwards (two field
+ * accesses); an unmetered plugin pays one final-field test per call and allocates nothing more.
  *
  * <p>Its exports are {@link ExportHandle}s, which hold the plain fast path (the fields that path
  * touches are package-private for it), and a call's limits are {@link CallLimits}.
  */
-final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContext, Usage.Counted {
+final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     static final VarHandle OWNER;
     static final long[] NO_RESULTS = new long[0];
     /** Parked in {@code owner} by close(): never started, never equal to a caller. */
@@ -64,6 +72,13 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
 
     private final ChicoryModule module;
     private final PluginPolicy policy;
+    private final Engine engine;
+    private Deadline deadline; // created on the first call with a timeout
+    private String timedExport; // the outermost export running under the deadline, for messages
+    private CallLimits timedLimits; // the limits of that call, for messages
+    /** The policy's limits, carried by every handle without limits of its own. */
+    private final CallLimits policyLimits;
+    private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
     final Errors errors;
     private final ModuleVariant variant;
     Instance instance;
@@ -73,32 +88,81 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
 
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
+    int depth;
     /** A call ended with an exception since the last restore: the state may be anything. */
     boolean faulted;
     private InstanceSnapshot.Layout snapshotLayout;
     // ---- counters (plain fields: only the owner writes them; Usage sums them for the module and engine) ----
     long calls;
     private long failedCalls;
+    private long fuelBilled;
 
+    // ---- fuel (all unused when unmetered) ----
+    final boolean metered;
     /**
      * No fuel, no deadline: a call needs only the ownership test and error mapping. Cleared while
      * initializing under initialization limits, so that every call takes the guard.
      */
     boolean plain;
+    private final long hostCallFuel;
+    private final int definedGlobals;
+    private final int fuelSlot;
+    GlobalInstance fuel;
+    GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
+    /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
+    private GlobalInstance callDepth;
+    final int maxCallDepth;
+    private final int callDepthIndex;
+    private int globalsCreated;
+    long budget; // of the running or last outermost call
+    private LimitSource budgetSource = LimitSource.POLICY; // whose budget that is, for messages
 
     // ---- initialization (start function, _initialize, the initializer): one budget of its own ----
     boolean initializing;
     private long initDue; // System.nanoTime() by which initialization must end, with an initTimeout
+    private long initFuelLeft; // with an initFuel
+    private long pendingFuel;
+    private long lastConsumed;
+    private long totalConsumed;
 
     ChicoryPlugin(ChicoryModule module, PluginPolicy policy, ModuleVariant variant) {
-        super(module.engine(), policy, variant);
         this.module = module;
         this.policy = policy;
+        Duration timeout = policy.timeout().orElse(null);
+        this.engine = module.engine();
+        this.policyLimits = new CallLimits(timeout, LimitSource.POLICY, policy.fuel().orElse(0), LimitSource.POLICY);
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
-        this.plain = !metered && policyLimits.timeout == null;
+        this.metered = variant.metered();
+        this.plain = !metered && timeout == null;
+        this.hostCallFuel = policy.hostCallFuel();
+        this.definedGlobals = variant.definedGlobals();
+        this.maxCallDepth = policy.maxCallDepth();
+        this.callDepthIndex = variant.fuelGlobal() + 2;
+        this.fuelSlot = variant.fuelSlot();
     }
 
+    /**
+     * Chicory's global factory for a metered instance. {@code Instance.initialize} re-creates the
+     * globals and then runs the start function; the fuel global must hold
+     * the budget before that, so it is seeded here.
+     */
+    GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
+        var g = new GlobalInstance(value, high, type, mutability);
+        // the fuel global sits after the module's own, then its reserve and the call depth (the
+        // splitter's registers follow)
+        int k = globalsCreated++ % definedGlobals;
+        if (k == fuelSlot) {
+            g.setValue(budget);
+            fuel = g;
+        } else if (k == fuelSlot + 1) {
+            reserve = g;
+        } else if (k == fuelSlot + 2) {
+            g.setValue(maxCallDepth);
+            callDepth = g;
+        }
+        return g;
+    }
 
     void attach(Instance instance, List<Capability.Binding> bindings) {
         this.instance = instance;
@@ -121,7 +185,7 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
             guarded("(start)", policyLimits, () -> {
                 instance.initialize(false);
                 if (metered) {
-                    fuel = (FuelGlobal) instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
+                    fuel = instance.exports().global(FuelInstrumenter.FUEL_EXPORT);
                     callDepth = instance.global(callDepthIndex);
                     reserve = instance.global(callDepthIndex - 1);
                 }
@@ -201,8 +265,7 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), policyLimits,
-                    fuelStoppable(export));
+            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), policyLimits);
             handles.put(export, h);
         }
         return h;
@@ -213,29 +276,15 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         if (!metered || module.usesGcTypes() || instance.getMachine() instanceof com.dylibso.chicory.runtime.InterpreterMachine) {
             return null; // (the interpreter keeps the argument array: no reused scratch there)
         }
-        int index = exportedFunctionIndex(export);
-        return index < 0 ? null : MeteredEntry.of(variant.module(), index, variant.clones(),
-                variant.facts() == null ? java.util.Set.of() : variant.facts().split().keySet());
-    }
-
-    /** Whether a timed call of {@code export} is stopped by its fuel: metered and unable to call the host. */
-    private boolean fuelStoppable(String export) {
-        if (!metered) {
-            return false;
-        }
-        int index = exportedFunctionIndex(export);
-        return index >= 0 && !module.canCallHost(export, variant.module(), index);
-    }
-
-    private int exportedFunctionIndex(String export) {
         var wasm = variant.module();
         for (int i = 0; i < wasm.exportSection().exportCount(); i++) {
             var e = wasm.exportSection().getExport(i);
             if (e.name().equals(export) && e.exportType() == com.dylibso.chicory.wasm.types.ExternalType.FUNCTION) {
-                return (int) e.index();
+                return MeteredEntry.of(wasm, (int) e.index(), variant.clones(),
+                        variant.facts() == null ? java.util.Set.of() : variant.facts().split().keySet());
             }
         }
-        return -1;
+        return null;
     }
 
     private String exportedFunctionNames() {
@@ -259,8 +308,27 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         }
     }
 
+    @Override
+    public long fuelConsumed() {
+        if (!metered) {
+            return 0;
+        }
+        return depth > 0 ? budget - fuel.getValue() : lastConsumed;
+    }
 
+    @Override
+    public long fuelConsumedTotal() {
+        if (!metered) {
+            return 0;
+        }
+        return depth > 0 ? totalConsumed + budget - fuel.getValue() : totalConsumed;
+    }
 
+    @Override
+    public long fuelRemaining() {
+        requireMetered();
+        return depth > 0 ? Math.max(0, fuel.getValue()) : saturatedAdd(policyLimits.fuel, pendingFuel);
+    }
 
     @Override
     public void addFuel(long units) {
@@ -271,17 +339,43 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         enter();
         if (depth > 0) {
             budget = saturatedAdd(budget, units);
-            fuel.setValue(saturatedAdd(fuel.raw(), units));
+            fuel.setValue(saturatedAdd(fuel.getValue(), units));
         } else {
             pendingFuel = saturatedAdd(pendingFuel, units);
         }
     }
 
+    private void requireMetered() {
+        if (!metered) {
+            throw new IllegalStateException("plugin '" + name() + "' is not metered: set PluginPolicy.Builder.fuel");
+        }
+    }
 
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
 
+    /** Charges a host call's cost; called by the host-call adapters before the host runs. */
+    void chargeHostCall(String function) {
+        if (hostCallFuel == 0 || fuel == null) {
+            return;
+        }
+        long left = fuel.getValue() - hostCallFuel;
+        fuel.setValue(left);
+        if (left < 0) {
+            throw new FuelExhaustedException(name(), function, budget - left, budget, budgetSource, null);
+        }
+    }
 
+    boolean metered() {
+        return metered;
+    }
 
-
+    /** Whether host calls are charged fuel: metered, with a non-zero {@code hostCallFuel}. */
+    boolean chargesHostCalls() {
+        return metered && hostCallFuel != 0;
+    }
 
     @Override
     public int memoryPages() {
@@ -377,6 +471,10 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         return failedCalls;
     }
 
+    @Override
+    public long fuelBilled() {
+        return fuelBilled;
+    }
 
     // ---- snapshots and pools ----
 
@@ -500,7 +598,17 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         return memory;
     }
 
+    @Override
+    public long nanosLeft() {
+        return deadline == null || depth == 0 ? Long.MAX_VALUE : deadline.nanosLeft();
+    }
 
+    @Override
+    public void checkDeadline() {
+        if (deadline != null && depth > 0 && deadline.nanosLeft() == 0) {
+            throw new CallTimeoutException(timedExport, timedLimits.timeout, timedLimits.timeoutSource);
+        }
+    }
 
     // ---- the guard ----
 
@@ -619,9 +727,8 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
      * The outermost call: a fresh budget in (when metered), the deadline armed (when
      * {@code limits} have a timeout), consumption out, failures mapped. One straight path with no
      * allocation, lambda or clock read: what a sandboxed call costs over a plain one is a few
-     * plain stores, the deadline's disarm (a CAS, or for a metered call a read and a release
-     * store: see Deadline) and the fuel read-back (benchmarks/README.md, "Sandbox cost per
-     * call"). Everything unusual happens out of line in {@link #outcome}.
+     * plain stores, the deadline's one CAS and the fuel read-back (benchmarks/README.md,
+     * "Sandbox cost per call"). Everything unusual happens out of line in {@link #outcome}.
      */
     long[] outermost(String export, ExportHandle fn, long[] args, Body body, CallLimits limits) {
         // kept under HotSpot's inlining limit (325 bytes of bytecode): every step but the call is
@@ -629,7 +736,7 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         if (metered && engine.closed()) {
             engine.checkOpen("call a metered plugin");
         }
-        long token = limits.timeoutNanos > 0 ? arm(export, limits, fn != null && fn.fuelStop) : 0;
+        long token = limits.timeoutNanos > 0 ? arm(export, limits) : 0;
         if (metered) {
             startMetered(limits);
         }
@@ -642,7 +749,7 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
             failure = e;
         }
         depth = 0;
-        boolean fired = token != 0 && disarm(token);
+        boolean fired = token != 0 && deadline.disarm(token);
         if (metered) {
             finishMetered(limits);
         }
@@ -652,12 +759,74 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         return out;
     }
 
+    /** Arms the deadline for the outermost call; its token (never 0). */
+    private long arm(String export, CallLimits limits) {
+        Deadline d = deadline();
+        Thread self = Thread.currentThread();
+        callerInterrupted = self.isInterrupted();
+        long token = d.arm(self, limits.timeoutNanos);
+        if (engine.closed()) {
+            closedWhileArming(d, token, callerInterrupted);
+        }
+        // reference fields are written only when they change: under G1 a reference store into a
+        // plugin in the old generation (a pooled or long-lived one) goes through the card-marking
+        // barrier, while such a plugin calls the same export again and again (the three stores of
+        // a metered timed call cost ~0.5-1 ns of its ~20 ns once the plugin is tenured)
+        if (timedExport != export) {
+            timedExport = export;
+        }
+        if (timedLimits != limits) {
+            timedLimits = limits;
+        }
+        return token;
+    }
 
+    /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
+    private void startMetered(CallLimits limits) {
+        long b = saturatedAdd(limits.fuel, pendingFuel);
+        pendingFuel = 0;
+        budget = b;
+        if (budgetSource != limits.fuelSource) { // see arm(): no reference store when unchanged
+            budgetSource = limits.fuelSource;
+        }
+        if (fuel != null) {
+            fuel.setValue(b);
+            callDepth.setValue(maxCallDepth);
+        }
+    }
 
+    private void finishMetered(CallLimits limits) {
+        long consumed = fuel == null ? 0 : budget - fuel.getValue();
+        lastConsumed = consumed;
+        totalConsumed += consumed;
+        fuelBilled += consumed;
+        if (limits.fuelSource == LimitSource.INITIALIZATION) {
+            initFuelLeft = budget - consumed; // what this step left, the next may use
+        }
+    }
 
+    /** The deadline of this plugin, made and registered with the engine's watchdog on first use. */
+    private Deadline deadline() {
+        Deadline d = deadline;
+        if (d == null) {
+            d = new Deadline();
+            engine.watchdog().register(d);
+            deadline = d;
+        } else {
+            engine.checkWatchdogRunning();
+        }
+        return d;
+    }
 
-
-
+    /** The engine closed between the check before arming and arming: its watchdog's last sweep may have missed us. */
+    private void closedWhileArming(Deadline d, long token, boolean wasInterrupted) {
+        d.disarm(token);
+        Thread.interrupted();
+        if (wasInterrupted) {
+            Thread.currentThread().interrupt();
+        }
+        engine.checkWatchdogRunning();
+    }
 
     /**
      * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,
@@ -670,13 +839,11 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
             mapped = errors.map(failure, export);
         }
         if (fired) {
-            if (deadline.interrupts()) {
-                // the watchdog interrupted us: take that interrupt back so the thread's status is
-                // what the caller had (a call stopped by fuel was never interrupted)
-                Thread.interrupted();
-                if (callerInterrupted) {
-                    Thread.currentThread().interrupt();
-                }
+            // the watchdog interrupted us: take that interrupt back so the thread's status is
+            // what the caller had
+            Thread.interrupted();
+            if (callerInterrupted) {
+                Thread.currentThread().interrupt();
             }
             if (mapped == null) {
                 return out; // finished just as the deadline passed: the result is good
@@ -688,8 +855,8 @@ final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContex
         }
         if (metered && mapped instanceof TrapException) {
             // only the instrumentation's check traps with the global below zero
-            if (fuel != null && fuel.raw() < 0) {
-                throw new FuelExhaustedException(name(), export, budget - fuel.raw(), budget, limits.fuelSource, mapped);
+            if (fuel != null && fuel.getValue() < 0) {
+                throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, limits.fuelSource, mapped);
             }
             if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
                 throw new StackExhaustedException(export, maxCallDepth);

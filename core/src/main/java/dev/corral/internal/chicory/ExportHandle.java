@@ -27,14 +27,9 @@ class ExportHandle implements PluginFunction {
     private final com.dylibso.chicory.runtime.Machine machine;
     private final long[] outermostArgs;
     final CallLimits limits;
-    /**
-     * Metered, and cannot call the host (HostReach): a timed call is stopped by its fuel rather
-     * than an interrupt, and disarms without a CAS (see dev.corral.internal.Deadline).
-     */
-    final boolean fuelStop;
 
     ExportHandle(ChicoryPlugin plugin, String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry,
-            CallLimits limits, boolean fuelStop) {
+            CallLimits limits) {
         this.plugin = plugin;
         this.name = name;
         this.signature = signature;
@@ -46,7 +41,6 @@ class ExportHandle implements PluginFunction {
         this.machine = plugin.instance.getMachine();
         this.outermostArgs = new long[paramCount];
         this.limits = limits;
-        this.fuelStop = fuelStop;
     }
 
     @Override
@@ -211,7 +205,7 @@ class ExportHandle implements PluginFunction {
      */
     static final class Limited extends ExportHandle {
         Limited(ExportHandle of, CallLimits limits) {
-            super(of.plugin, of.name, of.signature, of.fn, of.entry, limits, of.fuelStop);
+            super(of.plugin, of.name, of.signature, of.fn, of.entry, limits);
         }
 
         @Override

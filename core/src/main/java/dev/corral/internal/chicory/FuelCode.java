@@ -204,7 +204,7 @@ final class FuelCode {
      * another chunk in from the reserve, or traps when the fuel is gone.
      */
     static byte[] chargeLocal(int local, int refill, long cost) {
-        if (cost >= MAX_BLOCK_COST) {
+        if (cost >= CHUNK) {
             throw new IllegalArgumentException("a straight-line block of " + cost + " instructions is too large to meter");
         }
         var out = new ByteArrayOutputStream(24);
@@ -221,16 +221,12 @@ final class FuelCode {
 
     /**
      * {@code refill(x: i32) -> i32}, with {@code x} a local that went below zero (or 0 to take a first
-     * chunk): {@code if (fuel < 0) unreachable; t = reserve + x; if (t < 0) { fuel = t; unreachable };
-     * c = min(t, chunk); reserve = t - c; return c}. The first test is the deadline's: the fuel
-     * global is never below zero while a call runs (a call that exhausts it traps), except that it
-     * reads so while the call's deadline has fired (FuelGlobal), which stops a call whose fuel
-     * sits in locals at its next refill.
+     * chunk): {@code t = reserve + x; if (t < 0) { fuel = t; unreachable }; c = min(t, chunk);
+     * reserve = t - c; return c}.
      */
     static byte[] refillBody(int global, int reserve, int chunk) {
-        var code = new ByteArrayOutputStream(56);
+        var code = new ByteArrayOutputStream(48);
         code.writeBytes(new byte[] {0x01, 0x02, 0x7E}); // locals t, c: i64
-        writeCheck(code, global);
         code.write(0x23);
         Leb128.writeU32(code, reserve);
         code.writeBytes(new byte[] {0x20, 0x00, (byte) 0xAC, 0x7C, 0x22, 0x01}); // + extend_s(x), tee t

@@ -100,7 +100,7 @@ final class FuelInstrumenter {
      * part of a metered plan's cache key: a persistent cache written by a Corral that metered
      * differently (e.g. before the call-depth global) is never reused. Change it with the format.
      */
-    static final String FORMAT = "fuel+reserve+depth/chunk20+stop";
+    static final String FORMAT = "fuel+reserve+depth";
     /** Reserved export name of the fuel global. */
     static final String FUEL_EXPORT = "__corral_fuel";
 
@@ -120,20 +120,9 @@ final class FuelInstrumenter {
      * Largest amount of fuel a function local holds at once. Fuel in locals is an i32, so a
      * single-result clone can return its result and its fuel packed in one i64 (Chicory compiles a
      * function with two results to return a boxed {@code long[]}); the rest waits in the reserve
-     * global. It is also how late a metered call notices that its deadline fired: the guest reads
-     * its fuel as empty then (see FuelGlobal) and traps at its next refill, at most a chunk later.
-     * 2^20 units is about a millisecond of compiled guest work (2^30, the first size, was about a
-     * second); refills every 2^20 units cost nothing measurable (benchmarks/README.md, "Sandbox
-     * cost per call", third pass). The chunk only moves fuel between the local and the reserve,
-     * never changes what anything costs (FuelChunkTest).
+     * global. 2^30 leaves room below zero for any block's charge.
      */
-    static final int CHUNK = 1 << 20;
-
-    /**
-     * Largest charge of one straight-line block paid from a local: a local holds at most a
-     * {@link #CHUNK}, so the local minus a charge stays within an i32.
-     */
-    static final int MAX_BLOCK_COST = 1 << 30;
+    static final int CHUNK = 1 << 30;
 
     /** Copies of a simple loop's body in the compiled variant, and the largest body unrolled. */
     static final int UNROLL = 8;
@@ -189,8 +178,8 @@ final class FuelInstrumenter {
      * never how much fuel anything costs: tests use tiny chunks to drive the refill path hard.
      */
     static Result instrument(byte[] wasm, WasmModule parsed, boolean interruptibleLoops, int chunk) {
-        if (chunk < 1 || chunk > MAX_BLOCK_COST) { // tests also run the first production size, 2^30
-            throw new IllegalArgumentException("chunk must be in 1.." + MAX_BLOCK_COST + ": " + chunk);
+        if (chunk < 1 || chunk > CHUNK) {
+            throw new IllegalArgumentException("chunk must be in 1.." + CHUNK + ": " + chunk);
         }
         for (int i = 0; i < parsed.exportSection().exportCount(); i++) {
             if (FUEL_EXPORT.equals(parsed.exportSection().getExport(i).name())) {

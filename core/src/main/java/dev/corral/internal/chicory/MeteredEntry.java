@@ -1,5 +1,6 @@
 package dev.corral.internal.chicory;
 
+import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
@@ -115,7 +116,7 @@ final class MeteredEntry {
      * charge). Leaves the fuel left in {@code fuel}, as the wrapper would.
      */
     long[] call(Machine machine, long[] args, long[] scratch, long budget, int depth,
-            FuelGlobal fuel, com.dylibso.chicory.runtime.GlobalInstance reserve) {
+            GlobalInstance fuel, GlobalInstance reserve) {
         long c = budget < chunk ? budget : chunk;
         if (c < entryCost) {
             return UNPAID;

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -166,6 +167,34 @@ public final class PluginPool implements AutoCloseable {
             throw e;
         }
         return new Lease(slot);
+    }
+
+    /**
+     * An idle instance now, or empty: never makes an instance and never waits. For maintenance
+     * work a host runs beside its callers (timers, cache refreshes) that should reach instances
+     * already made and free, without starting new ones or queueing behind the callers. Empty when
+     * the pool is closed.
+     */
+    public Optional<PooledPlugin> tryBorrow() {
+        Slot slot;
+        lock.lock();
+        try {
+            slot = closed ? null : idle.pollFirst();
+            if (slot == null) {
+                return Optional.empty();
+            }
+            borrows++;
+            borrowed++;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            slot.plugin.lend(Thread.currentThread());
+        } catch (RuntimeException e) {
+            discard(slot);
+            throw e;
+        }
+        return Optional.of(new Lease(slot));
     }
 
     private void discard(Slot slot) {

@@ -53,6 +53,30 @@ class PluginPoolTest {
     }
 
     @Test
+    void tryBorrowHandsOutOnlyIdleInstancesAndNeverWaits() {
+        try (var corral = Corral.create();
+                var pool = PluginPool.builder(corral.load(Fixtures.wasm("pool"))).policy(policy()).maxSize(2)
+                        .borrowTimeout(Duration.ofSeconds(30)).build()) {
+            assertTrue(pool.tryBorrow().isEmpty(), "nothing made yet: nothing idle");
+            assertEquals(0, pool.stats().size(), "tryBorrow makes no instance");
+            pool.accept(p -> p.call("bump"));
+            try (PooledPlugin idle = pool.tryBorrow().orElseThrow()) {
+                assertEquals(1, idle.plugin().call("bump").getInt(0), "an idle instance, reset as any borrow is");
+                long t0 = System.nanoTime();
+                assertTrue(pool.tryBorrow().isEmpty(), "the only instance is out");
+                assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "did not wait for the borrow timeout");
+                assertEquals(1, pool.stats().size(), "still one instance: tryBorrow does not make the second");
+            }
+            var s = pool.stats();
+            assertEquals(1, s.idle());
+            assertEquals(0, s.borrowed());
+            assertEquals(2, s.borrows());
+            pool.close();
+            assertTrue(pool.tryBorrow().isEmpty(), "closed: empty, not an exception (maintenance threads may race close)");
+        }
+    }
+
+    @Test
     void grownMemoryShrinksBackForTheNextBorrower() {
         try (var corral = Corral.create(); var pool = PluginPool.builder(corral.load(Fixtures.wasm("pool"))).policy(policy()).build()) {
             pool.accept(p -> {

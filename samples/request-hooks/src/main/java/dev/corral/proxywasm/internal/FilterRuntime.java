@@ -9,6 +9,7 @@ import dev.corral.proxywasm.Response;
 import dev.corral.proxywasm.Upstream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ import java.util.function.Consumer;
  * One filter at work: lends a VM to each stream, runs the stream's callbacks through
  * {@link StreamDriver}, forwards to the next stage, and applies the fail strategy when a VM faults
  * (the faulted VM is discarded; the pool starts a fresh one for the next stream). A background
- * thread delivers {@code proxy_on_tick} and {@code proxy_on_queue_ready} to an idle VM.
+ * thread delivers {@code proxy_on_tick} to every idle VM whose tick is due and
+ * {@code proxy_on_queue_ready} to an idle VM.
  */
 public final class FilterRuntime implements AutoCloseable {
     private final FilterHost host;
@@ -39,7 +41,7 @@ public final class FilterRuntime implements AutoCloseable {
     private final Map<FaultKind, LongAdder> faults = new EnumMap<>(FaultKind.class);
     private final ConcurrentLinkedQueue<Integer> readyQueues = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService background;
-    private volatile long lastTick = System.nanoTime();
+    private volatile long lastSweep = System.nanoTime();
 
     public FilterRuntime(FilterHost host, VmPool pool, Map<FaultKind, FailStrategy> strategies,
             List<Consumer<FilterFault>> listeners, int chunkBytes, long pauseTimeoutNanos) {
@@ -113,6 +115,8 @@ public final class FilterRuntime implements AutoCloseable {
             vm.state.endStream(s);
             if (vm.faulted()) {
                 replaced.increment();
+            } else {
+                tickIfDue(vm); // a fault here is reported and costs the VM, never this stream's response
             }
             lease.close();
         }
@@ -170,41 +174,84 @@ public final class FilterRuntime implements AutoCloseable {
         }
     }
 
-    /** Ticks one idle VM when the period is due, and tells one idle VM about each enqueued item. */
+    /**
+     * Every period, ticks each idle VM whose own tick is due (each VM has its root context and
+     * timer, as each Envoy worker's VM does: a filter that flushes per-VM state on its tick must
+     * see every VM tick, not only the one most recently used), and tells one idle VM about each
+     * enqueued item. A VM busy with a stream gets its due tick when the stream ends
+     * ({@link #tickIfDue}), and a paused stream ticks its own VM ({@link StreamDriver}).
+     */
     private void background() {
         try {
             long period = host.tickPeriodMillis.get();
-            boolean tickDue = period > 0 && System.nanoTime() - lastTick >= period * 1_000_000;
-            if (!tickDue && readyQueues.isEmpty()) {
+            long now = System.nanoTime();
+            boolean sweep = period > 0 && now - lastSweep >= period * 1_000_000;
+            if (!sweep && readyQueues.isEmpty()) {
                 return;
             }
-            VmPool.Lease lease = pool.tryBorrowIdle();
-            if (lease == null) {
-                return;
+            if (sweep) {
+                lastSweep = now;
             }
+            // hold every idle VM at once: the pool hands out the most recently returned first, so
+            // borrowing them one at a time would reach the same VM every time
+            List<VmPool.Lease> held = new ArrayList<>();
             try {
-                Vm vm = lease.vm();
-                if (tickDue) {
-                    lastTick = System.nanoTime();
-                    if (vm.shape.has("proxy_on_tick")) {
-                        vm.call("proxy_on_tick", VmState.ROOT_CONTEXT_ID);
-                        ticks.increment();
+                VmPool.Lease lease;
+                while ((lease = pool.tryBorrowIdle()) != null) { // ends: a held VM is not idle
+                    held.add(lease);
+                }
+                for (VmPool.Lease l : held) {
+                    Vm vm = l.vm();
+                    if (sweep && vm.tickDue(period, now)) {
+                        deliver(vm, true);
                     }
                 }
+                for (VmPool.Lease l : held) {
+                    if (readyQueues.isEmpty()) {
+                        break;
+                    }
+                    deliver(l.vm(), false);
+                }
+            } finally {
+                for (VmPool.Lease l : held) {
+                    l.close();
+                }
+            }
+        } catch (RuntimeException e) {
+            logQuietly("background task failed: " + e);
+        }
+    }
+
+    /** A tick, or the ready queues' notices, to one VM; a fault loses only that VM. */
+    private void deliver(Vm vm, boolean tick) {
+        if (vm.faulted()) {
+            return;
+        }
+        try {
+            if (tick) {
+                vm.tick();
+                ticks.increment();
+            } else {
                 Integer q;
                 while (!vm.faulted() && (q = readyQueues.poll()) != null) {
                     if (vm.shape.has("proxy_on_queue_ready")) {
                         vm.call("proxy_on_queue_ready", VmState.ROOT_CONTEXT_ID, q);
                     }
                 }
-            } catch (VmFault f) {
-                report(f, FailStrategy.FAIL_OPEN);
-                replaced.increment();
-            } finally {
-                lease.close();
             }
-        } catch (RuntimeException e) {
-            logQuietly("background task failed: " + e);
+        } catch (VmFault f) {
+            report(f, FailStrategy.FAIL_OPEN);
+            replaced.increment();
+        }
+    }
+
+    /**
+     * At the end of a stream, on the request's thread: the VM's tick, if it came due while the VM
+     * was busy (under steady traffic the most used VM is rarely idle when the background looks).
+     */
+    private void tickIfDue(Vm vm) {
+        if (!vm.faulted() && vm.tickDue(host.tickPeriodMillis.get(), System.nanoTime())) {
+            deliver(vm, true);
         }
     }
 

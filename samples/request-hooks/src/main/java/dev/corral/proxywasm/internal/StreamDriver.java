@@ -188,7 +188,7 @@ final class StreamDriver {
                 Thread.currentThread().interrupt();
                 throw new VmFault(FaultKind.STALLED, "pause", "interrupted while the stream was paused", e);
             }
-            vm.call("proxy_on_tick", VmState.ROOT_CONTEXT_ID);
+            vm.tick();
             onTick.run();
         }
     }

@@ -22,6 +22,8 @@ public final class Vm implements AutoCloseable {
     private final Map<String, PluginFunction> functions = new HashMap<>();
     private final int maxPages;
     private boolean faulted;
+    /** When this VM's root context last ticked (or started): each VM keeps its own timer, as each Envoy worker's does. */
+    private long lastTick = System.nanoTime();
 
     private Vm(Plugin plugin, VmState state, ModuleShape shape, int maxPages) {
         this.plugin = plugin;
@@ -107,6 +109,17 @@ public final class Vm implements AutoCloseable {
             FaultKind kind = VmFault.classify(e, atLimit);
             throw new VmFault(kind, export, export + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether this VM's tick is due at {@code now} under a period of {@code periodMillis} (0: no ticks). */
+    public boolean tickDue(long periodMillis, long now) {
+        return periodMillis > 0 && shape.has("proxy_on_tick") && now - lastTick >= periodMillis * 1_000_000;
+    }
+
+    /** Delivers {@code proxy_on_tick} to this VM's root context and restarts its timer. */
+    public void tick() {
+        lastTick = System.nanoTime();
+        call("proxy_on_tick", VmState.ROOT_CONTEXT_ID);
     }
 
     public boolean faulted() {

@@ -96,12 +96,21 @@ public final class VmPool implements AutoCloseable {
         return new VmFault(FaultKind.START, "instantiate", e.getMessage(), e);
     }
 
-    /** An idle VM if there is one (for ticks and queue notices, which should not start VMs); else null. */
+    /**
+     * An idle VM if there is one, else null: never starts a VM and never waits (ticks and queue
+     * notices must not start VMs nor queue behind requests).
+     */
     public Lease tryBorrowIdle() {
-        if (pool.stats().idle() == 0) {
+        PooledPlugin lease = pool.tryBorrow().orElse(null);
+        if (lease == null) {
             return null;
         }
-        return borrow();
+        Vm vm = vms.get(lease.plugin());
+        if (vm == null) {
+            lease.close();
+            throw new IllegalStateException("a VM of the pool was not started by its initializer");
+        }
+        return new Lease(lease, vm);
     }
 
     /** Starts a first VM now, so a filter that cannot start fails when it is built. */

@@ -137,7 +137,16 @@ public final class Deadline {
         }
     }
 
-    private void fire(long s) {
+    /** The raw state, for tests that replay a watchdog's stale read ({@link #fire}). */
+    long state() {
+        return (long) STATE.getVolatile(this);
+    }
+
+    /** Fires on the running call whose state the watchdog read as {@code s}; nothing if it has moved on since. */
+    void fire(long s) {
+        if ((s & PHASE) != RUNNING) {
+            return;
+        }
         long token = s & ~PHASE;
         if (STATE.compareAndSet(this, s, token | FIRING)) {
             try {

@@ -1,0 +1,260 @@
+package dev.corral.internal.chicory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Splits the dispatch methods Chicory's compiler generates when they are too large for HotSpot's
+ * JIT. Chicory dispatches a host-to-guest call ({@code call_dispatch_N}, or {@code call} itself in
+ * small modules) and every {@code call_indirect} of a type with many functions
+ * ({@code CompiledMachineIndirect_T_S.apply}) through one {@code switch} with a case per function.
+ * With a few thousand functions of one type (a Go module: ~1,900, all {@code (i32) -> i32}) such a
+ * method is 14-26 KB of bytecode, and HotSpot never compiles a method above 8,000 bytes: every
+ * indirect call then runs a switch in the bytecode interpreter (~150 ns instead of ~25, measured
+ * on a 2,000-function module; core/README.md).
+ *
+ * <p>The method becomes a short chain of key comparisons that calls one of several helpers with
+ * its own arguments; each helper is the original method restricted to a range of keys (the same
+ * argument loads, a switch over its keys, their case blocks, the same default). Only methods of
+ * exactly that shape are touched: static, the arguments pushed, the key loaded from an argument,
+ * one switch, and case blocks that are straight-line code ending in a return or a throw and read
+ * only arguments. Anything else is left as it is (it may then stay above the limit, which
+ * {@link CompileFacts} reports).
+ */
+final class DispatchSplitter {
+    /** Cases per helper: ~11 bytes each plus 8 of switch table, so a helper stays near 5 KB. */
+    static final int CASES_PER_HELPER = 256;
+
+    private DispatchSplitter() {}
+
+    /** The class with its oversized dispatch methods split; the same array when there is none. */
+    static byte[] split(byte[] classBytes) {
+        List<CompiledCode.Method> sizes = new ArrayList<>();
+        try {
+            CompiledCode.readMethods("", classBytes, sizes);
+        } catch (IOException | RuntimeException e) {
+            return classBytes;
+        }
+        Map<String, Integer> large = new HashMap<>();
+        for (CompiledCode.Method m : sizes) {
+            if (m.bytes() > FunctionSplitter.JIT_LIMIT) {
+                large.put(m.name(), m.bytes());
+            }
+        }
+        if (large.isEmpty()) {
+            return classBytes;
+        }
+        var node = new ClassNode();
+        new ClassReader(classBytes).accept(node, 0);
+        List<MethodNode> helpers = new ArrayList<>();
+        for (MethodNode m : node.methods) {
+            if (large.containsKey(m.name)) {
+                Shape s = Shape.of(m);
+                if (s != null) {
+                    helpers.addAll(s.split(node.name, m));
+                }
+            }
+        }
+        if (helpers.isEmpty()) {
+            return classBytes;
+        }
+        node.methods.addAll(helpers);
+        var writer = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+            @Override
+            protected String getCommonSuperClass(String a, String b) {
+                // the split methods merge no two different reference types; never load classes here
+                return a.equals(b) ? a : "java/lang/Object";
+            }
+        };
+        node.accept(writer);
+        byte[] out = writer.toByteArray();
+        sizes.clear();
+        try {
+            CompiledCode.readMethods("", out, sizes);
+        } catch (IOException e) {
+            return classBytes;
+        }
+        for (CompiledCode.Method m : sizes) {
+            if (m.bytes() > FunctionSplitter.JIT_LIMIT && !large.containsKey(m.name())) {
+                return classBytes; // a helper came out too large: keep what Chicory made
+            }
+        }
+        return out;
+    }
+
+    /** A dispatch method: its argument loads, the key's slot, the switch, and the case blocks. */
+    private static final class Shape {
+        final List<AbstractInsnNode> prologue;
+        final int keySlot;
+        final TreeMap<Integer, LabelNode> cases;
+        final LabelNode dflt;
+        final Map<LabelNode, List<AbstractInsnNode>> blocks;
+
+        private Shape(List<AbstractInsnNode> prologue, int keySlot, TreeMap<Integer, LabelNode> cases, LabelNode dflt,
+                Map<LabelNode, List<AbstractInsnNode>> blocks) {
+            this.prologue = prologue;
+            this.keySlot = keySlot;
+            this.cases = cases;
+            this.dflt = dflt;
+            this.blocks = blocks;
+        }
+
+        static Shape of(MethodNode m) {
+            if ((m.access & Opcodes.ACC_STATIC) == 0 || !m.tryCatchBlocks.isEmpty()) {
+                return null;
+            }
+            int argSlots = Type.getArgumentsAndReturnSizes(m.desc) >> 2;
+            List<AbstractInsnNode> prologue = new ArrayList<>();
+            AbstractInsnNode i = m.instructions.getFirst();
+            for (; i != null && !isSwitch(i); i = i.getNext()) {
+                if (i.getOpcode() < 0) {
+                    continue; // labels, line numbers, frames
+                }
+                if (!isArgumentLoad(i, argSlots)) {
+                    return null;
+                }
+                prologue.add(i);
+            }
+            if (i == null || prologue.isEmpty() || prologue.get(prologue.size() - 1).getOpcode() != Opcodes.ILOAD) {
+                return null;
+            }
+            int keySlot = ((VarInsnNode) prologue.get(prologue.size() - 1)).var;
+            var cases = new TreeMap<Integer, LabelNode>();
+            LabelNode dflt;
+            if (i instanceof TableSwitchInsnNode) {
+                var t = (TableSwitchInsnNode) i;
+                for (int k = t.min; k <= t.max; k++) {
+                    cases.put(k, t.labels.get(k - t.min));
+                }
+                dflt = t.dflt;
+            } else {
+                var l = (LookupSwitchInsnNode) i;
+                for (int k = 0; k < l.keys.size(); k++) {
+                    cases.put(l.keys.get(k), l.labels.get(k));
+                }
+                dflt = l.dflt;
+            }
+            Map<LabelNode, List<AbstractInsnNode>> blocks = new HashMap<>();
+            for (LabelNode target : cases.values()) {
+                if (!blocks.containsKey(target) && !addBlock(target, argSlots, blocks)) {
+                    return null;
+                }
+            }
+            if (!blocks.containsKey(dflt) && !addBlock(dflt, argSlots, blocks)) {
+                return null;
+            }
+            return new Shape(prologue, keySlot, cases, dflt, blocks);
+        }
+
+        /** The straight-line code from {@code start} to its return or throw, or false if it is not that. */
+        private static boolean addBlock(LabelNode start, int argSlots, Map<LabelNode, List<AbstractInsnNode>> blocks) {
+            List<AbstractInsnNode> code = new ArrayList<>();
+            for (AbstractInsnNode i = start.getNext(); i != null; i = i.getNext()) {
+                int op = i.getOpcode();
+                if (op < 0) {
+                    continue;
+                }
+                if (i instanceof JumpInsnNode || isSwitch(i) || op == Opcodes.RET || op == Opcodes.IINC
+                        || (i instanceof VarInsnNode && !isArgumentLoad(i, argSlots))) {
+                    return false;
+                }
+                code.add(i);
+                if ((op >= Opcodes.IRETURN && op <= Opcodes.RETURN) || op == Opcodes.ATHROW) {
+                    blocks.put(start, code);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Adds the helpers to the class's methods and turns {@code m} into the chain that calls them. */
+        List<MethodNode> split(String owner, MethodNode m) {
+            List<Map.Entry<Integer, LabelNode>> all = new ArrayList<>(cases.entrySet());
+            List<MethodNode> helpers = new ArrayList<>();
+            List<Integer> highest = new ArrayList<>();
+            for (int from = 0; from < all.size(); from += CASES_PER_HELPER) {
+                var part = all.subList(from, Math.min(all.size(), from + CASES_PER_HELPER));
+                helpers.add(helper(m, m.name + "$part" + helpers.size(), part));
+                highest.add(part.get(part.size() - 1).getKey());
+            }
+            Type[] args = Type.getArgumentTypes(m.desc);
+            int returnOp = Type.getReturnType(m.desc).getOpcode(Opcodes.IRETURN);
+            var chain = new InsnList();
+            for (int h = 0; h < helpers.size(); h++) {
+                LabelNode next = new LabelNode();
+                boolean last = h == helpers.size() - 1;
+                if (!last) { // keys above this helper's highest go on down the chain
+                    chain.add(new VarInsnNode(Opcodes.ILOAD, keySlot));
+                    chain.add(new LdcInsnNode(highest.get(h)));
+                    chain.add(new JumpInsnNode(Opcodes.IF_ICMPGT, next));
+                }
+                int slot = 0;
+                for (Type t : args) {
+                    chain.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), slot));
+                    slot += t.getSize();
+                }
+                chain.add(new MethodInsnNode(Opcodes.INVOKESTATIC, owner, helpers.get(h).name, m.desc, false));
+                chain.add(new org.objectweb.asm.tree.InsnNode(returnOp));
+                if (!last) {
+                    chain.add(next);
+                }
+            }
+            m.instructions = chain;
+            m.localVariables = null;
+            m.maxLocals = Type.getArgumentsAndReturnSizes(m.desc) >> 2;
+            return helpers;
+        }
+
+        private MethodNode helper(MethodNode m, String name, List<Map.Entry<Integer, LabelNode>> part) {
+            var h = new MethodNode(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC, name, m.desc, null,
+                    null);
+            Map<LabelNode, LabelNode> copies = new HashMap<>();
+            int[] keys = new int[part.size()];
+            LabelNode[] labels = new LabelNode[part.size()];
+            for (int k = 0; k < part.size(); k++) {
+                keys[k] = part.get(k).getKey();
+                labels[k] = copies.computeIfAbsent(part.get(k).getValue(), x -> new LabelNode());
+            }
+            LabelNode dfltCopy = copies.computeIfAbsent(dflt, x -> new LabelNode());
+            for (AbstractInsnNode i : prologue) {
+                h.instructions.add(i.clone(copies));
+            }
+            h.instructions.add(new LookupSwitchInsnNode(dfltCopy, keys, labels));
+            for (var e : copies.entrySet()) {
+                h.instructions.add(e.getValue());
+                for (AbstractInsnNode i : blocks.get(e.getKey())) {
+                    h.instructions.add(i.clone(copies));
+                }
+            }
+            return h;
+        }
+
+        private static boolean isSwitch(AbstractInsnNode i) {
+            return i instanceof TableSwitchInsnNode || i instanceof LookupSwitchInsnNode;
+        }
+
+        private static boolean isArgumentLoad(AbstractInsnNode i, int argSlots) {
+            int op = i.getOpcode();
+            return i instanceof VarInsnNode && op >= Opcodes.ILOAD && op <= Opcodes.ALOAD && ((VarInsnNode) i).var < argSlots;
+        }
+    }
+}

@@ -12,6 +12,8 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
@@ -64,13 +66,23 @@ final class DispatchSplitter {
             return classBytes;
         }
         var node = new ClassNode();
-        new ClassReader(classBytes).accept(node, 0);
+        new ClassReader(classBytes).accept(node, ClassReader.EXPAND_FRAMES);
         List<MethodNode> helpers = new ArrayList<>();
         for (MethodNode m : node.methods) {
-            if (large.containsKey(m.name)) {
-                Shape s = Shape.of(m);
-                if (s != null) {
-                    helpers.addAll(s.split(node.name, m));
+            if (!large.containsKey(m.name)) {
+                continue;
+            }
+            Shape s = Shape.of(m);
+            if (s != null) {
+                helpers.addAll(s.split(node.name, m));
+            } else {
+                MethodNode dispatch = InnerSwitch.extract(node.name, m);
+                if (dispatch != null) {
+                    helpers.add(dispatch);
+                    Shape d = Shape.of(dispatch);
+                    if (d != null && d.cases.size() > CASES_PER_HELPER) {
+                        helpers.addAll(d.split(node.name, dispatch));
+                    }
                 }
             }
         }
@@ -78,13 +90,9 @@ final class DispatchSplitter {
             return classBytes;
         }
         node.methods.addAll(helpers);
-        var writer = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
-            @Override
-            protected String getCommonSuperClass(String a, String b) {
-                // the split methods merge no two different reference types; never load classes here
-                return a.equals(b) ? a : "java/lang/Object";
-            }
-        };
+        // frames: the methods left as they were keep theirs (read expanded), the new and changed
+        // ones carry frames written here; nothing is recomputed, so no class is ever loaded
+        var writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         node.accept(writer);
         byte[] out = writer.toByteArray();
         sizes.clear();
@@ -99,6 +107,160 @@ final class DispatchSplitter {
             }
         }
         return out;
+    }
+
+    /** The frame of a point with the method's arguments as locals and {@code stack} on the stack. */
+    static FrameNode frame(String desc, List<Object> stack) {
+        List<Object> locals = new ArrayList<>();
+        for (Type t : Type.getArgumentTypes(desc)) {
+            locals.add(frameType(t));
+        }
+        return new FrameNode(Opcodes.F_NEW, locals.size(), locals.toArray(), stack.size(), stack.toArray());
+    }
+
+    static Object frameType(Type t) {
+        switch (t.getSort()) {
+            case Type.BOOLEAN:
+            case Type.BYTE:
+            case Type.CHAR:
+            case Type.SHORT:
+            case Type.INT:
+                return Opcodes.INTEGER;
+            case Type.LONG:
+                return Opcodes.LONG;
+            case Type.FLOAT:
+                return Opcodes.FLOAT;
+            case Type.DOUBLE:
+                return Opcodes.DOUBLE;
+            default:
+                return t.getInternalName();
+        }
+    }
+
+    /**
+     * A {@code call_indirect} of a type with up to 1,024 functions: Chicory puts its switch in the
+     * middle of the method, after the table lookup, with the call's arguments on the stack and the
+     * function index on top; each case calls its function and returns, the default throws. The
+     * switch and its cases move to a dispatch method of their own, called in their place.
+     */
+    private static final class InnerSwitch {
+        static MethodNode extract(String owner, MethodNode m) {
+            AbstractInsnNode sw = null;
+            for (AbstractInsnNode i = m.instructions.getFirst(); i != null; i = i.getNext()) {
+                if (Shape.isSwitch(i)) {
+                    if (sw != null) {
+                        return null; // one switch only
+                    }
+                    sw = i;
+                }
+            }
+            if (sw == null || !m.tryCatchBlocks.isEmpty()) {
+                return null;
+            }
+            List<LabelNode> targets = new ArrayList<>();
+            LabelNode dflt;
+            if (sw instanceof TableSwitchInsnNode) {
+                targets.addAll(((TableSwitchInsnNode) sw).labels);
+                dflt = ((TableSwitchInsnNode) sw).dflt;
+            } else {
+                targets.addAll(((LookupSwitchInsnNode) sw).labels);
+                dflt = ((LookupSwitchInsnNode) sw).dflt;
+            }
+            // every case: invokestatic of one descriptor, then its return; the default: no locals, a throw
+            String desc = null;
+            var all = new java.util.LinkedHashSet<LabelNode>(targets);
+            all.add(dflt);
+            var dead = new java.util.HashSet<AbstractInsnNode>();
+            for (LabelNode l : all) {
+                List<AbstractInsnNode> code = new ArrayList<>();
+                AbstractInsnNode i = l.getNext();
+                for (; i != null; i = i.getNext()) {
+                    if (i.getOpcode() < 0) {
+                        if (i instanceof LabelNode) {
+                            return null; // falls into another case, or a label something else may jump to
+                        }
+                        continue;
+                    }
+                    code.add(i);
+                    int op = i.getOpcode();
+                    if ((op >= Opcodes.IRETURN && op <= Opcodes.RETURN) || op == Opcodes.ATHROW) {
+                        break;
+                    }
+                    if (i instanceof JumpInsnNode || Shape.isSwitch(i) || i instanceof VarInsnNode || op == Opcodes.IINC) {
+                        return null;
+                    }
+                }
+                if (i == null) {
+                    return null;
+                }
+                if (l != dflt) {
+                    if (code.size() != 2 || code.get(0).getOpcode() != Opcodes.INVOKESTATIC) {
+                        return null;
+                    }
+                    String d = ((MethodInsnNode) code.get(0)).desc;
+                    if (desc != null && !desc.equals(d)) {
+                        return null;
+                    }
+                    desc = d;
+                }
+                for (AbstractInsnNode x = l; x != i.getNext(); x = x.getNext()) {
+                    dead.add(x);
+                }
+            }
+            if (desc == null || referencedElsewhere(m, sw, all)) {
+                return null;
+            }
+            // the dispatch method: (call arguments..., int index) -> the call's result
+            Type[] callArgs = Type.getArgumentTypes(desc);
+            Type[] args = java.util.Arrays.copyOf(callArgs, callArgs.length + 1);
+            args[callArgs.length] = Type.INT_TYPE;
+            Type result = Type.getReturnType(desc);
+            String dispatchDesc = Type.getMethodDescriptor(result, args);
+            var d = new MethodNode(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
+                    m.name + "$dispatch", dispatchDesc, null, null);
+            int slot = 0;
+            List<Object> stack = new ArrayList<>();
+            for (Type t : callArgs) {
+                d.instructions.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), slot));
+                stack.add(frameType(t));
+                slot += t.getSize();
+            }
+            d.instructions.add(new VarInsnNode(Opcodes.ILOAD, slot));
+            Map<LabelNode, LabelNode> copies = new HashMap<>();
+            for (LabelNode l : all) {
+                copies.put(l, new LabelNode());
+            }
+            d.instructions.add(sw.clone(copies));
+            for (LabelNode l : all) {
+                d.instructions.add(copies.get(l));
+                d.instructions.add(frame(dispatchDesc, stack));
+                for (AbstractInsnNode x = l.getNext(); x != null && dead.contains(x); x = x.getNext()) {
+                    if (x.getOpcode() >= 0) {
+                        d.instructions.add(x.clone(copies));
+                    }
+                }
+            }
+            // in the method: the switch becomes the call, the cases go
+            var call = new InsnList();
+            call.add(new MethodInsnNode(Opcodes.INVOKESTATIC, owner, d.name, dispatchDesc, false));
+            call.add(new InsnNode(result.getOpcode(Opcodes.IRETURN)));
+            m.instructions.insert(sw, call);
+            m.instructions.remove(sw);
+            for (AbstractInsnNode x : dead) {
+                m.instructions.remove(x);
+            }
+            return d;
+        }
+
+        /** Whether anything but the switch jumps to one of its targets. */
+        private static boolean referencedElsewhere(MethodNode m, AbstractInsnNode sw, java.util.Set<LabelNode> targets) {
+            for (AbstractInsnNode i = m.instructions.getFirst(); i != null; i = i.getNext()) {
+                if (i instanceof JumpInsnNode && targets.contains(((JumpInsnNode) i).label)) {
+                    return true;
+                }
+            }
+            return m.localVariables != null && !m.localVariables.isEmpty();
+        }
     }
 
     /** A dispatch method: its argument loads, the key's slot, the switch, and the case blocks. */
@@ -213,9 +375,10 @@ final class DispatchSplitter {
                     slot += t.getSize();
                 }
                 chain.add(new MethodInsnNode(Opcodes.INVOKESTATIC, owner, helpers.get(h).name, m.desc, false));
-                chain.add(new org.objectweb.asm.tree.InsnNode(returnOp));
+                chain.add(new InsnNode(returnOp));
                 if (!last) {
                     chain.add(next);
+                    chain.add(frame(m.desc, List.of()));
                 }
             }
             m.instructions = chain;
@@ -239,8 +402,23 @@ final class DispatchSplitter {
                 h.instructions.add(i.clone(copies));
             }
             h.instructions.add(new LookupSwitchInsnNode(dfltCopy, keys, labels));
+            List<Object> stack = new ArrayList<>();
+            Type[] args = Type.getArgumentTypes(m.desc);
+            int[] slotOf = new int[args.length];
+            for (int a = 0, slot = 0; a < args.length; slot += args[a].getSize(), a++) {
+                slotOf[a] = slot;
+            }
+            for (AbstractInsnNode i : prologue.subList(0, prologue.size() - 1)) {
+                int var = ((VarInsnNode) i).var;
+                for (int a = 0; a < args.length; a++) {
+                    if (slotOf[a] == var) {
+                        stack.add(frameType(args[a]));
+                    }
+                }
+            }
             for (var e : copies.entrySet()) {
                 h.instructions.add(e.getValue());
+                h.instructions.add(frame(m.desc, stack));
                 for (AbstractInsnNode i : blocks.get(e.getKey())) {
                     h.instructions.add(i.clone(copies));
                 }

@@ -43,6 +43,14 @@ import org.objectweb.asm.tree.VarInsnNode;
  * {@link CompileFacts} reports).
  */
 final class DispatchSplitter {
+    /**
+     * Only for measuring what the rewrite gains (benchmarks/: IndirectCallBenchmark's unsplit
+     * rows): with this system property set, dispatch methods stay as Chicory generates them.
+     */
+    static final boolean ENABLED = !Boolean.getBoolean("dev.corral.internal.noDispatchSplit");
+    /** Part of the compile cache's key for classes. */
+    static final String VERSION = ENABLED ? "dispatch-1" : "dispatch-off";
+
     /** Cases per helper: ~11 bytes each plus 8 of switch table, so a helper stays near 5 KB. */
     static final int CASES_PER_HELPER = 256;
 
@@ -50,6 +58,17 @@ final class DispatchSplitter {
 
     /** The class with its oversized dispatch methods split; the same array when there is none. */
     static byte[] split(byte[] classBytes) {
+        if (!ENABLED) {
+            return classBytes;
+        }
+        try {
+            return splitLarge(classBytes);
+        } catch (RuntimeException e) {
+            return classBytes; // anything unexpected about the class: it runs as Chicory made it, only slower
+        }
+    }
+
+    private static byte[] splitLarge(byte[] classBytes) {
         List<CompiledCode.Method> sizes = new ArrayList<>();
         try {
             CompiledCode.readMethods("", classBytes, sizes);

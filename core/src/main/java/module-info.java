@@ -7,6 +7,9 @@
 module dev.corral.core {
     requires com.dylibso.chicory.runtime;
     requires com.dylibso.chicory.compiler;
+    // to rewrite the classes Chicory's compiler generates (internal/chicory): Chicory's own dependency
+    requires org.objectweb.asm;
+    requires org.objectweb.asm.tree;
     // JFR events (dev.corral.*): part of the JDK, no dependency
     requires jdk.jfr;
 

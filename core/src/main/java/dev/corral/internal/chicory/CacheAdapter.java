@@ -41,11 +41,19 @@ final class CacheAdapter implements Cache {
         return "corral-" + Engine.VERSION + "/chicory-" + CHICORY_VERSION + "/" + moduleDigest;
     }
 
+    /**
+     * The key of a module's generated classes: also names Corral's rewrite of them
+     * ({@link DispatchSplitter}), so classes rewritten otherwise (or not at all) are never loaded.
+     */
+    static String classesKey(String moduleDigest) {
+        return key(DispatchSplitter.VERSION + "/" + moduleDigest);
+    }
+
     @Override
     public byte[] get(String key) throws IOException {
         byte[] data;
         try {
-            data = cache.get(key(key));
+            data = cache.get(classesKey(key));
         } catch (IOException | RuntimeException e) {
             data = null; // a broken cache entry costs a compile, never a load failure
         }
@@ -61,7 +69,7 @@ final class CacheAdapter implements Cache {
     @Override
     public void putIfAbsent(String key, byte[] data) {
         try {
-            cache.putIfAbsent(key(key), data);
+            cache.putIfAbsent(classesKey(key), data);
         } catch (IOException | RuntimeException e) {
             // the module is compiled and usable; only the next load will be slower
         }

@@ -76,7 +76,7 @@ final class CacheHit {
     /** The cached classes for the module with this digest, or null. */
     private static byte[] jar(Engine engine, String digest) {
         try {
-            return engine.compileCache().get(CacheAdapter.key(digest));
+            return engine.compileCache().get(CacheAdapter.classesKey(digest));
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -129,7 +129,7 @@ final class CacheHit {
      * Hands Chicory the one entry already read. It must never compile: the module it holds has no
      * bodies. A miss (impossible here) fails instead, and the full path takes over.
      */
-    private static final class Entry implements Cache {
+    static final class Entry implements Cache {
         private final byte[] jar;
 
         Entry(byte[] jar) {

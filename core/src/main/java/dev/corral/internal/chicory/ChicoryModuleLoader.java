@@ -225,7 +225,7 @@ public final class ChicoryModuleLoader {
     private static boolean compiledBefore(Engine engine, String sha256, boolean metered) {
         try {
             var cache = engine.compileCache();
-            return cache.get(CacheAdapter.key(digest(sha256))) != null || VariantCompiler.hasPlan(engine, sha256, false)
+            return cache.get(CacheAdapter.classesKey(digest(sha256))) != null || VariantCompiler.hasPlan(engine, sha256, false)
                     || (metered && VariantCompiler.hasPlan(engine, sha256, true));
         } catch (java.io.IOException | RuntimeException e) {
             return false;

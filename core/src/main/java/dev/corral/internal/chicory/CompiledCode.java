@@ -79,7 +79,7 @@ final class CompiledCode {
         return simple + "." + m.name() + " (Chicory's own)";
     }
 
-    private static void readMethods(String className, byte[] b, List<Method> out) throws IOException {
+    static void readMethods(String className, byte[] b, List<Method> out) throws IOException {
         var in = new DataInputStream(new ByteArrayInputStream(b));
         if (in.readInt() != 0xCAFEBABE) {
             throw new IOException("not a class file: " + className);

@@ -3,6 +3,8 @@ package dev.corral.internal.chicory;
 import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.compiler.internal.Compiler;
+import com.dylibso.chicory.compiler.internal.MachineFactory;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.ChicoryException;
@@ -226,7 +228,7 @@ final class VariantCompiler {
     private static Compiled compileOnce(Engine engine, WasmModule module, Set<Integer> interpreted) {
         var capture = new Capture(new CacheAdapter(engine), true);
         try {
-            return new Compiled(builder(module, interpreted).withCache(capture).compile(), capture.code());
+            return new Compiled(compile(module, interpreted, capture), capture.code());
         } catch (ChicoryException e) {
             tooLarge(e);
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
@@ -235,11 +237,51 @@ final class VariantCompiler {
         engine.countCompilation();
         var fresh = new Capture(new CacheAdapter(engine), false);
         try {
-            return new Compiled(builder(module, interpreted).withCache(fresh).compile(), fresh.code());
+            return new Compiled(compile(module, interpreted, fresh), fresh.code());
         } catch (ChicoryException e) {
             tooLarge(e);
             throw e;
         }
+    }
+
+    /**
+     * Chicory's {@code MachineFactoryCompiler.compile()} with a cache, except that a miss compiles
+     * through {@link RewritingCollector}: the classes defined and the jar stored are the rewritten
+     * ones, and a hit loads the rewritten jar through Chicory's own path.
+     */
+    private static Function<Instance, Machine> compile(WasmModule module, Set<Integer> interpreted, Cache cache) {
+        if (!DispatchSplitter.ENABLED || module.digest() == null) {
+            return builder(module, interpreted).withCache(cache).compile();
+        }
+        byte[] hit;
+        try {
+            hit = cache.get(module.digest());
+        } catch (IOException e) {
+            hit = null;
+        }
+        if (hit != null) {
+            return builder(module, interpreted).withCache(new CacheHit.Entry(hit)).compile();
+        }
+        var compiler = Compiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL)
+                .withClassCollectorFactory(RewritingCollector::new);
+        if (!interpreted.isEmpty()) {
+            compiler.withInterpretedFunctions(interpreted);
+        }
+        RewritingCollector collector;
+        try {
+            collector = (RewritingCollector) compiler.build().compile().collector();
+        } catch (VerifyError e) {
+            // a rewrite the JVM rejects is a bug of ours: the module runs as Chicory compiles it
+            System.getLogger("dev.corral").log(System.Logger.Level.WARNING, "rewriting the compiled code of a module"
+                    + " failed verification; it runs unrewritten (slower)", e);
+            return builder(module, interpreted).withCache(cache).compile();
+        }
+        try {
+            cache.putIfAbsent(module.digest(), collector.jar());
+        } catch (IOException | RuntimeException e) {
+            // the module is compiled and usable; only the next load will be slower
+        }
+        return new MachineFactory(module, collector.machineFactory());
     }
 
     private static void tooLarge(ChicoryException e) {

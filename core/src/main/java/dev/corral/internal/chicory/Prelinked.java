@@ -125,7 +125,8 @@ final class Prelinked implements PreparedModule {
                 .withMemoryFactory(new MemoryBudget(cm.name(),
                         Math.min(policy.maxMemoryPages(), com.dylibso.chicory.runtime.Memory.RUNTIME_MAX_PAGES))::create)
                 .withInitialize(false)
-                .withStart(false);
+                .withStart(false)
+                .withUnsafeExecutionListener(InterpreterGuards.INSTANCE);
         if (variant.metered()) {
             builder.withGlobalFactory(plugin::createGlobal);
         }

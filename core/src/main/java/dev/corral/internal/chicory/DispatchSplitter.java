@@ -31,8 +31,8 @@ import org.objectweb.asm.tree.VarInsnNode;
  * ({@code CompiledMachineIndirect_T_S.apply}) through one {@code switch} with a case per function.
  * With a few thousand functions of one type (a Go module: ~1,900, all {@code (i32) -> i32}) such a
  * method is 14-26 KB of bytecode, and HotSpot never compiles a method above 8,000 bytes: every
- * indirect call then runs a switch in the bytecode interpreter (~150 ns instead of ~25, measured
- * on a 2,000-function module; core/README.md).
+ * indirect call then runs a switch in the bytecode interpreter (~76 ns instead of ~7 split, on a
+ * 2,000-function module: benchmarks/README.md, "Dispatch").
  *
  * <p>The method becomes a short chain of key comparisons that calls one of several helpers with
  * its own arguments; each helper is the original method restricted to a range of keys (the same

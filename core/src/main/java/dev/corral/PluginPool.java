@@ -160,6 +160,11 @@ public final class PluginPool implements AutoCloseable {
             }
             countCreated();
         }
+        return lend(slot);
+    }
+
+    /** Hands a slot taken from the pool to the calling thread. */
+    private Lease lend(Slot slot) {
         try {
             slot.plugin.lend(Thread.currentThread());
         } catch (RuntimeException e) {
@@ -188,13 +193,7 @@ public final class PluginPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        try {
-            slot.plugin.lend(Thread.currentThread());
-        } catch (RuntimeException e) {
-            discard(slot);
-            throw e;
-        }
-        return Optional.of(new Lease(slot));
+        return Optional.of(lend(slot));
     }
 
     private void discard(Slot slot) {

@@ -15,18 +15,14 @@ import java.util.jar.JarOutputStream;
  * classes pass through here.
  */
 final class RewritingCollector extends ClassLoadingCollector {
-    private static byte[] rewrite(byte[] bytes) {
-        return DispatchSplitter.split(bytes);
-    }
-
     @Override
     public void putMainClass(String className, byte[] bytes) {
-        super.putMainClass(className, rewrite(bytes));
+        super.putMainClass(className, DispatchSplitter.split(bytes));
     }
 
     @Override
     public void put(String name, byte[] bytes) {
-        super.put(name, name.endsWith("Shaded") ? bytes : rewrite(bytes));
+        super.put(name, name.endsWith("Shaded") ? bytes : DispatchSplitter.split(bytes));
     }
 
     /** The classes as the jar Chicory's {@code MachineFactoryCompiler} stores and reads back. */

@@ -34,7 +34,7 @@ class DispatchThroughCorralTest {
     @ParameterizedTest
     @ValueSource(ints = {900, 2_000})
     void splitDispatchRunsCompiledAndAgreesWithTheInterpreter(int n) {
-        byte[] wasm = DispatchSplitterTest.module(n);
+        byte[] wasm = GeneratedModules.manyFunctionsOfOneType(n);
         int total = n + 2;
         long[] results = new long[4];
         int i = 0;

@@ -194,6 +194,76 @@ final class GeneratedModules {
         b.write(local);
     }
 
+    /**
+     * For the dispatch splitter: {@code n} functions {@code (i32) -> i32} after two imported ones
+     * of the same type ({@code env.h0}, {@code env.h1}); function j returns its argument plus j. All of them are in a table; "run"(k) calls entry i mod size
+     * for i < k by call_indirect and sums; "f_j" exports a few directly.
+     */
+    static byte[] manyFunctionsOfOneType(int n) {
+        int imports = 2;
+        int total = imports + n;
+        var out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+        section(out, 1, new byte[] {1, 0x60, 1, 0x7f, 1, 0x7f});
+        var importSection = new ByteArrayOutputStream();
+        Leb128.writeU32(importSection, imports);
+        for (int i = 0; i < imports; i++) {
+            name(importSection, "env");
+            name(importSection, "h" + i);
+            importSection.writeBytes(new byte[] {0, 0});
+        }
+        section(out, 2, importSection.toByteArray());
+        var funcs = new ByteArrayOutputStream();
+        Leb128.writeU32(funcs, n + 1);
+        for (int i = 0; i <= n; i++) {
+            funcs.write(0);
+        }
+        section(out, 3, funcs.toByteArray());
+        var table = new ByteArrayOutputStream();
+        table.writeBytes(new byte[] {1, 0x70, 0});
+        Leb128.writeU32(table, total);
+        section(out, 4, table.toByteArray());
+        var exports = new ByteArrayOutputStream();
+        int[] direct = {imports, imports + n / 2, imports + n - 1};
+        Leb128.writeU32(exports, 1 + direct.length);
+        name(exports, "run");
+        exports.write(0);
+        Leb128.writeU32(exports, total);
+        for (int f : direct) {
+            name(exports, "f_" + f);
+            exports.write(0);
+            Leb128.writeU32(exports, f);
+        }
+        section(out, 7, exports.toByteArray());
+        var elem = new ByteArrayOutputStream();
+        elem.writeBytes(new byte[] {1, 0, 0x41, 0, 0x0b});
+        Leb128.writeU32(elem, total);
+        for (int i = 0; i < total; i++) {
+            Leb128.writeU32(elem, i);
+        }
+        section(out, 9, elem.toByteArray());
+        var code = new ByteArrayOutputStream();
+        Leb128.writeU32(code, n + 1);
+        for (int i = 0; i < n; i++) {
+            var b = new ByteArrayOutputStream();
+            b.writeBytes(new byte[] {0, 0x20, 0, 0x41});
+            Leb128.writeS64(b, imports + i);
+            b.writeBytes(new byte[] {0x6a, 0x0b});
+            sized(code, b.toByteArray());
+        }
+        var run = new ByteArrayOutputStream();
+        run.writeBytes(new byte[] {1, 2, 0x7f}); // locals i, acc
+        run.writeBytes(new byte[] {0x02, 0x40, 0x03, 0x40}); // block loop
+        run.writeBytes(new byte[] {0x20, 1, 0x20, 0, 0x4f, 0x0d, 1}); // i >= k: br_if out
+        run.writeBytes(new byte[] {0x20, 2, 0x20, 1, 0x41});
+        Leb128.writeS64(run, total);
+        run.writeBytes(new byte[] {0x70, 0x11, 0, 0, 0x21, 2}); // i32.rem_u, call_indirect type 0 table 0, set acc
+        run.writeBytes(new byte[] {0x20, 1, 0x41, 1, 0x6a, 0x21, 1, 0x0c, 0, 0x0b, 0x0b, 0x20, 2, 0x0b});
+        sized(code, run.toByteArray());
+        section(out, 10, code.toByteArray());
+        return out.toByteArray();
+    }
+
     private static void i32(ByteArrayOutputStream b, int v) {
         b.write(0x41);
         Leb128.writeS64(b, v);

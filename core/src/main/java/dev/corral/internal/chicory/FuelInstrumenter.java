@@ -100,7 +100,7 @@ final class FuelInstrumenter {
      * part of a metered plan's cache key: a persistent cache written by a Corral that metered
      * differently (e.g. before the call-depth global) is never reused. Change it with the format.
      */
-    static final String FORMAT = "fuel+reserve+depth";
+    static final String FORMAT = "fuel+reserve+depth+hostloops";
     /** Reserved export name of the fuel global. */
     static final String FUEL_EXPORT = "__corral_fuel";
 
@@ -178,6 +178,15 @@ final class FuelInstrumenter {
      * never how much fuel anything costs: tests use tiny chunks to drive the refill path hard.
      */
     static Result instrument(byte[] wasm, WasmModule parsed, boolean interruptibleLoops, int chunk) {
+        return instrument(wasm, parsed, interruptibleLoops, chunk, true);
+    }
+
+    /**
+     * As {@link #instrument(byte[], WasmModule, boolean, int)}; without {@code hostCallLoops},
+     * loops around host calls keep their fuel in the local like any other (the format before
+     * them, for tests that compare the two: the same counts to the unit).
+     */
+    static Result instrument(byte[] wasm, WasmModule parsed, boolean interruptibleLoops, int chunk, boolean hostCallLoops) {
         if (chunk < 1 || chunk > CHUNK) {
             throw new IllegalArgumentException("chunk must be in 1.." + CHUNK + ": " + chunk);
         }
@@ -298,6 +307,7 @@ final class FuelInstrumenter {
         }
         for (int f = 0; f < n; f++) {
             var real = meter.apply(f, edits);
+            real.hostCallLoops(hostCallLoops);
             if (!interruptibleLoops) {
                 real.unrollSimpleLoops(wasm);
             }

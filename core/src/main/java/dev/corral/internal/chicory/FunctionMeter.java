@@ -46,6 +46,8 @@ final class FunctionMeter {
     private final Entries entries;
     /** The module's bytes, when simple loops are unrolled (compiled variant only), else null. */
     private byte[] wasm;
+    /** Whether loops around host calls charge the fuel global (see {@link #hostCallLoopEnd}). */
+    private boolean hostCallLoops = true;
     /** Outputs: the cost of the entry block (its own instructions), and whether it calls a clone. */
     long entryCost;
     boolean entryCallsClone;
@@ -85,6 +87,7 @@ final class FunctionMeter {
         long cost = 1; // the function's closing `end`
         boolean live = true; // the function entry is always entered
         boolean stale = false; // a callee has spent fuel since the local was loaded
+        int hostLoopBrIf = -1; // the closing br_if of the host-call loop being metered, or -1
         // open blocks, innermost first: {opcode ordinal, 1 if a branch targets its end}; a branch
         // to label blocks.size() leaves the function
         java.util.ArrayDeque<int[]> blocks = new java.util.ArrayDeque<>();
@@ -153,7 +156,20 @@ final class FunctionMeter {
                 default:
                     break;
             }
-            if (passing && b != Boundary.NONE && !escapes(op)) {
+            int hostLoop;
+            if (op == OpCode.LOOP && local && hostCallLoops && (hostLoop = hostCallLoopEnd(i)) > 0) {
+                // the loop runs on the fuel global: it is the truth on entry (flushed) and stays so
+                if (!stale) {
+                    CodeRewriter.insert(edits.others, in.address(), flush);
+                }
+                stale = true;
+                hostLoopBrIf = hostLoop;
+            } else if (i == hostLoopBrIf) {
+                // the back-edge keeps the global the truth; the fall-through reloads the local
+                // before the charge of the segment after the loop (charges come first at an address)
+                CodeRewriter.insert(edits.charges, ins.get(i + 1).address(), reload);
+                stale = false;
+            } else if (passing && b != Boundary.NONE && !escapes(op)) {
                 // every exit returns the fuel parameter, and every label needs it current
                 if (stale) {
                     CodeRewriter.insert(edits.others, in.address(), reload);
@@ -184,8 +200,9 @@ final class FunctionMeter {
                 edits.replace(loopIns, ins.get(pendingEnd + 1), unrolled(pendingLoop, pendingEnd, cost));
                 pendingLoop = -1;
             } else if (live && cost > 0 && !(segmentStart == 0 && entries.hoisted[f])) {
+                boolean onGlobal = !local || i == hostLoopBrIf; // a host-call loop's body charges the global
                 CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
-                        local ? chargeLocal(fuelLocal, fuel.refill(), cost) : charge(fuel.global(), cost));
+                        onGlobal ? charge(fuel.global(), cost) : chargeLocal(fuelLocal, fuel.refill(), cost));
             }
             switch (b) {
                 case JOIN:
@@ -221,6 +238,48 @@ final class FunctionMeter {
 
     void unrollSimpleLoops(byte[] wasm) {
         this.wasm = wasm;
+    }
+
+    /** Test hook: meter loops around host calls like any other (the format before host-call loops). */
+    void hostCallLoops(boolean on) {
+        this.hostCallLoops = on;
+    }
+
+    /**
+     * The index of the closing {@code br_if 0} of the loop at {@code i} if it is a host-call loop:
+     * a straight-line body (no block, branch or other control) closed by {@code br_if 0} right
+     * before the loop's {@code end}, that calls something other than a clone (an import, through
+     * a table or a reference) and no clone. Else -1.
+     *
+     * <p>Such a loop charges the fuel global directly instead of the local: on entry the local is
+     * flushed, its body's charge is {@code fuel -= cost; if (fuel < 0) trap} at the loop head, its
+     * calls need no flush before them and no reload after, and the fall-through after the loop
+     * reloads the local. Every iteration therefore makes its global accesses in one place, with
+     * no call or volatile read between them (the charge, the depth store), where the local form
+     * makes them on both sides of the call (the flush before, the reload after), and Chicory's
+     * compiled code walks instance, globals array and global again after every call and interrupt
+     * check. Counts do not change: the head's charge traps exactly when the local's charge and
+     * refill would (the same cost against the same total), and what a callee or the host did to
+     * the global (a re-entry, a top-up, a host-call charge, even an exhaustion the host swallowed)
+     * is seen by the next charge as the reload would have seen it.
+     */
+    private int hostCallLoopEnd(int i) {
+        boolean calls = false;
+        for (int k = i + 1; k < ins.size(); k++) {
+            AnnotatedInstruction in = ins.get(k);
+            OpCode op = in.opcode();
+            if (op == OpCode.BR_IF) {
+                return calls && in.operand(0) == 0 && ins.get(k + 1).opcode() == OpCode.END ? k : -1;
+            }
+            if (boundaryOf(in) != Boundary.NONE || op == OpCode.BLOCK || op == OpCode.TRY_TABLE) {
+                return -1;
+            }
+            if (op == OpCode.CALL && calleeClone(in) >= 0) {
+                return -1; // a clone call passes the local: not worth the flush and reload around it
+            }
+            calls |= isCall(op);
+        }
+        return -1;
     }
 
     /**

@@ -74,6 +74,19 @@ class HostCallLoopTest {
         }
     }
 
+    /** Modules without such loops (compute loops, loops calling guest functions) are metered byte for byte as before. */
+    @org.junit.jupiter.api.Test
+    void otherLoopsAreMeteredAsBefore() throws Exception {
+        for (String fixture : List.of("fuel_loops.wasm", "fuel_unroll.wasm", "fuel_constructs.wasm")) {
+            byte[] bytes = FuelInstrumenterTest.asLoaded(Path.of(HostCallLoopTest.class.getResource("/wasm/" + fixture).toURI()));
+            WasmModule original = ChicoryModuleLoader.parse("t", bytes);
+            for (boolean interpreted : new boolean[] {false, true}) {
+                assertTrue(Arrays.equals(FuelInstrumenter.instrument(bytes, original, interpreted, FuelInstrumenter.CHUNK, false).bytes(),
+                        FuelInstrumenter.instrument(bytes, original, interpreted, FuelInstrumenter.CHUNK, true).bytes()), fixture);
+            }
+        }
+    }
+
     private static String line(String outcomes, String prefix) {
         return outcomes.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
     }

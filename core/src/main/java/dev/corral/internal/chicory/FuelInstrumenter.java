@@ -54,6 +54,12 @@ import java.util.TreeMap;
  * or directly charging caller reaches it) is dead and gets an {@code unreachable} body
  * ({@link WrapperUse}): Chicory would parse and compile it for nothing.
  *
+ * <p><b>Loops around host calls</b> are the exception ({@link FunctionMeter}'s
+ * {@code hostCallLoopEnd}): a straight-line loop body that calls the host (or through a table) and
+ * no clone is charged on the fuel global, flushed once before the loop and reloaded after it, so
+ * its calls need no flush and reload around each of them. Same counts; a host call in such a loop
+ * costs ~1.4x an unmetered one instead of ~2.1x (benchmarks/README.md, "Sandbox cost per call").
+ *
  * <p><b>Where fuel is charged.</b> Each function body is cut into straight-line segments: a segment
  * ends after every instruction that can transfer control ({@code if}, {@code else}, {@code end},
  * {@code loop}, every branch, {@code return}, tail calls, {@code throw}, {@code unreachable}). Every

@@ -87,7 +87,12 @@ final class FunctionMeter {
         long cost = 1; // the function's closing `end`
         boolean live = true; // the function entry is always entered
         boolean stale = false; // a callee has spent fuel since the local was loaded
-        int hostLoopBrIf = -1; // the closing br_if of the host-call loop being metered, or -1
+        // the last host-call loop (see hostCallLoopEnd): its `loop`, its `end`, and the depth of
+        // blocks inside it; segments starting inside it charge the global
+        int loopStart = -1;
+        int loopEnd = -1;
+        int loopDepth = 0;
+        boolean segmentOnGlobal = false;
         // open blocks, innermost first: {opcode ordinal, 1 if a branch targets its end}; a branch
         // to label blocks.size() leaves the function
         java.util.ArrayDeque<int[]> blocks = new java.util.ArrayDeque<>();
@@ -156,18 +161,27 @@ final class FunctionMeter {
                 default:
                     break;
             }
+            boolean inLoop = i > loopStart && i < loopEnd;
             int hostLoop;
-            if (op == OpCode.LOOP && local && hostCallLoops && (hostLoop = hostCallLoopEnd(i)) > 0) {
+            if (op == OpCode.LOOP && local && hostCallLoops && !inLoop && (hostLoop = hostCallLoopEnd(i)) > 0) {
                 // the loop runs on the fuel global: it is the truth on entry (flushed) and stays so
                 if (!stale) {
                     CodeRewriter.insert(edits.others, in.address(), flush);
                 }
                 stale = true;
-                hostLoopBrIf = hostLoop;
-            } else if (i == hostLoopBrIf) {
-                // the back-edge keeps the global the truth; the fall-through reloads the local
-                // before the charge of the segment after the loop (charges come first at an address)
-                CodeRewriter.insert(edits.charges, ins.get(i + 1).address(), reload);
+                loopStart = i;
+                loopEnd = hostLoop;
+                loopDepth = blocks.size();
+            } else if (inLoop) {
+                // every label inside the loop, its own included, finds the global the truth; a
+                // branch out of it (or out of the function) reloads the local its target expects
+                if ((op == OpCode.BR || op == OpCode.BR_IF) && in.operand(0) > depth - loopDepth) {
+                    CodeRewriter.insert(edits.others, in.address(), reload);
+                }
+            } else if (i == loopEnd) {
+                // only the fall-through leaves a loop: reload the local before anything after
+                // it, the charge of a segment starting here included (charges come first)
+                CodeRewriter.insert(edits.charges, in.address(), reload);
                 stale = false;
             } else if (passing && b != Boundary.NONE && !escapes(op)) {
                 // every exit returns the fuel parameter, and every label needs it current
@@ -200,9 +214,8 @@ final class FunctionMeter {
                 edits.replace(loopIns, ins.get(pendingEnd + 1), unrolled(pendingLoop, pendingEnd, cost));
                 pendingLoop = -1;
             } else if (live && cost > 0 && !(segmentStart == 0 && entries.hoisted[f])) {
-                boolean onGlobal = !local || i == hostLoopBrIf; // a host-call loop's body charges the global
                 CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
-                        onGlobal ? charge(fuel.global(), cost) : chargeLocal(fuelLocal, fuel.refill(), cost));
+                        !local || segmentOnGlobal ? charge(fuel.global(), cost) : chargeLocal(fuelLocal, fuel.refill(), cost));
             }
             switch (b) {
                 case JOIN:
@@ -217,6 +230,7 @@ final class FunctionMeter {
                     throw new AssertionError(b);
             }
             segmentStart = i + 1;
+            segmentOnGlobal = segmentStart > loopStart && segmentStart < loopEnd;
             cost = 0;
             int end;
             if (op == OpCode.LOOP && wasm != null && local && (end = simpleLoopEnd(i)) > 0) {
@@ -226,6 +240,7 @@ final class FunctionMeter {
                 pendingLoop = i;
                 pendingEnd = end;
                 segmentStart = end + 1;
+                segmentOnGlobal = segmentStart > loopStart && segmentStart < loopEnd;
                 cost = 1;
                 i = end;
             }
@@ -246,38 +261,68 @@ final class FunctionMeter {
     }
 
     /**
-     * The index of the closing {@code br_if 0} of the loop at {@code i} if it is a host-call loop:
-     * a straight-line body (no block, branch or other control) closed by {@code br_if 0} right
-     * before the loop's {@code end}, that calls something other than a clone (an import, through
-     * a table or a reference) and no clone. Else -1.
+     * The index of the {@code end} of the loop at {@code i} if it is a host-call loop: every
+     * iteration calls something other than a clone (an import, through a table or a reference:
+     * such a call in the loop's own block, with no branch back to the loop before it), no clone
+     * is called, and the body holds no loop, {@code try_table}, {@code return}, tail call, throw,
+     * {@code br_table} or reference branch. Else -1. (A loop that only sometimes calls the host
+     * keeps the local: charging every segment on the global would cost it more than the flush and
+     * reload around its occasional call.)
      *
      * <p>Such a loop charges the fuel global directly instead of the local: on entry the local is
-     * flushed, its body's charge is {@code fuel -= cost; if (fuel < 0) trap} at the loop head, its
-     * calls need no flush before them and no reload after, and the fall-through after the loop
-     * reloads the local. Every iteration therefore makes its global accesses in one place, with
-     * no call or volatile read between them (the charge, the depth store), where the local form
-     * makes them on both sides of the call (the flush before, the reload after), and Chicory's
-     * compiled code walks instance, globals array and global again after every call and interrupt
-     * check. Counts do not change: the head's charge traps exactly when the local's charge and
-     * refill would (the same cost against the same total), and what a callee or the host did to
-     * the global (a re-entry, a top-up, a host-call charge, even an exhaustion the host swallowed)
-     * is seen by the next charge as the reload would have seen it.
+     * flushed; each segment inside it is charged {@code fuel -= cost; if (fuel < 0) trap}; its
+     * calls need no flush before them and no reload after; a branch out of it, and the
+     * fall-through at its {@code end}, reload the local. Every iteration therefore makes its global
+     * accesses together, with no call or volatile read between them (the charges, the depth store),
+     * where the local form makes them on both sides of each call (the flush before, the reload
+     * after), and Chicory's compiled code walks instance, globals array and global again after
+     * every call and interrupt check. Counts do not change: a charge on the global traps exactly
+     * when the local's charge and refill would (the same cost against the same total), and what
+     * a callee or the host did to the global (a re-entry, a top-up, a host-call charge, even an
+     * exhaustion the host swallowed) is seen by the next charge as the reload would have seen it.
      */
     private int hostCallLoopEnd(int i) {
-        boolean calls = false;
+        boolean calls = false; // a call every iteration makes
+        int nested = 0;
         for (int k = i + 1; k < ins.size(); k++) {
             AnnotatedInstruction in = ins.get(k);
             OpCode op = in.opcode();
-            if (op == OpCode.BR_IF) {
-                return calls && in.operand(0) == 0 && ins.get(k + 1).opcode() == OpCode.END ? k : -1;
+            switch (op) {
+                case BLOCK:
+                case IF:
+                    nested++;
+                    break;
+                case END:
+                    if (nested == 0) {
+                        return calls ? k : -1;
+                    }
+                    nested--;
+                    break;
+                case BR:
+                case BR_IF:
+                    if (in.operand(0) == nested && !calls) {
+                        return -1; // back to the loop before its call: an iteration can skip it
+                    }
+                    break;
+                case ELSE:
+                case UNREACHABLE:
+                    break;
+                case CALL:
+                    if (calleeClone(in) >= 0) {
+                        return -1; // a clone call passes the local: keep the local form
+                    }
+                    calls |= nested == 0;
+                    break;
+                case CALL_INDIRECT:
+                case CALL_REF:
+                    calls |= nested == 0;
+                    break;
+                default:
+                    if (boundaryOf(in) != Boundary.NONE || op == OpCode.TRY_TABLE) {
+                        return -1;
+                    }
+                    break;
             }
-            if (boundaryOf(in) != Boundary.NONE || op == OpCode.BLOCK || op == OpCode.TRY_TABLE) {
-                return -1;
-            }
-            if (op == OpCode.CALL && calleeClone(in) >= 0) {
-                return -1; // a clone call passes the local: not worth the flush and reload around it
-            }
-            calls |= isCall(op);
         }
         return -1;
     }

@@ -27,6 +27,24 @@
       (local.set $acc (call $add (local.get $acc) (i32.const 1)))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $acc))
+;; the same host call in a loop shaped as compilers emit it: an exit test at the top, branches
+;; inside (ten segments per iteration), the back-edge a plain br (CallCost --case "hostbranchy ...")
+  (func (export "add_loop_branchy") (param $n i32) (result i32)
+    (local $acc i32)
+    (block $exit
+      (loop $l
+        (br_if $exit (i32.eqz (local.get $n)))
+        (if (i32.and (local.get $n) (i32.const 1))
+          (then (local.set $acc (i32.add (local.get $acc) (i32.const 3))))
+          (else (local.set $acc (i32.sub (local.get $acc) (i32.const 1)))))
+        (block $skip
+          (br_if $skip (i32.lt_u (local.get $n) (i32.const 4)))
+          (local.set $acc (i32.xor (local.get $acc) (local.get $n))))
+        (if (i32.eq (local.get $n) (i32.const -12345)) (then unreachable))
+        (local.set $acc (call $add (local.get $acc) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))
+    (local.get $acc))
   (func (export "consume_loop") (param $n i32) (result i32)
     (local $acc i32)
     (loop $l

@@ -27,8 +27,20 @@
       (local.set $acc (call $add (local.get $acc) (i32.const 1)))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $acc))
-;; the same host call in a loop shaped as compilers emit it: an exit test at the top, branches
-;; inside (ten segments per iteration), the back-edge a plain br (CallCost --case "hostbranchy ...")
+;; the same host call in loops shaped as compilers emit them: an exit test at the top, a branch
+;; inside, the back-edge a plain br: four segments per iteration, charged on the fuel global
+;; (CallCost --case "hostif ..."), and ten, which keep the local (--case "hostbranchy ...")
+  (func (export "add_loop_if") (param $n i32) (result i32)
+    (local $acc i32)
+    (block $exit
+      (loop $l
+        (br_if $exit (i32.eqz (local.get $n)))
+        (if (i32.and (local.get $n) (i32.const 1))
+          (then (local.set $acc (i32.add (local.get $acc) (i32.const 3)))))
+        (local.set $acc (call $add (local.get $acc) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))
+    (local.get $acc))
   (func (export "add_loop_branchy") (param $n i32) (result i32)
     (local $acc i32)
     (block $exit

@@ -103,10 +103,11 @@ public final class CallCost {
             long[] callArgs;
             int perCall;
             if (parts[0].startsWith("host")) {
-                // "hostbranchy ...": the loop shaped as compilers emit it (only through --case)
+                // "hostif ...", "hostbranchy ...": loops shaped as compilers emit them (only through --case)
                 policy.hostModule(new BenchHost_CorralHost(new BenchHost()));
                 f = corral.load(resource("/wasm/bindings_bench.wasm")).instantiate(policy.build())
-                        .function(parts[0].equals("hostbranchy") ? "add_loop_branchy" : "add_loop");
+                        .function(parts[0].equals("hostbranchy") ? "add_loop_branchy"
+                                : parts[0].equals("hostif") ? "add_loop_if" : "add_loop");
                 perCall = 1000; // host calls per guest call
                 callArgs = new long[] {perCall};
             } else {

@@ -55,46 +55,7 @@
       (br_if $l (i32.gt_s (local.get $n) (i32.const 0)))))
   (func (export "nested") (param $n i32) (result i32)
     (i32.add (call $inner (local.get $n)) (call $inner (i32.const 2))))
-  ;; the shape compilers emit: an exit test at the top, branches inside, host calls in one arm,
-  ;; in an inner block and in the loop's own block (three every iteration makes, for its ten
-  ;; segments), an arm that traps, the back-edge a plain br
-  (func (export "branchy") (param $n i32) (result i32) (local $acc i32)
-    (block $exit
-      (loop $l
-        (br_if $exit (i32.eqz (local.get $n)))
-        (local.set $acc (i32.add (local.get $acc) (call $h (local.get $n))))
-        (if (i32.and (local.get $n) (i32.const 1))
-          (then (local.set $acc (call $h (local.get $acc))))
-          (else (local.set $acc (i32.add (local.get $acc) (i32.const 3)))))
-        (block $skip
-          (br_if $skip (i32.lt_u (local.get $n) (i32.const 4)))
-          (local.set $acc (i32.xor (local.get $acc) (call $h (local.get $n)))))
-        (local.set $acc (i32.rotl (local.get $acc) (call $h (i32.const 1))))
-        (if (i32.eq (local.get $n) (i32.const -12345)) (then unreachable))
-        (local.set $acc (i32.sub (local.get $acc) (call $h (local.get $n))))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $l)))
-    (i32.add (local.get $acc) (call $h (local.get $n))))
-  ;; the host called only on odd iterations (the back-edge can skip it): keeps the local form
-  (func (export "sometimes") (param $n i32) (result i32) (local $acc i32)
-    (loop $l
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br_if $l (i32.and (i32.gt_s (local.get $n) (i32.const 0)) (i32.eqz (i32.and (local.get $n) (i32.const 1)))))
-      (local.set $acc (call $h (local.get $acc)))
-      (br_if $l (i32.gt_s (local.get $n) (i32.const 0))))
-    (local.get $acc))
-  ;; a branch out of the loop straight to the function's end, and code after the back-edge
-  ;; (the segment after the last br_if spans the loop's end)
-  (func (export "exit_early") (param $n i32) (result i32) (local $acc i32)
-    (loop $l
-      (local.set $acc (call $h (local.get $acc)))
-      (drop (br_if 1 (local.get $acc) (i32.gt_u (local.get $acc) (i32.const 4))))
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br_if $l (i32.gt_s (local.get $n) (i32.const 0)))
-      (local.set $acc (i32.add (local.get $acc) (call $h (i32.const 7)))))
-    (local.set $acc (i32.mul (local.get $acc) (i32.const 3)))
-    (i32.add (local.get $acc) (call $h (local.get $acc))))
-  ;; not a host-call loop (a clone call in the body): metered as before
+  ;; not host-call loops (a clone call in the body; a branch inside): metered as before
   (func (export "not_straight") (param $n i32) (result i32) (local $acc i32)
     (loop $l
       (if (i32.and (local.get $n) (i32.const 1))

@@ -107,7 +107,7 @@ public final class CallCost {
                 policy.hostModule(new BenchHost_CorralHost(new BenchHost()));
                 f = corral.load(resource("/wasm/bindings_bench.wasm")).instantiate(policy.build())
                         .function(parts[0].equals("hostbranchy") ? "add_loop_branchy"
-                                : parts[0].equals("hostif") ? "add_loop_if" : "add_loop");
+                                : parts[0].equals("hostif") ? "add_loop_if" : parts[0].equals("hostwhile") ? "add_loop_while" : "add_loop");
                 perCall = 1000; // host calls per guest call
                 callArgs = new long[] {perCall};
             } else {

@@ -87,12 +87,7 @@ final class FunctionMeter {
         long cost = 1; // the function's closing `end`
         boolean live = true; // the function entry is always entered
         boolean stale = false; // a callee has spent fuel since the local was loaded
-        // the last host-call loop (see hostCallLoopEnd): its `loop`, its `end`, and the depth of
-        // blocks inside it; segments starting inside it charge the global
-        int loopStart = -1;
-        int loopEnd = -1;
-        int loopDepth = 0;
-        boolean segmentOnGlobal = false;
+        int hostLoopBrIf = -1; // the closing br_if of the host-call loop being metered, or -1
         // open blocks, innermost first: {opcode ordinal, 1 if a branch targets its end}; a branch
         // to label blocks.size() leaves the function
         java.util.ArrayDeque<int[]> blocks = new java.util.ArrayDeque<>();
@@ -161,27 +156,18 @@ final class FunctionMeter {
                 default:
                     break;
             }
-            boolean inLoop = i > loopStart && i < loopEnd;
             int hostLoop;
-            if (op == OpCode.LOOP && local && hostCallLoops && !inLoop && (hostLoop = hostCallLoopEnd(i)) > 0) {
+            if (op == OpCode.LOOP && local && hostCallLoops && (hostLoop = hostCallLoopEnd(i)) > 0) {
                 // the loop runs on the fuel global: it is the truth on entry (flushed) and stays so
                 if (!stale) {
                     CodeRewriter.insert(edits.others, in.address(), flush);
                 }
                 stale = true;
-                loopStart = i;
-                loopEnd = hostLoop;
-                loopDepth = blocks.size();
-            } else if (inLoop) {
-                // every label inside the loop, its own included, finds the global the truth; a
-                // branch out of it (or out of the function) reloads the local its target expects
-                if ((op == OpCode.BR || op == OpCode.BR_IF) && in.operand(0) > depth - loopDepth) {
-                    CodeRewriter.insert(edits.others, in.address(), reload);
-                }
-            } else if (i == loopEnd) {
-                // only the fall-through leaves a loop: reload the local before anything after
-                // it, the charge of a segment starting here included (charges come first)
-                CodeRewriter.insert(edits.charges, in.address(), reload);
+                hostLoopBrIf = hostLoop;
+            } else if (i == hostLoopBrIf) {
+                // the back-edge keeps the global the truth; the fall-through reloads the local
+                // before the charge of the segment after the loop (charges come first at an address)
+                CodeRewriter.insert(edits.charges, ins.get(i + 1).address(), reload);
                 stale = false;
             } else if (passing && b != Boundary.NONE && !escapes(op)) {
                 // every exit returns the fuel parameter, and every label needs it current
@@ -214,8 +200,9 @@ final class FunctionMeter {
                 edits.replace(loopIns, ins.get(pendingEnd + 1), unrolled(pendingLoop, pendingEnd, cost));
                 pendingLoop = -1;
             } else if (live && cost > 0 && !(segmentStart == 0 && entries.hoisted[f])) {
+                boolean onGlobal = !local || i == hostLoopBrIf; // a host-call loop's body charges the global
                 CodeRewriter.insert(edits.charges, ins.get(segmentStart).address(),
-                        !local || segmentOnGlobal ? charge(fuel.global(), cost) : chargeLocal(fuelLocal, fuel.refill(), cost));
+                        onGlobal ? charge(fuel.global(), cost) : chargeLocal(fuelLocal, fuel.refill(), cost));
             }
             switch (b) {
                 case JOIN:
@@ -230,7 +217,6 @@ final class FunctionMeter {
                     throw new AssertionError(b);
             }
             segmentStart = i + 1;
-            segmentOnGlobal = segmentStart > loopStart && segmentStart < loopEnd;
             cost = 0;
             int end;
             if (op == OpCode.LOOP && wasm != null && local && (end = simpleLoopEnd(i)) > 0) {
@@ -240,7 +226,6 @@ final class FunctionMeter {
                 pendingLoop = i;
                 pendingEnd = end;
                 segmentStart = end + 1;
-                segmentOnGlobal = segmentStart > loopStart && segmentStart < loopEnd;
                 cost = 1;
                 i = end;
             }
@@ -260,85 +245,39 @@ final class FunctionMeter {
         this.hostCallLoops = on;
     }
 
-    /** The most segments a host-call loop may have per call that every iteration makes. */
-    static final int SEGMENTS_PER_CALL = 4;
-
     /**
-     * The index of the {@code end} of the loop at {@code i} if it is a host-call loop: every
-     * iteration calls something other than a clone (an import, through a table or a reference:
-     * such a call in the loop's own block, with no branch back to the loop before it), no clone
-     * is called, and the body holds no loop, {@code try_table}, {@code return}, tail call, throw,
-     * {@code br_table} or reference branch, and it has at most {@value #SEGMENTS_PER_CALL}
-     * segments per such call. Else -1. A segment charged on the global costs more than one
-     * charged on the local (~0.3 ns against ~0.1 in {@code CallCost}), a flush and reload saved
-     * ~1.1 ns: a loop with ten segments around one host call ran slower on the global (4.26 →
-     * 5.04 ns per iteration), and so would a loop that only sometimes calls the host.
+     * The index of the closing {@code br_if 0} of the loop at {@code i} if it is a host-call loop:
+     * a straight-line body (no block, branch or other control) closed by {@code br_if 0} right
+     * before the loop's {@code end}, that calls something other than a clone (an import, through
+     * a table or a reference) and no clone. Else -1.
      *
      * <p>Such a loop charges the fuel global directly instead of the local: on entry the local is
-     * flushed; each segment inside it is charged {@code fuel -= cost; if (fuel < 0) trap}; its
-     * calls need no flush before them and no reload after; a branch out of it, and the
-     * fall-through at its {@code end}, reload the local. Every iteration therefore makes its global
-     * accesses together, with no call or volatile read between them (the charges, the depth store),
-     * where the local form makes them on both sides of each call (the flush before, the reload
-     * after), and Chicory's compiled code walks instance, globals array and global again after
-     * every call and interrupt check. Counts do not change: a charge on the global traps exactly
-     * when the local's charge and refill would (the same cost against the same total), and what
-     * a callee or the host did to the global (a re-entry, a top-up, a host-call charge, even an
-     * exhaustion the host swallowed) is seen by the next charge as the reload would have seen it.
+     * flushed, its body's charge is {@code fuel -= cost; if (fuel < 0) trap} at the loop head, its
+     * calls need no flush before them and no reload after, and the fall-through after the loop
+     * reloads the local. Every iteration therefore makes its global accesses in one place, with
+     * no call or volatile read between them (the charge, the depth store), where the local form
+     * makes them on both sides of the call (the flush before, the reload after), and Chicory's
+     * compiled code walks instance, globals array and global again after every call and interrupt
+     * check. Counts do not change: the head's charge traps exactly when the local's charge and
+     * refill would (the same cost against the same total), and what a callee or the host did to
+     * the global (a re-entry, a top-up, a host-call charge, even an exhaustion the host swallowed)
+     * is seen by the next charge as the reload would have seen it.
      */
     private int hostCallLoopEnd(int i) {
-        int calls = 0; // calls every iteration makes
-        int segments = 0;
-        int nested = 0;
-        boolean backEdge = false; // a branch back to the loop seen: calls after it may be skipped
+        boolean calls = false;
         for (int k = i + 1; k < ins.size(); k++) {
             AnnotatedInstruction in = ins.get(k);
             OpCode op = in.opcode();
-            switch (op) {
-                case BLOCK:
-                    nested++;
-                    break;
-                case IF:
-                    nested++;
-                    segments++;
-                    break;
-                case END:
-                    if (nested == 0) {
-                        return calls > 0 && segments <= SEGMENTS_PER_CALL * calls ? k : -1;
-                    }
-                    nested--;
-                    segments++;
-                    break;
-                case BR:
-                case BR_IF:
-                    if (in.operand(0) == nested) {
-                        if (calls == 0) {
-                            return -1; // back to the loop before any call: an iteration can skip them
-                        }
-                        backEdge = true;
-                    }
-                    segments++;
-                    break;
-                case ELSE:
-                case UNREACHABLE:
-                    segments++;
-                    break;
-                case CALL:
-                    if (calleeClone(in) >= 0) {
-                        return -1; // a clone call passes the local: keep the local form
-                    }
-                    calls += nested == 0 && !backEdge ? 1 : 0;
-                    break;
-                case CALL_INDIRECT:
-                case CALL_REF:
-                    calls += nested == 0 && !backEdge ? 1 : 0;
-                    break;
-                default:
-                    if (boundaryOf(in) != Boundary.NONE || op == OpCode.TRY_TABLE) {
-                        return -1;
-                    }
-                    break;
+            if (op == OpCode.BR_IF) {
+                return calls && in.operand(0) == 0 && ins.get(k + 1).opcode() == OpCode.END ? k : -1;
             }
+            if (boundaryOf(in) != Boundary.NONE || op == OpCode.BLOCK || op == OpCode.TRY_TABLE) {
+                return -1;
+            }
+            if (op == OpCode.CALL && calleeClone(in) >= 0) {
+                return -1; // a clone call passes the local: not worth the flush and reload around it
+            }
+            calls |= isCall(op);
         }
         return -1;
     }

@@ -30,8 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class HostCallLoopTest {
     private static final int[] CHUNKS = {1, 7, FuelInstrumenter.CHUNK};
-    private static final List<String> EXPORTS = List.of("calls", "calls_then_work", "mixed", "nested", "branchy", "exit_early",
-            "sometimes", "not_straight");
+    private static final List<String> EXPORTS = List.of("calls", "calls_then_work", "mixed", "nested", "not_straight");
     private static final long[] BUDGETS = LongStream.concat(LongStream.rangeClosed(0, 420),
             LongStream.of(1_000, 5_000, 1L << 40)).toArray();
     /** What the host call charges in {@link Host#CHARGE}, as a policy's hostCallFuel would. */

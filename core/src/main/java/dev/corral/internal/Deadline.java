@@ -10,8 +10,14 @@ import java.lang.invoke.VarHandle;
  * against the watchdog's own CAS, whether the call ended before the watchdog fired on it, so an
  * interrupt can never reach the caller after its call returned.
  *
- * <p>{@code state} is {@code seq << 2 | phase}. Each call gets a new sequence number, so a
+ * <p>{@code state} is {@code seq << 3 | mode | phase}. Each call gets a new sequence number, so a
  * watchdog that read the state of call k can never fire on call k+1: its CAS would fail.
+ *
+ * <p><b>Stop mode.</b> A call whose code checks a {@link StopWord} (compiled code that cannot reach
+ * the host) is stopped by setting a bit in that word instead of interrupting its thread. A stale
+ * stop is harmless there (the word names its call, and the owner's next store replaces it), so
+ * such a call is armed and disarmed with plain and release stores: no CAS, no interrupt status to
+ * read or restore.
  *
  * <p>Time is the watchdog's, epoch style as in Wasmtime: the call's clock starts at the first
  * sweep that sees it running (at most about one tick after it started), so a deadline fires at
@@ -38,13 +44,25 @@ public final class Deadline {
     private static final long FIRING = 2;
     private static final long FIRED = 3;
     private static final long PHASE = 3;
+    /** The call is stopped through its {@link StopWord}, never interrupted. */
+    public static final long STOP_MODE = 4;
+    private static final long SEQ = 8;
+
+    /**
+     * Where a call in stop mode looks for its stop: the watchdog calls {@link #stop} with the
+     * call's token; the word must then make that call, and no other, stop at its next check.
+     */
+    public interface StopWord {
+        void stop(long token);
+    }
 
     // ---- written by the owner thread: plain, published by the release store of state ----
     @SuppressWarnings("unused") // through STATE
     private volatile long state;
-    private long next = 1L << 2; // the owner's next token
+    private long next = SEQ; // the owner's next token
     private long timeoutNanos;
     private Thread thread;
+    private StopWord word;
 
     // ---- written by the watchdog: the token it first saw running, and when (SEEN publishes seenAt) ----
     @SuppressWarnings("unused") // through SEEN
@@ -58,13 +76,36 @@ public final class Deadline {
      */
     public long arm(Thread caller, long timeoutNanos) {
         long token = next;
-        next = token + (1L << 2);
+        next = token + SEQ;
         this.timeoutNanos = timeoutNanos;
         if (thread != caller) {
             thread = caller;
         }
         STATE.setRelease(this, token | RUNNING);
         return token;
+    }
+
+    /**
+     * Owner thread: the token of the next call in stop mode, which the caller puts into its word
+     * before {@link #armStop}.
+     */
+    public long nextStopToken() {
+        return next | STOP_MODE;
+    }
+
+    /** Owner thread: starts a call in stop mode (its word already holds {@code token}); see {@link #arm}. */
+    public void armStop(long token, long timeoutNanos, StopWord word) {
+        next = (token & ~STOP_MODE) + SEQ;
+        this.timeoutNanos = timeoutNanos;
+        if (this.word != word) {
+            this.word = word;
+        }
+        STATE.setRelease(this, token | RUNNING);
+    }
+
+    /** Owner thread: ends a call in stop mode (whether it was stopped is its word's to say). */
+    public void disarmStop(long token) {
+        STATE.setRelease(this, token | DONE);
     }
 
     /**
@@ -148,6 +189,12 @@ public final class Deadline {
             return;
         }
         long token = s & ~PHASE;
+        if ((token & STOP_MODE) != 0) {
+            // the word stops only the call it names; the CAS only spares the later sweeps
+            word.stop(token);
+            STATE.compareAndSet(this, s, token | FIRED);
+            return;
+        }
         if (STATE.compareAndSet(this, s, token | FIRING)) {
             try {
                 thread.interrupt();

@@ -79,6 +79,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     /** The policy's limits, carried by every handle without limits of its own. */
     private final CallLimits policyLimits;
     private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
+    /** Memory 0, whose stop word stops timed calls in stop mode (see StopChecks); null: every timed call is interrupted. */
+    private FlatMemory stopWord;
     final Errors errors;
     private final ModuleVariant variant;
     Instance instance;
@@ -168,6 +170,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.instance = instance;
         this.bindings = bindings;
         this.memory = module.memories().isEmpty() ? null : new ChicoryGuestMemory(instance.memory(), policy.maxGuestTransfer());
+        if (!module.memories().isEmpty() && instance.memory() instanceof FlatMemory
+                && !(instance.getMachine() instanceof com.dylibso.chicory.runtime.InterpreterMachine)) {
+            stopWord = (FlatMemory) instance.memory();
+        }
         errors.attach(instance);
     }
 
@@ -265,10 +271,30 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), policyLimits);
+            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), stoppable(export),
+                    policyLimits);
             handles.put(export, h);
         }
         return h;
+    }
+
+    /**
+     * Whether a timed call of {@code export} can be stopped through the stop word rather than an
+     * interrupt: its code is compiled with StopChecks' checks and cannot reach the host, where a
+     * blocked host function would only notice an interrupt.
+     */
+    private boolean stoppable(String export) {
+        if (stopWord == null) {
+            return false;
+        }
+        var wasm = variant.module();
+        for (int i = 0; i < wasm.exportSection().exportCount(); i++) {
+            var e = wasm.exportSection().getExport(i);
+            if (e.name().equals(export) && e.exportType() == com.dylibso.chicory.wasm.types.ExternalType.FUNCTION) {
+                return VariantCompiler.stoppable(variant.facts(), (int) e.index());
+            }
+        }
+        return false;
     }
 
     /** Where the host enters a metered export (see MeteredEntry), or null for the wrapper. */
@@ -736,7 +762,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (metered && engine.closed()) {
             engine.checkOpen("call a metered plugin");
         }
-        long token = limits.timeoutNanos > 0 ? arm(export, limits) : 0;
+        long token = 0;
+        if (limits.timeoutNanos > 0) {
+            token = fn != null && fn.stoppable ? armStop(export, limits) : arm(export, limits);
+        }
         if (metered) {
             startMetered(limits);
         }
@@ -749,14 +778,46 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             failure = e;
         }
         depth = 0;
-        boolean fired = token != 0 && deadline.disarm(token);
+        boolean fired = token != 0 && disarm(token);
         if (metered) {
             finishMetered(limits);
         }
         if (failure != null || fired) {
-            return outcome(export, out, failure, fired, limits);
+            return outcome(export, out, failure, fired, token, limits);
         }
         return out;
+    }
+
+    /** Ends the outermost call's deadline; whether it fired. */
+    private boolean disarm(long token) {
+        if ((token & Deadline.STOP_MODE) != 0) {
+            deadline.disarmStop(token);
+            return stopWord.disarmStop();
+        }
+        return deadline.disarm(token);
+    }
+
+    /**
+     * Arms the deadline of an outermost call that the watchdog stops through the stop word: a few
+     * plain stores and a release store, where an interrupted call also pays a CAS to disarm and
+     * reads and restores the thread's interrupt status.
+     */
+    private long armStop(String export, CallLimits limits) {
+        Deadline d = deadline();
+        long token = d.nextStopToken();
+        stopWord.armStop(token);
+        d.armStop(token, limits.timeoutNanos, stopWord);
+        if (engine.closed()) { // as in arm(): the watchdog's last sweep may have missed us
+            disarm(token);
+            engine.checkWatchdogRunning();
+        }
+        if (timedExport != export) { // see arm()
+            timedExport = export;
+        }
+        if (timedLimits != limits) {
+            timedLimits = limits;
+        }
+        return token;
     }
 
     /** Arms the deadline for the outermost call; its token (never 0). */
@@ -832,18 +893,20 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,
      * then name what happened (timeout, engine closed, fuel, call depth, or the mapped failure).
      */
-    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, CallLimits limits) {
+    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, long token, CallLimits limits) {
         RuntimeException mapped = null;
         if (failure != null) {
             faulted = true;
             mapped = errors.map(failure, export);
         }
         if (fired) {
-            // the watchdog interrupted us: take that interrupt back so the thread's status is
-            // what the caller had
-            Thread.interrupted();
-            if (callerInterrupted) {
-                Thread.currentThread().interrupt();
+            if ((token & Deadline.STOP_MODE) == 0) {
+                // the watchdog interrupted us: take that interrupt back so the thread's status is
+                // what the caller had
+                Thread.interrupted();
+                if (callerInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             if (mapped == null) {
                 return out; // finished just as the deadline passed: the result is good

@@ -22,19 +22,37 @@ final class CompiledCode {
     final List<Method> methods;
     /** Total size of the generated class files. */
     final long classBytes;
+    /**
+     * Some generated code still checks only the thread's interrupt (not every site went through
+     * {@link StopChecks}): calls of this module can only be stopped by interrupting them.
+     */
+    final boolean interruptOnly;
+    /** Functions that can reach the host ({@link HostReach}), as compiled with them; null when unknown. */
+    final java.util.BitSet hostReach;
 
-    private CompiledCode(List<Method> methods, long classBytes) {
+    static final String HOST_REACH_ENTRY = "corral-host-reach.bin";
+
+    private CompiledCode(List<Method> methods, long classBytes, boolean interruptOnly, java.util.BitSet hostReach) {
         this.methods = List.copyOf(methods);
         this.classBytes = classBytes;
+        this.interruptOnly = interruptOnly;
+        this.hostReach = hostReach;
     }
 
     /** Reads the jar Chicory's {@code MachineFactoryCompiler} stores in its cache. */
     static CompiledCode ofJar(byte[] jar) throws IOException {
         List<Method> methods = new ArrayList<>();
         long total = 0;
+        boolean interruptOnly = false;
+        java.util.BitSet hostReach = null;
+        byte[] check = StopChecks.CHECK_INTERRUPTION.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         try (var in = new JarInputStream(new ByteArrayInputStream(jar))) {
             JarEntry e;
             while ((e = in.getNextJarEntry()) != null) {
+                if (e.getName().equals(HOST_REACH_ENTRY)) {
+                    hostReach = java.util.BitSet.valueOf(in.readAllBytes());
+                    continue;
+                }
                 if (!e.getName().endsWith(".class")) {
                     continue;
                 }
@@ -42,9 +60,12 @@ final class CompiledCode {
                 total += cls.length;
                 String name = e.getName().substring(0, e.getName().length() - 6).replace('/', '.');
                 readMethods(name, cls, methods);
+                if (!name.endsWith("Shaded") && StopChecks.mentions(cls, check)) {
+                    interruptOnly = true;
+                }
             }
         }
-        return new CompiledCode(methods, total);
+        return new CompiledCode(methods, total, interruptOnly, hostReach);
     }
 
     /** The largest method, or null if there is none. */

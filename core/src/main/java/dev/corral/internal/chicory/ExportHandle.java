@@ -27,9 +27,11 @@ class ExportHandle implements PluginFunction {
     private final com.dylibso.chicory.runtime.Machine machine;
     private final long[] outermostArgs;
     final CallLimits limits;
+    /** A timed call is stopped through the plugin's stop word, not an interrupt (see ChicoryPlugin.armStop). */
+    final boolean stoppable;
 
     ExportHandle(ChicoryPlugin plugin, String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry,
-            CallLimits limits) {
+            boolean stoppable, CallLimits limits) {
         this.plugin = plugin;
         this.name = name;
         this.signature = signature;
@@ -41,6 +43,7 @@ class ExportHandle implements PluginFunction {
         this.machine = plugin.instance.getMachine();
         this.outermostArgs = new long[paramCount];
         this.limits = limits;
+        this.stoppable = stoppable;
     }
 
     @Override
@@ -205,7 +208,7 @@ class ExportHandle implements PluginFunction {
      */
     static final class Limited extends ExportHandle {
         Limited(ExportHandle of, CallLimits limits) {
-            super(of.plugin, of.name, of.signature, of.fn, of.entry, limits);
+            super(of.plugin, of.name, of.signature, of.fn, of.entry, of.stoppable, limits);
         }
 
         @Override

@@ -48,9 +48,21 @@ final class VariantCompiler {
 
     private VariantCompiler() {}
 
-    /** What came out, by function index; {@link ChicoryModule} names them. */
+    /**
+     * What came out, by function index; {@link ChicoryModule} names them.
+     *
+     * @param hostReach when every function runs compiled with {@link StopChecks}' checks, the
+     *     functions that can reach the host ({@link HostReach}); a timed call of any other can be
+     *     stopped without interrupting its thread. Null otherwise: every call is interrupted
+     */
     record Facts(boolean compiled, int functions, Set<Integer> interpreted, Map<Integer, Integer> split, int helpers,
-            CompiledCode.Method largest, List<CompiledCode.Method> above, long classBytes, long nanos, boolean fromCache) {}
+            CompiledCode.Method largest, List<CompiledCode.Method> above, long classBytes, long nanos, boolean fromCache,
+            java.util.BitSet hostReach) {}
+
+    /** Whether a timed call of {@code function} can be stopped through the stop word (see {@link Facts}). */
+    static boolean stoppable(Facts facts, int function) {
+        return facts != null && facts.hostReach() != null && !facts.hostReach().get(function);
+    }
 
     /** How to rebuild the variant without rewriting: what the cache keeps. */
     record Plan(byte[] runnable, int fuelGlobal, int fuelSlot, int definedGlobals, Map<Integer, Integer> owners,
@@ -216,7 +228,8 @@ final class VariantCompiler {
         CompiledCode code = c.code();
         List<CompiledCode.Method> above = code == null ? List.of() : code.above(FunctionSplitter.JIT_LIMIT);
         var facts = new Facts(true, functions, p.interpreted(), p.split(), helpers,
-                code == null ? null : code.largest(), above, code == null ? 0 : code.classBytes, nanos, fromCache);
+                code == null ? null : code.largest(), above, code == null ? 0 : code.classBytes, nanos, fromCache,
+                code != null && !code.interruptOnly && p.interpreted().isEmpty() ? code.hostReach : null);
         return new ModuleVariant(module, c.factory(), p.fuelGlobal(), p.fuelSlot(), p.definedGlobals(), p.owners(), facts);
     }
 
@@ -277,7 +290,7 @@ final class VariantCompiler {
             return builder(module, interpreted).withCache(cache).compile();
         }
         try {
-            cache.putIfAbsent(module.digest(), collector.jar());
+            cache.putIfAbsent(module.digest(), collector.jar(HostReach.of(module)));
         } catch (IOException | RuntimeException e) {
             // the module is compiled and usable; only the next load will be slower
         }

@@ -16,8 +16,9 @@ import java.lang.invoke.VarHandle;
  * <p><b>Stop mode.</b> A call whose code checks a {@link StopWord} (compiled code that cannot reach
  * the host) is stopped by setting a bit in that word instead of interrupting its thread. A stale
  * stop is harmless there (the word names its call, and the owner's next store replaces it), so
- * such a call is armed and disarmed with plain and release stores: no CAS, no interrupt status to
- * read or restore.
+ * such a call is armed and disarmed in the word alone, with a release store and an opaque one: no
+ * CAS, no interrupt status to read or restore. The watchdog reads the word where {@code state}
+ * says no interrupted call runs.
  *
  * <p>Time is the watchdog's, epoch style as in Wasmtime: the call's clock starts at the first
  * sweep that sees it running (at most about one tick after it started), so a deadline fires at
@@ -49,10 +50,18 @@ public final class Deadline {
     private static final long SEQ = 8;
 
     /**
-     * Where a call in stop mode looks for its stop: the watchdog calls {@link #stop} with the
-     * call's token; the word must then make that call, and no other, stop at its next check.
+     * The word a call in stop mode is armed in: it holds the running call's token (0 between
+     * calls, bit 0 set once stopped), and the call's code stops at its next check once the bit is
+     * set. The owner arms and disarms it; the watchdog only reads and stops.
      */
     public interface StopWord {
+        /** Owner: the call with {@code token} starts (a release store: the deadline's fields are published by it). */
+        void arm(long token);
+
+        /** Watchdog: the word's value, read with acquire semantics. */
+        long read();
+
+        /** Watchdog: stops the call with {@code token} if it is still the running one; else nothing. */
         void stop(long token);
     }
 
@@ -86,26 +95,18 @@ public final class Deadline {
     }
 
     /**
-     * Owner thread: the token of the next call in stop mode, which the caller puts into its word
-     * before {@link #armStop}.
+     * Owner thread: starts a call in stop mode, armed in {@code word} alone (the state stays as the
+     * last interrupted call left it); returns its token. The word's disarm ends it.
      */
-    public long nextStopToken() {
-        return next | STOP_MODE;
-    }
-
-    /** Owner thread: starts a call in stop mode (its word already holds {@code token}); see {@link #arm}. */
-    public void armStop(long token, long timeoutNanos, StopWord word) {
-        next = (token & ~STOP_MODE) + SEQ;
+    public long armStop(long timeoutNanos, StopWord word) {
+        long token = next | STOP_MODE;
+        next = token + (SEQ - STOP_MODE);
         this.timeoutNanos = timeoutNanos;
         if (this.word != word) {
             this.word = word;
         }
-        STATE.setRelease(this, token | RUNNING);
-    }
-
-    /** Owner thread: ends a call in stop mode (whether it was stopped is its word's to say). */
-    public void disarmStop(long token) {
-        STATE.setRelease(this, token | DONE);
+        word.arm(token);
+        return token;
     }
 
     /**
@@ -159,13 +160,30 @@ public final class Deadline {
         if ((s & PHASE) == RUNNING) {
             fire(s);
         }
+        s = stopModeState();
+        if (s != 0) {
+            fire(s);
+        }
+    }
+
+    /** The state of the call running in stop mode, as {@code token | RUNNING}; 0 when none is. */
+    private long stopModeState() {
+        StopWord w = word;
+        if (w == null) {
+            return 0;
+        }
+        long v = w.read();
+        return v == 0 || (v & 1) != 0 ? 0 : v | RUNNING;
     }
 
     /** Watchdog thread: starts the running call's clock at first sight, fires once it is past due. */
     void check(long now) {
         long s = (long) STATE.getVolatile(this);
         if ((s & PHASE) != RUNNING) {
-            return;
+            s = stopModeState();
+            if (s == 0) {
+                return;
+            }
         }
         long token = s & ~PHASE;
         if ((long) SEEN.getOpaque(this) != token) {
@@ -190,9 +208,7 @@ public final class Deadline {
         }
         long token = s & ~PHASE;
         if ((token & STOP_MODE) != 0) {
-            // the word stops only the call it names; the CAS only spares the later sweeps
-            word.stop(token);
-            STATE.compareAndSet(this, s, token | FIRED);
+            word.stop(token); // the word stops only the call it names
             return;
         }
         if (STATE.compareAndSet(this, s, token | FIRING)) {

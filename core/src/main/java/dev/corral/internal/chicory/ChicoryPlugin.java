@@ -764,7 +764,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
         long token = 0;
         if (limits.timeoutNanos > 0) {
-            token = fn != null && fn.stoppable ? armStop(export, limits) : arm(export, limits);
+            token = fn != null && fn.stoppable ? armStop(limits) : arm(export, limits);
         }
         if (metered) {
             startMetered(limits);
@@ -790,32 +790,24 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     /** Ends the outermost call's deadline; whether it fired. */
     private boolean disarm(long token) {
-        if ((token & Deadline.STOP_MODE) != 0) {
-            deadline.disarmStop(token);
-            return stopWord.disarmStop();
-        }
-        return deadline.disarm(token);
+        return (token & Deadline.STOP_MODE) != 0 ? stopWord.disarmStop() : deadline.disarm(token);
     }
 
     /**
-     * Arms the deadline of an outermost call that the watchdog stops through the stop word: a few
-     * plain stores and a release store, where an interrupted call also pays a CAS to disarm and
-     * reads and restores the thread's interrupt status.
+     * Arms the deadline of an outermost call that the watchdog stops through the stop word: a
+     * counter, a plain store and a release store, where an interrupted call also pays a CAS to
+     * disarm and reads and restores the thread's interrupt status. No export or limits are kept
+     * for messages: such a call cannot reach a host function, the only one to ask.
      */
-    private long armStop(String export, CallLimits limits) {
-        Deadline d = deadline();
-        long token = d.nextStopToken();
-        stopWord.armStop(token);
-        d.armStop(token, limits.timeoutNanos, stopWord);
+    private long armStop(CallLimits limits) {
+        Deadline d = deadline;
+        if (d == null) {
+            d = deadline();
+        }
+        long token = d.armStop(limits.timeoutNanos, stopWord);
         if (engine.closed()) { // as in arm(): the watchdog's last sweep may have missed us
-            disarm(token);
+            stopWord.disarmStop();
             engine.checkWatchdogRunning();
-        }
-        if (timedExport != export) { // see arm()
-            timedExport = export;
-        }
-        if (timedLimits != limits) {
-            timedLimits = limits;
         }
         return token;
     }

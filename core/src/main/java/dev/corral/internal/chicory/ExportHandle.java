@@ -78,7 +78,8 @@ class ExportHandle implements PluginFunction {
                 return out;
             }
         }
-        return fn.apply(args);
+        // the outermost call's arguments may sit in the clone's scratch (see callRawGuarded)
+        return fn.apply(args.length == paramCount ? args : java.util.Arrays.copyOf(args, paramCount));
     }
 
     @Override
@@ -141,7 +142,9 @@ class ExportHandle implements PluginFunction {
             // constant length, which the JIT turns into moves): the caller's varargs array
             // does not escape and is not allocated, as on the plain path. Only outermost
             // calls use it; a re-entry runs with its own array.
-            long[] own = outermostArgs;
+            // a metered export's clone takes two more arguments (fuel and depth): its scratch
+            // array, filled here, saves MeteredEntry a copy whose length the JIT cannot see
+            long[] own = scratch != null ? scratch : outermostArgs;
             System.arraycopy(args, 0, own, 0, args.length);
             plugin.calls++;
             try {

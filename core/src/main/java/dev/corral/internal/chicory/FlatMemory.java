@@ -85,7 +85,7 @@ final class FlatMemory implements Memory, LongSupplier, Deadline.StopWord {
      * Deadline}): its token, plus 1 once the watchdog stopped it; 0 otherwise. It lives here
      * because Chicory hands memory 0 to every generated function, and is read there through
      * {@link LongSupplier} because generated classes may not see Corral's own. Only the owner
-     * stores (opaque: the deadline's release store publishes it); the watchdog only CASes.
+     * stores (a release store arms it, publishing the deadline's fields); the watchdog reads and CASes.
      */
     @SuppressWarnings("unused") // through STOP
     private volatile long stop;
@@ -143,8 +143,14 @@ final class FlatMemory implements Memory, LongSupplier, Deadline.StopWord {
     }
 
     /** Owner: the call with {@code token} (never 0, bit 0 clear) starts. */
-    void armStop(long token) {
-        STOP.setOpaque(this, token);
+    @Override
+    public void arm(long token) {
+        STOP.setRelease(this, token);
+    }
+
+    @Override
+    public long read() {
+        return (long) STOP.getAcquire(this);
     }
 
     /** Owner: the running call ended; whether the watchdog stopped it. */

@@ -198,7 +198,7 @@ class StopModeTest {
     void aStopNamesItsCall() {
         var m = new FlatMemory(new MemoryLimits(1, 1));
         assertEquals(0, m.getAsLong());
-        m.armStop(8 | 4);
+        m.arm(8 | 4);
         m.stop(16 | 4); // a watchdog's read of another call
         assertEquals(0, m.getAsLong() & 1);
         m.stop(8 | 4);
@@ -207,7 +207,7 @@ class StopModeTest {
         assertEquals(0, m.getAsLong());
         m.stop(8 | 4); // after the call: nothing
         assertEquals(0, m.getAsLong());
-        m.armStop(16 | 4);
+        m.arm(16 | 4);
         m.stop(8 | 4); // the previous call's stop arrives late
         assertEquals(0, m.getAsLong() & 1);
         assertFalse(m.disarmStop());

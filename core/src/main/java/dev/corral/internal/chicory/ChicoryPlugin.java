@@ -767,7 +767,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             token = fn != null && fn.stoppable ? armStop(limits) : arm(export, limits);
         }
         if (metered) {
-            startMetered(limits);
+            startMetered(limits, fn == null || !fn.viaEntry);
         }
         long[] out = null;
         Throwable failure = null;
@@ -834,18 +834,37 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return token;
     }
 
-    /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
-    private void startMetered(CallLimits limits) {
-        long b = saturatedAdd(limits.fuel, pendingFuel);
-        pendingFuel = 0;
+    /**
+     * The outermost call's budget: the call's fuel plus any top-up, into the fuel global; and the
+     * full call depth into its global for a call that reads it there ({@code wrapper}: the
+     * export's wrapper or other code; MeteredEntry passes the depth to the clone instead).
+     */
+    private void startMetered(CallLimits limits, boolean wrapper) {
+        long b = limits.fuel;
+        if (pendingFuel != 0) {
+            b = saturatedAdd(b, pendingFuel);
+            pendingFuel = 0;
+        }
         budget = b;
         if (budgetSource != limits.fuelSource) { // see arm(): no reference store when unchanged
             budgetSource = limits.fuelSource;
         }
         if (fuel != null) {
             fuel.setValue(b);
-            callDepth.setValue(maxCallDepth);
+            if (wrapper) {
+                resetCallDepth();
+            }
         }
+    }
+
+    /**
+     * The depth global back to the policy's maximum. Needed before code that reads it (a
+     * wrapper), and after a call that exhausted it, so that the -1 left there never names a later
+     * trap a stack exhaustion; a call through MeteredEntry neither reads it at entry nor leaves
+     * anything but a depth or that -1 behind.
+     */
+    void resetCallDepth() {
+        callDepth.setValue(maxCallDepth);
     }
 
     private void finishMetered(CallLimits limits) {
@@ -914,6 +933,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, limits.fuelSource, mapped);
             }
             if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
+                resetCallDepth();
                 throw new StackExhaustedException(export, maxCallDepth);
             }
         }

@@ -29,6 +29,8 @@ class ExportHandle implements PluginFunction {
     final CallLimits limits;
     /** A timed call is stopped through the plugin's stop word, not an interrupt (see ChicoryPlugin.armStop). */
     final boolean stoppable;
+    /** Outermost calls enter the clone through MeteredEntry (unless the fuel cannot pay its entry block). */
+    final boolean viaEntry;
 
     ExportHandle(ChicoryPlugin plugin, String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry,
             boolean stoppable, CallLimits limits) {
@@ -44,6 +46,7 @@ class ExportHandle implements PluginFunction {
         this.outermostArgs = new long[paramCount];
         this.limits = limits;
         this.stoppable = stoppable;
+        this.viaEntry = entry != null;
     }
 
     @Override
@@ -77,6 +80,9 @@ class ExportHandle implements PluginFunction {
             if (out != MeteredEntry.UNPAID) {
                 return out;
             }
+        }
+        if (entry != null && plugin.fuel != null) {
+            plugin.resetCallDepth(); // the wrapper reads it (see ChicoryPlugin.startMetered)
         }
         // the outermost call's arguments may sit in the clone's scratch (see callRawGuarded)
         return fn.apply(args.length == paramCount ? args : java.util.Arrays.copyOf(args, paramCount));

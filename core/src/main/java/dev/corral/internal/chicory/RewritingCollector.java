@@ -16,6 +16,12 @@ import java.util.jar.JarOutputStream;
  * classes pass through here.
  */
 final class RewritingCollector extends ClassLoadingCollector {
+    private final int importedFunctions;
+
+    RewritingCollector(int importedFunctions) {
+        this.importedFunctions = importedFunctions;
+    }
+
     @Override
     public void putMainClass(String className, byte[] bytes) {
         super.putMainClass(className, rewrite(bytes));
@@ -35,8 +41,8 @@ final class RewritingCollector extends ClassLoadingCollector {
         }
     }
 
-    private static byte[] rewrite(byte[] bytes) {
-        return StopChecks.rewrite(DispatchSplitter.split(bytes));
+    private byte[] rewrite(byte[] bytes) {
+        return StopChecks.rewrite(DispatchSplitter.split(bytes), importedFunctions);
     }
 
     /**

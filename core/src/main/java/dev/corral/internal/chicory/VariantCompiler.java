@@ -276,7 +276,8 @@ final class VariantCompiler {
             return builder(module, interpreted).withCache(new CacheHit.Entry(hit)).compile();
         }
         var compiler = Compiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL)
-                .withClassCollectorFactory(RewritingCollector::new);
+                .withClassCollectorFactory(() -> new RewritingCollector(
+                        module.importSection().count(com.dylibso.chicory.wasm.types.ExternalType.FUNCTION)));
         if (!interpreted.isEmpty()) {
             compiler.withInterpretedFunctions(interpreted);
         }

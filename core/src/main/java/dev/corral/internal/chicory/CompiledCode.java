@@ -23,19 +23,19 @@ final class CompiledCode {
     /** Total size of the generated class files. */
     final long classBytes;
     /**
-     * Some generated code still checks only the thread's interrupt (not every site went through
-     * {@link StopChecks}): calls of this module can only be stopped by interrupting them.
+     * Every generated check outside the host-reaching functions reads the stop word ({@link
+     * StopChecks}); else calls of this module can only be stopped by interrupting them.
      */
-    final boolean interruptOnly;
+    final boolean stopsComplete;
     /** Functions that can reach the host ({@link HostReach}), as compiled with them; null when unknown. */
     final java.util.BitSet hostReach;
 
     static final String HOST_REACH_ENTRY = "corral-host-reach.bin";
 
-    private CompiledCode(List<Method> methods, long classBytes, boolean interruptOnly, java.util.BitSet hostReach) {
+    private CompiledCode(List<Method> methods, long classBytes, boolean stopsComplete, java.util.BitSet hostReach) {
         this.methods = List.copyOf(methods);
         this.classBytes = classBytes;
-        this.interruptOnly = interruptOnly;
+        this.stopsComplete = stopsComplete;
         this.hostReach = hostReach;
     }
 
@@ -43,14 +43,15 @@ final class CompiledCode {
     static CompiledCode ofJar(byte[] jar) throws IOException {
         List<Method> methods = new ArrayList<>();
         long total = 0;
-        boolean interruptOnly = false;
+        boolean stopsComplete = false;
         java.util.BitSet hostReach = null;
-        byte[] check = StopChecks.CHECK_INTERRUPTION.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         try (var in = new JarInputStream(new ByteArrayInputStream(jar))) {
             JarEntry e;
             while ((e = in.getNextJarEntry()) != null) {
                 if (e.getName().equals(HOST_REACH_ENTRY)) {
-                    hostReach = java.util.BitSet.valueOf(in.readAllBytes());
+                    byte[] plan = in.readAllBytes();
+                    stopsComplete = plan.length > 0 && plan[0] == 1;
+                    hostReach = java.util.BitSet.valueOf(java.util.Arrays.copyOfRange(plan, Math.min(1, plan.length), plan.length));
                     continue;
                 }
                 if (!e.getName().endsWith(".class")) {
@@ -60,12 +61,9 @@ final class CompiledCode {
                 total += cls.length;
                 String name = e.getName().substring(0, e.getName().length() - 6).replace('/', '.');
                 readMethods(name, cls, methods);
-                if (!name.endsWith("Shaded") && StopChecks.mentions(cls, check)) {
-                    interruptOnly = true;
-                }
             }
         }
-        return new CompiledCode(methods, total, interruptOnly, hostReach);
+        return new CompiledCode(methods, total, stopsComplete, hostReach);
     }
 
     /** The largest method, or null if there is none. */

@@ -16,10 +16,10 @@ import java.util.jar.JarOutputStream;
  * classes pass through here.
  */
 final class RewritingCollector extends ClassLoadingCollector {
-    private final int importedFunctions;
+    private final StopChecks.Plan stops;
 
-    RewritingCollector(int importedFunctions) {
-        this.importedFunctions = importedFunctions;
+    RewritingCollector(StopChecks.Plan stops) {
+        this.stops = stops;
     }
 
     @Override
@@ -42,14 +42,14 @@ final class RewritingCollector extends ClassLoadingCollector {
     }
 
     private byte[] rewrite(byte[] bytes) {
-        return StopChecks.rewrite(DispatchSplitter.split(bytes), importedFunctions);
+        return StopChecks.rewrite(DispatchSplitter.split(bytes), stops);
     }
 
     /**
      * The classes as the jar Chicory's {@code MachineFactoryCompiler} stores and reads back, with
-     * which functions can reach the host ({@link HostReach}, read back by {@link CompiledCode}).
+     * the stop checks' plan (read back by {@link CompiledCode}).
      */
-    byte[] jar(java.util.BitSet hostReach) throws IOException {
+    byte[] jar() throws IOException {
         var out = new ByteArrayOutputStream();
         try (var jar = new JarOutputStream(out)) {
             var properties = new Properties();
@@ -58,7 +58,8 @@ final class RewritingCollector extends ClassLoadingCollector {
             properties.store(jar, "");
             jar.closeEntry();
             jar.putNextEntry(new JarEntry(CompiledCode.HOST_REACH_ENTRY));
-            jar.write(hostReach.toByteArray());
+            jar.write(stops.complete() ? 1 : 0);
+            jar.write(stops.hostReach.toByteArray());
             jar.closeEntry();
             for (var e : classBytes().entrySet()) {
                 jar.putNextEntry(new JarEntry(e.getKey().replace('.', '/') + ".class"));

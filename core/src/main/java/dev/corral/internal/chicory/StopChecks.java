@@ -1,6 +1,8 @@
 package dev.corral.internal.chicory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -22,17 +24,15 @@ import org.objectweb.asm.Type;
  * <p>The word is read through JDK types only ({@code LongSupplier}): the generated classes live in
  * Chicory's class loader, which need not see Corral's internal packages. Every generated function
  * takes the instance's memory as its second-to-last argument, so each site can load it; a site in
- * any other method is left as it was, and then the module's classes still name {@code
- * checkInterruption} ({@link CompiledCode#interruptOnly}), so Corral keeps interrupting its calls.
+ * any other method is left as it was and marks the rewrite incomplete (stored with the classes,
+ * {@link CompiledCode#stopsComplete}): then Corral keeps interrupting every timed call of the module.
  */
 final class StopChecks {
     /** Names the rewrite in the classes' cache key. */
-    static final String VERSION = "stop-2";
+    static final String VERSION = "stop-3";
 
     static final String CHECK_INTERRUPTION = "checkInterruption";
     private static final String CHECK_STOP = "checkStop";
-    /** Before a host call: Chicory's check alone, under a name of its own (see {@link CompiledCode#interruptOnly}). */
-    private static final String CHECK_BEFORE_HOST = "checkBeforeHostCall";
     private static final String STOPPED = "stopped";
     private static final String MEMORY = "Lcom/dylibso/chicory/runtime/Memory;";
     private static final String CHECK_STOP_DESCRIPTOR = "(" + MEMORY + ")V";
@@ -43,26 +43,42 @@ final class StopChecks {
     private StopChecks() {}
 
     /**
-     * A generated class with its interruption checks turned into stop checks; the same array when
-     * it has none, or when anything about it is unexpected (it then keeps Chicory's checks).
-     *
-     * @param importedFunctions the module's imported functions: a call of one (a host function)
-     *     keeps Chicory's check alone ({@code checkBeforeHostCall}), since a call in stop mode
-     *     never reaches the host (see {@link HostReach}), and a host call is hot enough that a
-     *     second read there shows (3.2 -> 3.5 ns per guest->host call under fuel)
+     * One module's rewrite: which functions keep Chicory's check, and whether any other site could
+     * not be rewritten. Shared by the collectors of one compilation (Chicory makes one per chunk).
      */
-    static byte[] rewrite(byte[] classBytes, int importedFunctions) {
+    static final class Plan {
+        final BitSet hostReach;
+        private final AtomicBoolean incomplete = new AtomicBoolean();
+
+        /** @param hostReach the functions that can reach the host ({@link HostReach}) */
+        Plan(BitSet hostReach) {
+            this.hostReach = hostReach;
+        }
+
+        /** Every site outside the host-reaching functions checks the stop word. */
+        boolean complete() {
+            return !incomplete.get();
+        }
+    }
+
+    /**
+     * A generated class with its interruption checks turned into stop checks, except in functions
+     * that can reach the host: those never run in a call in stop mode (any call that runs them
+     * can reach the host too), so they keep Chicory's check as it was, and host-heavy code
+     * (a loop of host calls) pays nothing for the stop word. The same array when the class has no
+     * check; any site left unrewritten otherwise (unexpected) marks the plan incomplete.
+     */
+    static byte[] rewrite(byte[] classBytes, Plan plan) {
         if (!mentions(classBytes, CHECK_INTERRUPTION_UTF8)) {
             return classBytes;
         }
         try {
             var reader = new ClassReader(classBytes);
-            // a fresh constant pool: a class whose every site was rewritten no longer names
-            // checkInterruption at all, which is how CompiledCode tells a complete rewrite
-            var writer = new ClassWriter(0);
-            reader.accept(new Sites(writer, importedFunctions), 0);
+            var writer = new ClassWriter(reader, 0);
+            reader.accept(new Sites(writer, plan), 0);
             return writer.toByteArray();
         } catch (RuntimeException e) {
+            plan.incomplete.set(true);
             return classBytes;
         }
     }
@@ -77,7 +93,6 @@ final class StopChecks {
                 @Override
                 public void visitEnd() {
                     emitCheckStop(cv, owner);
-                    emitCheckBeforeHostCall(cv, owner);
                     emitStopped(cv);
                     super.visitEnd();
                 }
@@ -88,171 +103,45 @@ final class StopChecks {
         }
     }
 
-    /**
-     * Redirects each {@code checkInterruption()} of a method that has the memory at hand. Chicory
-     * emits the check before a call's arguments are loaded; it is held back over those loads and
-     * placed right before the call (the arguments are values by then: nothing observable moves),
-     * where the callee says whether it is a host function. Any other instruction first (a jump, a
-     * switch, a conversion of boxed arguments) places it as a stop check where it stood.
-     */
     private static final class Sites extends ClassVisitor {
-        private final int importedFunctions;
+        private final Plan plan;
 
-        Sites(ClassVisitor next, int importedFunctions) {
+        Sites(ClassVisitor next, Plan plan) {
             super(Opcodes.ASM9, next);
-            this.importedFunctions = importedFunctions;
+            this.plan = plan;
         }
 
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
             MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+            int function = functionIndex(name);
+            if (function >= 0 && plan.hostReach.get(function)) {
+                return mv; // as Chicory wrote it (the writer copies it unchanged)
+            }
             int memory = memorySlot(access, descriptor);
-            if (memory < 0) {
-                return mv;
-            }
-            return new HeldCheck(mv, memory, importedFunctions);
-        }
-    }
+            return new MethodVisitor(Opcodes.ASM9, mv) {
+                private boolean changed;
 
-    private static final class HeldCheck extends MethodVisitor {
-        private final int memory;
-        private final int importedFunctions;
-        private String owner; // of the held check; null: none held
+                @Override
+                public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                    if (opcode == Opcodes.INVOKESTATIC && method.equals(CHECK_INTERRUPTION) && desc.equals("()V")) {
+                        if (memory < 0) {
+                            plan.incomplete.set(true); // no memory at hand: this site can only be interrupted
+                        } else {
+                            super.visitVarInsn(Opcodes.ALOAD, memory);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_STOP, CHECK_STOP_DESCRIPTOR, false);
+                            changed = true;
+                            return;
+                        }
+                    }
+                    super.visitMethodInsn(opcode, owner, method, desc, itf);
+                }
 
-        HeldCheck(MethodVisitor mv, int memory, int importedFunctions) {
-            super(Opcodes.ASM9, mv);
-            this.memory = memory;
-            this.importedFunctions = importedFunctions;
-        }
-
-        private void place(boolean host) {
-            if (owner == null) {
-                return;
-            }
-            if (host) {
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_BEFORE_HOST, "()V", false);
-            } else {
-                super.visitVarInsn(Opcodes.ALOAD, memory);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_STOP, CHECK_STOP_DESCRIPTOR, false);
-            }
-            owner = null;
-        }
-
-        @Override
-        public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-            if (opcode == Opcodes.INVOKESTATIC && method.equals(CHECK_INTERRUPTION) && desc.equals("()V")) {
-                place(false);
-                this.owner = owner;
-                return;
-            }
-            if (this.owner != null) {
-                int f = opcode == Opcodes.INVOKESTATIC ? functionIndex(method) : -1;
-                place(f >= 0 && f < importedFunctions);
-            }
-            super.visitMethodInsn(opcode, owner, method, desc, itf);
-        }
-
-        @Override
-        public void visitVarInsn(int opcode, int var) {
-            if (opcode < Opcodes.ILOAD || opcode > Opcodes.ALOAD) {
-                place(false);
-            }
-            super.visitVarInsn(opcode, var);
-        }
-
-        @Override
-        public void visitInsn(int opcode) {
-            place(false);
-            super.visitInsn(opcode);
-        }
-
-        @Override
-        public void visitIntInsn(int opcode, int operand) {
-            place(false);
-            super.visitIntInsn(opcode, operand);
-        }
-
-        @Override
-        public void visitTypeInsn(int opcode, String type) {
-            place(false);
-            super.visitTypeInsn(opcode, type);
-        }
-
-        @Override
-        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-            place(false);
-            super.visitFieldInsn(opcode, owner, name, descriptor);
-        }
-
-        @Override
-        public void visitInvokeDynamicInsn(String name, String descriptor, org.objectweb.asm.Handle bsm, Object... args) {
-            place(false);
-            super.visitInvokeDynamicInsn(name, descriptor, bsm, args);
-        }
-
-        @Override
-        public void visitJumpInsn(int opcode, Label label) {
-            place(false);
-            super.visitJumpInsn(opcode, label);
-        }
-
-        @Override
-        public void visitLabel(Label label) {
-            place(false);
-            super.visitLabel(label);
-        }
-
-        @Override
-        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-            place(false);
-            super.visitFrame(type, numLocal, local, numStack, stack);
-        }
-
-        @Override
-        public void visitLdcInsn(Object value) {
-            place(false);
-            super.visitLdcInsn(value);
-        }
-
-        @Override
-        public void visitIincInsn(int var, int increment) {
-            place(false);
-            super.visitIincInsn(var, increment);
-        }
-
-        @Override
-        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
-            place(false);
-            super.visitTableSwitchInsn(min, max, dflt, labels);
-        }
-
-        @Override
-        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
-            place(false);
-            super.visitLookupSwitchInsn(dflt, keys, labels);
-        }
-
-        @Override
-        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
-            place(false);
-            super.visitMultiANewArrayInsn(descriptor, numDimensions);
-        }
-
-        @Override
-        public void visitLineNumber(int line, Label start) {
-            super.visitLineNumber(line, start); // not code
-        }
-
-        @Override
-        public void visitMaxs(int maxStack, int maxLocals) {
-            place(false);
-            super.visitMaxs(maxStack + 1, maxLocals); // the memory pushed where nothing was
-        }
-
-        @Override
-        public void visitEnd() {
-            place(false);
-            super.visitEnd();
+                @Override
+                public void visitMaxs(int maxStack, int maxLocals) {
+                    super.visitMaxs(changed ? maxStack + 1 : maxStack, maxLocals); // the memory pushed where nothing was
+                }
+            };
         }
     }
 
@@ -310,16 +199,6 @@ final class StopChecks {
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_INTERRUPTION, "()V", false);
         mv.visitInsn(Opcodes.RETURN);
         mv.visitMaxs(2, 1);
-        mv.visitEnd();
-    }
-
-    /** {@code static void checkBeforeHostCall() { checkInterruption(); }} */
-    private static void emitCheckBeforeHostCall(ClassVisitor cv, String owner) {
-        MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, CHECK_BEFORE_HOST, "()V", null, null);
-        mv.visitCode();
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_INTERRUPTION, "()V", false);
-        mv.visitInsn(Opcodes.RETURN);
-        mv.visitMaxs(0, 0);
         mv.visitEnd();
     }
 

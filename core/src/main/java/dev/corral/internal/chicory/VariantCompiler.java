@@ -229,7 +229,7 @@ final class VariantCompiler {
         List<CompiledCode.Method> above = code == null ? List.of() : code.above(FunctionSplitter.JIT_LIMIT);
         var facts = new Facts(true, functions, p.interpreted(), p.split(), helpers,
                 code == null ? null : code.largest(), above, code == null ? 0 : code.classBytes, nanos, fromCache,
-                code != null && !code.interruptOnly && p.interpreted().isEmpty() ? code.hostReach : null);
+                code != null && code.stopsComplete && p.interpreted().isEmpty() ? code.hostReach : null);
         return new ModuleVariant(module, c.factory(), p.fuelGlobal(), p.fuelSlot(), p.definedGlobals(), p.owners(), facts);
     }
 
@@ -275,9 +275,9 @@ final class VariantCompiler {
         if (hit != null) {
             return builder(module, interpreted).withCache(new CacheHit.Entry(hit)).compile();
         }
+        var stops = new StopChecks.Plan(HostReach.of(module)); // one for all of Chicory's collectors
         var compiler = Compiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL)
-                .withClassCollectorFactory(() -> new RewritingCollector(
-                        module.importSection().count(com.dylibso.chicory.wasm.types.ExternalType.FUNCTION)));
+                .withClassCollectorFactory(() -> new RewritingCollector(stops));
         if (!interpreted.isEmpty()) {
             compiler.withInterpretedFunctions(interpreted);
         }
@@ -291,7 +291,7 @@ final class VariantCompiler {
             return builder(module, interpreted).withCache(cache).compile();
         }
         try {
-            cache.putIfAbsent(module.digest(), collector.jar(HostReach.of(module)));
+            cache.putIfAbsent(module.digest(), collector.jar());
         } catch (IOException | RuntimeException e) {
             // the module is compiled and usable; only the next load will be slower
         }

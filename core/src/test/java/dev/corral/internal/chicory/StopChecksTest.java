@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,9 +29,8 @@ class StopChecksTest {
     private static final String FUNC = "(I" + MEMORY + INSTANCE + ")I";
 
     /**
-     * {@code func_7(int, Memory, Instance)}: a call of function 1 (an import when the module has
-     * two), a call of function 5, and a loop whose back-edge checks; each call's arguments loaded
-     * between the check and the call, as Chicory emits them.
+     * {@code func_7(int, Memory, Instance)}: a call of function 1, a call of function 5, and a loop
+     * whose back-edge checks, as Chicory emits them; and a method without the memory at hand.
      */
     private static byte[] generated() {
         var cw = new ClassWriter(ClassWriter.COMPUTE_MAXS | ClassWriter.COMPUTE_FRAMES) {
@@ -95,31 +93,50 @@ class StopChecksTest {
         return node.methods.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
     }
 
-    @Test
-    void eachCheckBecomesAStopCheckExceptBeforeAHostCall() {
-        byte[] out = StopChecks.rewrite(generated(), 2);
-        assertEquals(List.of(
-                "checkBeforeHostCall", "func_1", // function 1 is an import: the interrupt check alone
-                "aload 1 checkStop", "func_5", // placed after the argument loads, right before the call
-                "aload 1 checkStop"), // the loop's back-edge
-                calls(method(out, "func_7")));
-        assertEquals(List.of("checkInterruption"), calls(method(out, "helper")));
-        // a class still naming checkInterruption is one whose calls can only be interrupted
-        assertTrue(StopChecks.mentions(out, StopChecks.CHECK_INTERRUPTION.getBytes(StandardCharsets.US_ASCII)));
+    private static StopChecks.Plan plan(int... hostReaching) {
+        var reach = new java.util.BitSet();
+        for (int f : hostReaching) {
+            reach.set(f);
+        }
+        return new StopChecks.Plan(reach);
     }
 
-    @Test
-    void aCompleteRewriteNoLongerNamesTheInterruptCheck() {
-        byte[] in = generated();
+    private static byte[] withoutHelper(byte[] cls) {
         var node = new ClassNode();
-        new ClassReader(in).accept(node, 0);
+        new ClassReader(cls).accept(node, 0);
         node.methods.removeIf(m -> m.name.equals("helper"));
         var cw = new ClassWriter(0);
         node.accept(cw);
-        byte[] out = StopChecks.rewrite(cw.toByteArray(), 0);
-        assertFalse(StopChecks.mentions(out, StopChecks.CHECK_INTERRUPTION.getBytes(StandardCharsets.US_ASCII)));
+        return cw.toByteArray();
+    }
+
+    @Test
+    void eachCheckOfAFunctionThatCannotReachTheHostBecomesAStopCheck() {
+        var plan = plan(1); // function 1 is an import
+        byte[] out = StopChecks.rewrite(withoutHelper(generated()), plan);
         assertEquals(List.of("aload 1 checkStop", "func_1", "aload 1 checkStop", "func_5", "aload 1 checkStop"),
                 calls(method(out, "func_7")));
+        assertTrue(plan.complete());
+    }
+
+    @Test
+    void aFunctionThatCanReachTheHostKeepsChicorysChecks() {
+        var plan = plan(1, 7); // func_7 calls the import: it never runs in a call in stop mode
+        byte[] in = withoutHelper(generated());
+        byte[] out = StopChecks.rewrite(in, plan);
+        assertEquals(List.of("checkInterruption", "func_1", "checkInterruption", "func_5", "checkInterruption"),
+                calls(method(out, "func_7")));
+        assertTrue(plan.complete(), "kept on purpose, not a site left behind");
+    }
+
+    @Test
+    void aCheckWithoutTheMemoryAtHandMakesThePlanIncomplete() {
+        var plan = plan();
+        byte[] out = StopChecks.rewrite(generated(), plan);
+        assertEquals(List.of("checkInterruption"), calls(method(out, "helper")));
+        assertEquals(List.of("aload 1 checkStop", "func_1", "aload 1 checkStop", "func_5", "aload 1 checkStop"),
+                calls(method(out, "func_7")));
+        assertFalse(plan.complete(), "such a module's calls can only be interrupted");
     }
 
     @Test
@@ -128,7 +145,7 @@ class StopChecksTest {
         cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, OWNER, null, "java/lang/Object", null);
         cw.visitEnd();
         byte[] in = cw.toByteArray();
-        assertSame(in, StopChecks.rewrite(in, 0));
+        assertSame(in, StopChecks.rewrite(in, plan()));
     }
 
     @Test
@@ -140,7 +157,7 @@ class StopChecksTest {
         byte[] out = StopChecks.addToShaded(in);
         var node = new ClassNode();
         new ClassReader(out).accept(node, 0);
-        assertArrayEquals(new String[] {"checkStop", "checkBeforeHostCall", "stopped"},
+        assertArrayEquals(new String[] {"checkStop", "stopped"},
                 node.methods.stream().map(m -> m.name).toArray(String[]::new));
         assertTrue(method(out, "checkStop").instructions.size() > 0);
     }

@@ -280,8 +280,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     /**
      * Whether a timed call of {@code export} can be stopped through the stop word rather than an
-     * interrupt: its code is compiled with StopChecks' checks and cannot reach the host, where a
-     * blocked host function would only notice an interrupt.
+     * interrupt: its code is compiled with StopChecks' checks and can neither reach the host, where
+     * a blocked host function would only notice an interrupt, nor recurse (see InterruptOnly).
      */
     private boolean stoppable(String export) {
         if (stopWord == null) {

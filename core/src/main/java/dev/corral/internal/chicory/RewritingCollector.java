@@ -59,7 +59,7 @@ final class RewritingCollector extends ClassLoadingCollector {
             jar.closeEntry();
             jar.putNextEntry(new JarEntry(CompiledCode.HOST_REACH_ENTRY));
             jar.write(stops.complete() ? 1 : 0);
-            jar.write(stops.hostReach.toByteArray());
+            jar.write(stops.interruptOnly.toByteArray());
             jar.closeEntry();
             for (var e : classBytes().entrySet()) {
                 jar.putNextEntry(new JarEntry(e.getKey().replace('.', '/') + ".class"));

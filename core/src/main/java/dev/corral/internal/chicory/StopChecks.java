@@ -14,22 +14,25 @@ import org.objectweb.asm.Type;
 /**
  * Lets a timed call be stopped without interrupting its thread. Chicory's generated code calls
  * {@code Shaded.checkInterruption()} before every call, every {@code call_indirect} and at every
- * backward branch; this pass turns each of those calls into {@code Shaded.checkStop(memory)}, which
- * first reads the instance's stop word (see {@link FlatMemory#getAsLong}) and then checks the
- * interrupt as before. The watchdog can then stop a call by setting a bit in that word instead of
+ * backward branch; this pass turns the backward branches' checks, in functions whose calls need
+ * no interrupt ({@link InterruptOnly}: they cannot reach the host, nor recurse), into {@code
+ * Shaded.checkStop(memory)}, which first reads the instance's stop word (see {@link
+ * FlatMemory#getAsLong}) and then checks the interrupt as before. Every runaway such a call can
+ * take is a loop, so the watchdog can stop it by setting a bit in that word instead of
  * interrupting: a stale stop is cleared by the owner's next store, so the owner disarms with a
  * plain store where an interrupt needs a CAS to be taken back safely ({@link
  * dev.corral.internal.Deadline}). The host's own interrupts still stop the guest.
  *
  * <p>The word is read through JDK types only ({@code LongSupplier}): the generated classes live in
  * Chicory's class loader, which need not see Corral's internal packages. Every generated function
- * takes the instance's memory as its second-to-last argument, so each site can load it; a site in
- * any other method is left as it was and marks the rewrite incomplete (stored with the classes,
- * {@link CompiledCode#stopsComplete}): then Corral keeps interrupting every timed call of the module.
+ * takes the instance's memory as its second-to-last argument, so each site can load it; a
+ * backward branch in any other method keeps Chicory's check and marks the rewrite incomplete
+ * (stored with the classes, {@link CompiledCode#stopsComplete}): then Corral keeps interrupting
+ * every timed call of the module.
  */
 final class StopChecks {
     /** Names the rewrite in the classes' cache key. */
-    static final String VERSION = "stop-3";
+    static final String VERSION = "stop-4";
 
     static final String CHECK_INTERRUPTION = "checkInterruption";
     private static final String CHECK_STOP = "checkStop";
@@ -47,26 +50,27 @@ final class StopChecks {
      * not be rewritten. Shared by the collectors of one compilation (Chicory makes one per chunk).
      */
     static final class Plan {
-        final BitSet hostReach;
+        final BitSet interruptOnly;
         private final AtomicBoolean incomplete = new AtomicBoolean();
 
-        /** @param hostReach the functions that can reach the host ({@link HostReach}) */
-        Plan(BitSet hostReach) {
-            this.hostReach = hostReach;
+        /** @param interruptOnly the functions whose calls can only be interrupted ({@link InterruptOnly}) */
+        Plan(BitSet interruptOnly) {
+            this.interruptOnly = interruptOnly;
         }
 
-        /** Every site outside the host-reaching functions checks the stop word. */
+        /** Every backward branch outside those functions checks the stop word. */
         boolean complete() {
             return !incomplete.get();
         }
     }
 
     /**
-     * A generated class with its interruption checks turned into stop checks, except in functions
-     * that can reach the host: those never run in a call in stop mode (any call that runs them
-     * can reach the host too), so they keep Chicory's check as it was, and host-heavy code
-     * (a loop of host calls) pays nothing for the stop word. The same array when the class has no
-     * check; any site left unrewritten otherwise (unexpected) marks the plan incomplete.
+     * A generated class with its backward branches' checks turned into stop checks, except in
+     * functions whose calls can only be interrupted: those never run in a call in stop mode (any
+     * call that runs them can reach the host or recurse too), so they keep Chicory's checks as they
+     * were, and host-heavy code (a loop of host calls) pays nothing for the stop word. The same
+     * array when the class has no check; a backward branch left unrewritten otherwise
+     * (unexpected) marks the plan incomplete.
      */
     static byte[] rewrite(byte[] classBytes, Plan plan) {
         if (!mentions(classBytes, CHECK_INTERRUPTION_UTF8)) {
@@ -115,33 +119,147 @@ final class StopChecks {
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
             MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
             int function = functionIndex(name);
-            if (function >= 0 && plan.hostReach.get(function)) {
+            if (function >= 0 && plan.interruptOnly.get(function)) {
                 return mv; // as Chicory wrote it (the writer copies it unchanged)
             }
-            int memory = memorySlot(access, descriptor);
-            return new MethodVisitor(Opcodes.ASM9, mv) {
-                private boolean changed;
+            return new BackEdges(mv, memorySlot(access, descriptor), plan);
+        }
+    }
 
-                @Override
-                public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                    if (opcode == Opcodes.INVOKESTATIC && method.equals(CHECK_INTERRUPTION) && desc.equals("()V")) {
-                        if (memory < 0) {
-                            plan.incomplete.set(true); // no memory at hand: this site can only be interrupted
-                        } else {
-                            super.visitVarInsn(Opcodes.ALOAD, memory);
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_STOP, CHECK_STOP_DESCRIPTOR, false);
-                            changed = true;
-                            return;
-                        }
-                    }
-                    super.visitMethodInsn(opcode, owner, method, desc, itf);
-                }
+    /**
+     * Chicory checks before every call, every {@code call_indirect} and every backward branch; only
+     * the last matter in stop mode (no recursion there, see {@link InterruptOnly}). A check is held
+     * until the next instruction shows which it is: a backward branch ({@code goto} or a switch
+     * right after it) gets the stop check, any other keeps Chicory's check where it stood.
+     */
+    private static final class BackEdges extends MethodVisitor {
+        private final int memory;
+        private final Plan plan;
+        private String held; // the owner of a check not written yet
+        private boolean changed;
 
-                @Override
-                public void visitMaxs(int maxStack, int maxLocals) {
-                    super.visitMaxs(changed ? maxStack + 1 : maxStack, maxLocals); // the memory pushed where nothing was
-                }
-            };
+        BackEdges(MethodVisitor mv, int memory, Plan plan) {
+            super(Opcodes.ASM9, mv);
+            this.memory = memory;
+            this.plan = plan;
+        }
+
+        private void release(boolean backEdge) {
+            if (held == null) {
+                return;
+            }
+            String owner = held;
+            held = null;
+            if (!backEdge) {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_INTERRUPTION, "()V", false);
+            } else if (memory < 0) {
+                plan.incomplete.set(true); // no memory at hand: this loop can only be interrupted
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_INTERRUPTION, "()V", false);
+            } else {
+                super.visitVarInsn(Opcodes.ALOAD, memory);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_STOP, CHECK_STOP_DESCRIPTOR, false);
+                changed = true;
+            }
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+            release(false);
+            if (opcode == Opcodes.INVOKESTATIC && method.equals(CHECK_INTERRUPTION) && desc.equals("()V")) {
+                held = owner;
+                return;
+            }
+            super.visitMethodInsn(opcode, owner, method, desc, itf);
+        }
+
+        @Override
+        public void visitJumpInsn(int opcode, Label label) {
+            release(opcode == Opcodes.GOTO);
+            super.visitJumpInsn(opcode, label);
+        }
+
+        @Override
+        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+            release(true);
+            super.visitTableSwitchInsn(min, max, dflt, labels);
+        }
+
+        @Override
+        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+            release(true);
+            super.visitLookupSwitchInsn(dflt, keys, labels);
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            release(false);
+            super.visitInsn(opcode);
+        }
+
+        @Override
+        public void visitIntInsn(int opcode, int operand) {
+            release(false);
+            super.visitIntInsn(opcode, operand);
+        }
+
+        @Override
+        public void visitVarInsn(int opcode, int var) {
+            release(false);
+            super.visitVarInsn(opcode, var);
+        }
+
+        @Override
+        public void visitTypeInsn(int opcode, String type) {
+            release(false);
+            super.visitTypeInsn(opcode, type);
+        }
+
+        @Override
+        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+            release(false);
+            super.visitFieldInsn(opcode, owner, name, descriptor);
+        }
+
+        @Override
+        public void visitInvokeDynamicInsn(String name, String descriptor, org.objectweb.asm.Handle bsm, Object... args) {
+            release(false);
+            super.visitInvokeDynamicInsn(name, descriptor, bsm, args);
+        }
+
+        @Override
+        public void visitLabel(Label label) {
+            release(false);
+            super.visitLabel(label);
+        }
+
+        @Override
+        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+            release(false);
+            super.visitFrame(type, numLocal, local, numStack, stack);
+        }
+
+        @Override
+        public void visitLdcInsn(Object value) {
+            release(false);
+            super.visitLdcInsn(value);
+        }
+
+        @Override
+        public void visitIincInsn(int var, int increment) {
+            release(false);
+            super.visitIincInsn(var, increment);
+        }
+
+        @Override
+        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+            release(false);
+            super.visitMultiANewArrayInsn(descriptor, numDimensions);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            release(false);
+            super.visitMaxs(changed ? maxStack + 1 : maxStack, maxLocals); // the memory pushed where nothing was
         }
     }
 

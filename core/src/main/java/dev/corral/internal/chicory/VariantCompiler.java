@@ -51,17 +51,18 @@ final class VariantCompiler {
     /**
      * What came out, by function index; {@link ChicoryModule} names them.
      *
-     * @param hostReach when every function runs compiled with {@link StopChecks}' checks, the
-     *     functions that can reach the host ({@link HostReach}); a timed call of any other can be
-     *     stopped without interrupting its thread. Null otherwise: every call is interrupted
+     * @param interruptOnly when every function runs compiled with {@link StopChecks}' checks, the
+     *     functions whose calls can only be interrupted ({@link InterruptOnly}); a timed call of any
+     *     other can be stopped without interrupting its thread. Null otherwise: every call is
+     *     interrupted
      */
     record Facts(boolean compiled, int functions, Set<Integer> interpreted, Map<Integer, Integer> split, int helpers,
             CompiledCode.Method largest, List<CompiledCode.Method> above, long classBytes, long nanos, boolean fromCache,
-            java.util.BitSet hostReach) {}
+            java.util.BitSet interruptOnly) {}
 
     /** Whether a timed call of {@code function} can be stopped through the stop word (see {@link Facts}). */
     static boolean stoppable(Facts facts, int function) {
-        return facts != null && facts.hostReach() != null && !facts.hostReach().get(function);
+        return facts != null && facts.interruptOnly() != null && !facts.interruptOnly().get(function);
     }
 
     /** How to rebuild the variant without rewriting: what the cache keeps. */
@@ -229,7 +230,7 @@ final class VariantCompiler {
         List<CompiledCode.Method> above = code == null ? List.of() : code.above(FunctionSplitter.JIT_LIMIT);
         var facts = new Facts(true, functions, p.interpreted(), p.split(), helpers,
                 code == null ? null : code.largest(), above, code == null ? 0 : code.classBytes, nanos, fromCache,
-                code != null && code.stopsComplete && p.interpreted().isEmpty() ? code.hostReach : null);
+                code != null && code.stopsComplete && p.interpreted().isEmpty() ? code.interruptOnly : null);
         return new ModuleVariant(module, c.factory(), p.fuelGlobal(), p.fuelSlot(), p.definedGlobals(), p.owners(), facts);
     }
 
@@ -275,7 +276,7 @@ final class VariantCompiler {
         if (hit != null) {
             return builder(module, interpreted).withCache(new CacheHit.Entry(hit)).compile();
         }
-        var stops = new StopChecks.Plan(HostReach.of(module)); // one for all of Chicory's collectors
+        var stops = new StopChecks.Plan(InterruptOnly.of(module)); // one for all of Chicory's collectors
         var compiler = Compiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL)
                 .withClassCollectorFactory(() -> new RewritingCollector(stops));
         if (!interpreted.isEmpty()) {

@@ -10,10 +10,13 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * Which functions can end up calling the host (an imported function), directly or through any
- * chain of calls. A call that cannot reach the host runs only generated code, which checks the
- * stop word ({@link StopChecks}); one that can may wait in a host function, where only an
- * interrupt reaches it. Computed once when the classes are compiled and stored with them.
+ * Which functions' calls can only be stopped by an interrupt: those that can end up calling the
+ * host (an imported function), where a blocked host function notices only an interrupt, and those
+ * that can recurse, since runaway recursion has no loop and Chicory checks it before each call,
+ * where Corral keeps Chicory's interrupt check (a stop word read at every call cost fib(20) a
+ * fifth of its speed). A call of any other function runs generated code that checks the stop word
+ * at every backward branch ({@link StopChecks}). Computed once when the classes are compiled, and
+ * stored with them.
  *
  * <p>Indirect calls ({@code call_indirect}, {@code call_ref} and their tail forms) are taken to
  * reach every function a table or a reference can hold: every function named in an element
@@ -21,10 +24,10 @@ import java.util.List;
  * can come from outside (an imported or exported table, an imported global in an element), every
  * indirect call counts as reaching the host.
  */
-final class HostReach {
-    private HostReach() {}
+final class InterruptOnly {
+    private InterruptOnly() {}
 
-    /** Functions that can reach the host, by function index (imports included, which are the host). */
+    /** Those functions, by function index (imports included, which are the host). */
     static BitSet of(WasmModule m) {
         int imported = m.importSection().count(ExternalType.FUNCTION);
         int defined = m.codeSection().functionBodyCount();
@@ -80,6 +83,36 @@ final class HostReach {
         if (open) {
             reach.set(indirect);
             work.add(indirect);
+        }
+        // and whatever can reach a cycle: peel off, from the leaves up, every function all of
+        // whose callees are peeled; what stays can reach a cycle (Kahn's algorithm on the callees)
+        int[] callees = new int[n + 1];
+        for (var list : callers) {
+            for (int caller : list) {
+                callees[caller]++;
+            }
+        }
+        var leaves = new ArrayDeque<Integer>();
+        for (int f = 0; f <= n; f++) {
+            if (callees[f] == 0) {
+                leaves.add(f);
+            }
+        }
+        BitSet peeled = new BitSet(n + 1);
+        while (!leaves.isEmpty()) {
+            int f = leaves.poll();
+            peeled.set(f);
+            for (int caller : callers.get(f)) {
+                if (--callees[caller] == 0) {
+                    leaves.add(caller);
+                }
+            }
+        }
+        for (int f = peeled.nextClearBit(0); f <= n; f = peeled.nextClearBit(f + 1)) {
+            if (!reach.get(f)) {
+                reach.set(f);
+                work.add(f);
+            }
         }
         while (!work.isEmpty()) {
             for (int caller : callers.get(work.poll())) {

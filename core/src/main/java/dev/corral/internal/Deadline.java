@@ -10,8 +10,15 @@ import java.lang.invoke.VarHandle;
  * against the watchdog's own CAS, whether the call ended before the watchdog fired on it, so an
  * interrupt can never reach the caller after its call returned.
  *
- * <p>{@code state} is {@code seq << 2 | phase}. Each call gets a new sequence number, so a
+ * <p>{@code state} is {@code seq << 3 | mode | phase}. Each call gets a new sequence number, so a
  * watchdog that read the state of call k can never fire on call k+1: its CAS would fail.
+ *
+ * <p><b>Stop mode.</b> A call whose code checks a {@link StopWord} (compiled code that cannot reach
+ * the host) is stopped by setting a bit in that word instead of interrupting its thread. A stale
+ * stop is harmless there (the word names its call, and the owner's next store replaces it), so
+ * such a call is armed and disarmed in the word alone, with a release store and an opaque one: no
+ * CAS, no interrupt status to read or restore. The watchdog reads the word where {@code state}
+ * says no interrupted call runs.
  *
  * <p>Time is the watchdog's, epoch style as in Wasmtime: the call's clock starts at the first
  * sweep that sees it running (at most about one tick after it started), so a deadline fires at
@@ -38,13 +45,33 @@ public final class Deadline {
     private static final long FIRING = 2;
     private static final long FIRED = 3;
     private static final long PHASE = 3;
+    /** The call is stopped through its {@link StopWord}, never interrupted. */
+    public static final long STOP_MODE = 4;
+    private static final long SEQ = 8;
+
+    /**
+     * The word a call in stop mode is armed in: it holds the running call's token (0 between
+     * calls, bit 0 set once stopped), and the call's code stops at its next check once the bit is
+     * set. The owner arms and disarms it; the watchdog only reads and stops.
+     */
+    public interface StopWord {
+        /** Owner: the call with {@code token} starts (a release store: the deadline's fields are published by it). */
+        void arm(long token);
+
+        /** Watchdog: the word's value, read with acquire semantics. */
+        long read();
+
+        /** Watchdog: stops the call with {@code token} if it is still the running one; else nothing. */
+        void stop(long token);
+    }
 
     // ---- written by the owner thread: plain, published by the release store of state ----
     @SuppressWarnings("unused") // through STATE
     private volatile long state;
-    private long next = 1L << 2; // the owner's next token
+    private long next = SEQ; // the owner's next token
     private long timeoutNanos;
     private Thread thread;
+    private StopWord word;
 
     // ---- written by the watchdog: the token it first saw running, and when (SEEN publishes seenAt) ----
     @SuppressWarnings("unused") // through SEEN
@@ -58,12 +85,27 @@ public final class Deadline {
      */
     public long arm(Thread caller, long timeoutNanos) {
         long token = next;
-        next = token + (1L << 2);
+        next = token + SEQ;
         this.timeoutNanos = timeoutNanos;
         if (thread != caller) {
             thread = caller;
         }
         STATE.setRelease(this, token | RUNNING);
+        return token;
+    }
+
+    /**
+     * Owner thread: starts a call in stop mode, armed in {@code word} alone (the state stays as the
+     * last interrupted call left it); returns its token. The word's disarm ends it.
+     */
+    public long armStop(long timeoutNanos, StopWord word) {
+        long token = next | STOP_MODE;
+        next = token + (SEQ - STOP_MODE);
+        this.timeoutNanos = timeoutNanos;
+        if (this.word != word) {
+            this.word = word;
+        }
+        word.arm(token);
         return token;
     }
 
@@ -118,13 +160,30 @@ public final class Deadline {
         if ((s & PHASE) == RUNNING) {
             fire(s);
         }
+        s = stopModeState();
+        if (s != 0) {
+            fire(s);
+        }
+    }
+
+    /** The state of the call running in stop mode, as {@code token | RUNNING}; 0 when none is. */
+    private long stopModeState() {
+        StopWord w = word;
+        if (w == null) {
+            return 0;
+        }
+        long v = w.read();
+        return v == 0 || (v & 1) != 0 ? 0 : v | RUNNING;
     }
 
     /** Watchdog thread: starts the running call's clock at first sight, fires once it is past due. */
     void check(long now) {
         long s = (long) STATE.getVolatile(this);
         if ((s & PHASE) != RUNNING) {
-            return;
+            s = stopModeState();
+            if (s == 0) {
+                return;
+            }
         }
         long token = s & ~PHASE;
         if ((long) SEEN.getOpaque(this) != token) {
@@ -148,6 +207,10 @@ public final class Deadline {
             return;
         }
         long token = s & ~PHASE;
+        if ((token & STOP_MODE) != 0) {
+            word.stop(token); // the word stops only the call it names
+            return;
+        }
         if (STATE.compareAndSet(this, s, token | FIRING)) {
             try {
                 thread.interrupt();

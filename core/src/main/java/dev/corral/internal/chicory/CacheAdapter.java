@@ -46,7 +46,7 @@ final class CacheAdapter implements Cache {
      * ({@link DispatchSplitter}), so classes rewritten otherwise (or not at all) are never loaded.
      */
     static String classesKey(String moduleDigest) {
-        return key(DispatchSplitter.VERSION + "/" + moduleDigest);
+        return key(DispatchSplitter.VERSION + "+" + StopChecks.VERSION + "/" + moduleDigest);
     }
 
     @Override

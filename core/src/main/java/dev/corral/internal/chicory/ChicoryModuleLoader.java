@@ -293,7 +293,7 @@ public final class ChicoryModuleLoader {
     private static ModuleVariant interpreted(WasmModule module, int functionCount, int fuelGlobal, int fuelSlot, int definedGlobals,
             java.util.Map<Integer, Integer> clones) {
         var facts = new VariantCompiler.Facts(false, functionCount, java.util.Set.of(), java.util.Map.of(),
-                0, null, java.util.List.of(), 0, 0, false);
+                0, null, java.util.List.of(), 0, 0, false, null);
         return new ModuleVariant(module, TrackingInterpreterMachine::new, fuelGlobal, fuelSlot, definedGlobals, clones, facts);
     }
 

@@ -79,6 +79,8 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
     /** The policy's limits, carried by every handle without limits of its own. */
     private final CallLimits policyLimits;
     private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
+    /** Memory 0, whose stop word stops timed calls in stop mode (see StopChecks); null: every timed call is interrupted. */
+    private FlatMemory stopWord;
     final Errors errors;
     private final ModuleVariant variant;
     Instance instance;
@@ -168,6 +170,10 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         this.instance = instance;
         this.bindings = bindings;
         this.memory = module.memories().isEmpty() ? null : new ChicoryGuestMemory(instance.memory(), policy.maxGuestTransfer());
+        if (!module.memories().isEmpty() && instance.memory() instanceof FlatMemory
+                && !(instance.getMachine() instanceof com.dylibso.chicory.runtime.InterpreterMachine)) {
+            stopWord = (FlatMemory) instance.memory();
+        }
         errors.attach(instance);
     }
 
@@ -265,10 +271,30 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (h == null) {
             var sig = module.exportedFunction(export).orElseThrow(() -> new IllegalArgumentException(
                     "plugin '" + name() + "' exports no function '" + export + "'; it exports: " + exportedFunctionNames()));
-            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), policyLimits);
+            h = new ExportHandle(this, export, sig, instance.export(export), meteredEntry(export), stoppable(export),
+                    policyLimits);
             handles.put(export, h);
         }
         return h;
+    }
+
+    /**
+     * Whether a timed call of {@code export} can be stopped through the stop word rather than an
+     * interrupt: its code is compiled with StopChecks' checks and can neither reach the host, where
+     * a blocked host function would only notice an interrupt, nor recurse (see InterruptOnly).
+     */
+    private boolean stoppable(String export) {
+        if (stopWord == null) {
+            return false;
+        }
+        var wasm = variant.module();
+        for (int i = 0; i < wasm.exportSection().exportCount(); i++) {
+            var e = wasm.exportSection().getExport(i);
+            if (e.name().equals(export) && e.exportType() == com.dylibso.chicory.wasm.types.ExternalType.FUNCTION) {
+                return VariantCompiler.stoppable(variant.facts(), (int) e.index());
+            }
+        }
+        return false;
     }
 
     /** Where the host enters a metered export (see MeteredEntry), or null for the wrapper. */
@@ -736,9 +762,12 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         if (metered && engine.closed()) {
             engine.checkOpen("call a metered plugin");
         }
-        long token = limits.timeoutNanos > 0 ? arm(export, limits) : 0;
+        long token = 0;
+        if (limits.timeoutNanos > 0) {
+            token = fn != null && fn.stoppable ? armStop(limits) : arm(export, limits);
+        }
         if (metered) {
-            startMetered(limits);
+            startMetered(limits, fn == null || !fn.viaEntry);
         }
         long[] out = null;
         Throwable failure = null;
@@ -749,14 +778,38 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             failure = e;
         }
         depth = 0;
-        boolean fired = token != 0 && deadline.disarm(token);
+        boolean fired = token != 0 && disarm(token);
         if (metered) {
             finishMetered(limits);
         }
         if (failure != null || fired) {
-            return outcome(export, out, failure, fired, limits);
+            return outcome(export, out, failure, fired, token, limits);
         }
         return out;
+    }
+
+    /** Ends the outermost call's deadline; whether it fired. */
+    private boolean disarm(long token) {
+        return (token & Deadline.STOP_MODE) != 0 ? stopWord.disarmStop() : deadline.disarm(token);
+    }
+
+    /**
+     * Arms the deadline of an outermost call that the watchdog stops through the stop word: a
+     * counter, a plain store and a release store, where an interrupted call also pays a CAS to
+     * disarm and reads and restores the thread's interrupt status. No export or limits are kept
+     * for messages: such a call cannot reach a host function, the only one to ask.
+     */
+    private long armStop(CallLimits limits) {
+        Deadline d = deadline;
+        if (d == null) {
+            d = deadline();
+        }
+        long token = d.armStop(limits.timeoutNanos, stopWord);
+        if (engine.closed()) { // as in arm(): the watchdog's last sweep may have missed us
+            stopWord.disarmStop();
+            engine.checkWatchdogRunning();
+        }
+        return token;
     }
 
     /** Arms the deadline for the outermost call; its token (never 0). */
@@ -781,18 +834,37 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return token;
     }
 
-    /** The outermost call's budget: the call's fuel plus any top-up, into the fuel global. */
-    private void startMetered(CallLimits limits) {
-        long b = saturatedAdd(limits.fuel, pendingFuel);
-        pendingFuel = 0;
+    /**
+     * The outermost call's budget: the call's fuel plus any top-up, into the fuel global; and the
+     * full call depth into its global for a call that reads it there ({@code wrapper}: the
+     * export's wrapper or other code; MeteredEntry passes the depth to the clone instead).
+     */
+    private void startMetered(CallLimits limits, boolean wrapper) {
+        long b = limits.fuel;
+        if (pendingFuel != 0) {
+            b = saturatedAdd(b, pendingFuel);
+            pendingFuel = 0;
+        }
         budget = b;
         if (budgetSource != limits.fuelSource) { // see arm(): no reference store when unchanged
             budgetSource = limits.fuelSource;
         }
         if (fuel != null) {
             fuel.setValue(b);
-            callDepth.setValue(maxCallDepth);
+            if (wrapper) {
+                resetCallDepth();
+            }
         }
+    }
+
+    /**
+     * The depth global back to the policy's maximum. Needed before code that reads it (a
+     * wrapper), and after a call that exhausted it, so that the -1 left there never names a later
+     * trap a stack exhaustion; a call through MeteredEntry neither reads it at entry nor leaves
+     * anything but a depth or that -1 behind.
+     */
+    void resetCallDepth() {
+        callDepth.setValue(maxCallDepth);
     }
 
     private void finishMetered(CallLimits limits) {
@@ -832,18 +904,20 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
      * An outermost call that failed or whose deadline fired: take the watchdog's interrupt back,
      * then name what happened (timeout, engine closed, fuel, call depth, or the mapped failure).
      */
-    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, CallLimits limits) {
+    private long[] outcome(String export, long[] out, Throwable failure, boolean fired, long token, CallLimits limits) {
         RuntimeException mapped = null;
         if (failure != null) {
             faulted = true;
             mapped = errors.map(failure, export);
         }
         if (fired) {
-            // the watchdog interrupted us: take that interrupt back so the thread's status is
-            // what the caller had
-            Thread.interrupted();
-            if (callerInterrupted) {
-                Thread.currentThread().interrupt();
+            if ((token & Deadline.STOP_MODE) == 0) {
+                // the watchdog interrupted us: take that interrupt back so the thread's status is
+                // what the caller had
+                Thread.interrupted();
+                if (callerInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             if (mapped == null) {
                 return out; // finished just as the deadline passed: the result is good
@@ -859,6 +933,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
                 throw new FuelExhaustedException(name(), export, budget - fuel.getValue(), budget, limits.fuelSource, mapped);
             }
             if (callDepth != null && callDepth.getValue() == CallDepth.EXCEEDED) {
+                resetCallDepth();
                 throw new StackExhaustedException(export, maxCallDepth);
             }
         }

@@ -22,19 +22,38 @@ final class CompiledCode {
     final List<Method> methods;
     /** Total size of the generated class files. */
     final long classBytes;
+    /**
+     * Every backward branch outside the interrupt-only functions checks the stop word ({@link
+     * StopChecks}); else calls of this module can only be stopped by interrupting them.
+     */
+    final boolean stopsComplete;
+    /** Functions whose calls can only be interrupted ({@link InterruptOnly}), as compiled with them; null when unknown. */
+    final java.util.BitSet interruptOnly;
 
-    private CompiledCode(List<Method> methods, long classBytes) {
+    static final String HOST_REACH_ENTRY = "corral-host-reach.bin";
+
+    private CompiledCode(List<Method> methods, long classBytes, boolean stopsComplete, java.util.BitSet interruptOnly) {
         this.methods = List.copyOf(methods);
         this.classBytes = classBytes;
+        this.stopsComplete = stopsComplete;
+        this.interruptOnly = interruptOnly;
     }
 
     /** Reads the jar Chicory's {@code MachineFactoryCompiler} stores in its cache. */
     static CompiledCode ofJar(byte[] jar) throws IOException {
         List<Method> methods = new ArrayList<>();
         long total = 0;
+        boolean stopsComplete = false;
+        java.util.BitSet interruptOnly = null;
         try (var in = new JarInputStream(new ByteArrayInputStream(jar))) {
             JarEntry e;
             while ((e = in.getNextJarEntry()) != null) {
+                if (e.getName().equals(HOST_REACH_ENTRY)) {
+                    byte[] plan = in.readAllBytes();
+                    stopsComplete = plan.length > 0 && plan[0] == 1;
+                    interruptOnly = java.util.BitSet.valueOf(java.util.Arrays.copyOfRange(plan, Math.min(1, plan.length), plan.length));
+                    continue;
+                }
                 if (!e.getName().endsWith(".class")) {
                     continue;
                 }
@@ -44,7 +63,7 @@ final class CompiledCode {
                 readMethods(name, cls, methods);
             }
         }
-        return new CompiledCode(methods, total);
+        return new CompiledCode(methods, total, stopsComplete, interruptOnly);
     }
 
     /** The largest method, or null if there is none. */

@@ -27,9 +27,13 @@ class ExportHandle implements PluginFunction {
     private final com.dylibso.chicory.runtime.Machine machine;
     private final long[] outermostArgs;
     final CallLimits limits;
+    /** A timed call is stopped through the plugin's stop word, not an interrupt (see ChicoryPlugin.armStop). */
+    final boolean stoppable;
+    /** Outermost calls enter the clone through MeteredEntry (unless the fuel cannot pay its entry block). */
+    final boolean viaEntry;
 
     ExportHandle(ChicoryPlugin plugin, String name, FunctionSignature signature, ExportFunction fn, MeteredEntry entry,
-            CallLimits limits) {
+            boolean stoppable, CallLimits limits) {
         this.plugin = plugin;
         this.name = name;
         this.signature = signature;
@@ -41,6 +45,8 @@ class ExportHandle implements PluginFunction {
         this.machine = plugin.instance.getMachine();
         this.outermostArgs = new long[paramCount];
         this.limits = limits;
+        this.stoppable = stoppable;
+        this.viaEntry = entry != null;
     }
 
     @Override
@@ -75,7 +81,11 @@ class ExportHandle implements PluginFunction {
                 return out;
             }
         }
-        return fn.apply(args);
+        if (entry != null && plugin.fuel != null) {
+            plugin.resetCallDepth(); // the wrapper reads it (see ChicoryPlugin.startMetered)
+        }
+        // the outermost call's arguments may sit in the clone's scratch (see callRawGuarded)
+        return fn.apply(args.length == paramCount ? args : java.util.Arrays.copyOf(args, paramCount));
     }
 
     @Override
@@ -138,7 +148,9 @@ class ExportHandle implements PluginFunction {
             // constant length, which the JIT turns into moves): the caller's varargs array
             // does not escape and is not allocated, as on the plain path. Only outermost
             // calls use it; a re-entry runs with its own array.
-            long[] own = outermostArgs;
+            // a metered export's clone takes two more arguments (fuel and depth): its scratch
+            // array, filled here, saves MeteredEntry a copy whose length the JIT cannot see
+            long[] own = scratch != null ? scratch : outermostArgs;
             System.arraycopy(args, 0, own, 0, args.length);
             plugin.calls++;
             try {
@@ -205,7 +217,7 @@ class ExportHandle implements PluginFunction {
      */
     static final class Limited extends ExportHandle {
         Limited(ExportHandle of, CallLimits limits) {
-            super(of.plugin, of.name, of.signature, of.fn, of.entry, limits);
+            super(of.plugin, of.name, of.signature, of.fn, of.entry, of.stoppable, limits);
         }
 
         @Override

@@ -10,11 +10,13 @@ import com.dylibso.chicory.wasm.types.ActiveDataSegment;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import dev.corral.internal.Deadline;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * A plugin's linear memory as one contiguous {@code byte[]}, so that a host function can be
@@ -39,7 +41,17 @@ import java.util.Arrays;
  * A store of n bytes marks the chunk its first byte is in; the up to 7 bytes it may spill into the
  * next chunk are caught by comparing that chunk's first 8 bytes with the image.
  */
-final class FlatMemory implements Memory {
+final class FlatMemory implements Memory, LongSupplier, Deadline.StopWord {
+    private static final VarHandle STOP;
+
+    static {
+        try {
+            STOP = MethodHandles.lookup().findVarHandle(FlatMemory.class, "stop", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -68,6 +80,15 @@ final class FlatMemory implements Memory {
     private Image base;
     /** The plugin's memories share the policy's bound (multi-memory); null: this memory alone. */
     private final MemoryBudget budget;
+    /**
+     * The stop word of the instance's running call in stop mode ({@link StopChecks}, {@link
+     * Deadline}): its token, plus 1 once the watchdog stopped it; 0 otherwise. It lives here
+     * because Chicory hands memory 0 to every generated function, and is read there through
+     * {@link LongSupplier} because generated classes may not see Corral's own. Only the owner
+     * stores (a release store arms it, publishing the deadline's fields); the watchdog reads and CASes.
+     */
+    @SuppressWarnings("unused") // through STOP
+    private volatile long stop;
 
     FlatMemory(MemoryLimits limits) {
         this(limits, null);
@@ -113,6 +134,36 @@ final class FlatMemory implements Memory {
     /** The backing array, for in-place reads of a range the caller has checked; replaced by a grow. */
     byte[] array() {
         return data;
+    }
+
+    /** The stop word, as the generated code's stop check reads it. */
+    @Override
+    public long getAsLong() {
+        return stop;
+    }
+
+    /** Owner: the call with {@code token} (never 0, bit 0 clear) starts. */
+    @Override
+    public void arm(long token) {
+        STOP.setRelease(this, token);
+    }
+
+    @Override
+    public long read() {
+        return (long) STOP.getAcquire(this);
+    }
+
+    /** Owner: the running call ended; whether the watchdog stopped it. */
+    boolean disarmStop() {
+        long w = (long) STOP.getOpaque(this);
+        STOP.setOpaque(this, 0L);
+        return (w & 1) != 0;
+    }
+
+    /** Watchdog: stops the call with {@code token} if it is still running; a later call's token makes this a no-op. */
+    @Override
+    public void stop(long token) {
+        STOP.compareAndSet(this, token, token | 1);
     }
 
     private static WasmRuntimeException outOfBounds(int addr, long len, long size) {

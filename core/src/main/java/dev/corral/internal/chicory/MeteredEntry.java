@@ -122,7 +122,9 @@ final class MeteredEntry {
             return UNPAID;
         }
         reserve.setValue(budget - c);
-        System.arraycopy(args, 0, scratch, 0, params);
+        if (args != scratch) {
+            System.arraycopy(args, 0, scratch, 0, params);
+        }
         scratch[params] = (int) (c - entryCost);
         scratch[params + 1] = depth;
         long[] out = machine.call(clone, scratch);

@@ -48,9 +48,22 @@ final class VariantCompiler {
 
     private VariantCompiler() {}
 
-    /** What came out, by function index; {@link ChicoryModule} names them. */
+    /**
+     * What came out, by function index; {@link ChicoryModule} names them.
+     *
+     * @param interruptOnly when every function runs compiled with {@link StopChecks}' checks, the
+     *     functions whose calls can only be interrupted ({@link InterruptOnly}); a timed call of any
+     *     other can be stopped without interrupting its thread. Null otherwise: every call is
+     *     interrupted
+     */
     record Facts(boolean compiled, int functions, Set<Integer> interpreted, Map<Integer, Integer> split, int helpers,
-            CompiledCode.Method largest, List<CompiledCode.Method> above, long classBytes, long nanos, boolean fromCache) {}
+            CompiledCode.Method largest, List<CompiledCode.Method> above, long classBytes, long nanos, boolean fromCache,
+            java.util.BitSet interruptOnly) {}
+
+    /** Whether a timed call of {@code function} can be stopped through the stop word (see {@link Facts}). */
+    static boolean stoppable(Facts facts, int function) {
+        return facts != null && facts.interruptOnly() != null && !facts.interruptOnly().get(function);
+    }
 
     /** How to rebuild the variant without rewriting: what the cache keeps. */
     record Plan(byte[] runnable, int fuelGlobal, int fuelSlot, int definedGlobals, Map<Integer, Integer> owners,
@@ -216,7 +229,8 @@ final class VariantCompiler {
         CompiledCode code = c.code();
         List<CompiledCode.Method> above = code == null ? List.of() : code.above(FunctionSplitter.JIT_LIMIT);
         var facts = new Facts(true, functions, p.interpreted(), p.split(), helpers,
-                code == null ? null : code.largest(), above, code == null ? 0 : code.classBytes, nanos, fromCache);
+                code == null ? null : code.largest(), above, code == null ? 0 : code.classBytes, nanos, fromCache,
+                code != null && code.stopsComplete && p.interpreted().isEmpty() ? code.interruptOnly : null);
         return new ModuleVariant(module, c.factory(), p.fuelGlobal(), p.fuelSlot(), p.definedGlobals(), p.owners(), facts);
     }
 
@@ -262,8 +276,9 @@ final class VariantCompiler {
         if (hit != null) {
             return builder(module, interpreted).withCache(new CacheHit.Entry(hit)).compile();
         }
+        var stops = new StopChecks.Plan(InterruptOnly.of(module)); // one for all of Chicory's collectors
         var compiler = Compiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL)
-                .withClassCollectorFactory(RewritingCollector::new);
+                .withClassCollectorFactory(() -> new RewritingCollector(stops));
         if (!interpreted.isEmpty()) {
             compiler.withInterpretedFunctions(interpreted);
         }

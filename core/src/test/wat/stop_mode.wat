@@ -1,0 +1,36 @@
+;; Timed calls stopped through the stop word (StopChecks) or, where the host is reachable, by an
+;; interrupt. Every runaway shape a compiled function can take, in a module with a memory (the
+;; stop word lives in memory 0), a table holding pure functions only, and one host import.
+(module
+  (import "env" "nap" (func $nap))
+  (type $v (func))
+  (memory (export "memory") 1)
+  (global $counter (mut i64) (i64.const 0))
+  (table 2 funcref)
+  (elem (i32.const 0) $tick $tock)
+  (func $tick (global.set $counter (i64.add (global.get $counter) (i64.const 1))))
+  (func $tock (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (i32.const 1))))
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "spin_br")
+    (loop $l (global.set $counter (i64.add (global.get $counter) (i64.const 1))) (br $l)))
+  (func (export "spin_br_if")
+    (loop $l (br_if $l (i32.const 1))))
+  (func (export "spin_br_table")
+    (loop $l (br_table $l $l (i32.const 0))))
+  (func (export "spin_nested")
+    (loop $outer (block $b (loop $inner (br_if $inner (i32.const 1)))) (br $outer)))
+  (func (export "spin_indirect")
+    (loop $l (call_indirect (type $v) (i32.and (i32.wrap_i64 (global.get $counter)) (i32.const 1))) (br $l)))
+  (func $forever (export "recurse_forever") (return_call $forever))
+  ;; no loop at all: 2^n calls, stopped at the checks before each call
+  (func $fan (export "fan_out") (param i32)
+    (if (i32.gt_s (local.get 0) (i32.const 0))
+      (then
+        (call $fan (i32.sub (local.get 0) (i32.const 1)))
+        (call $fan (i32.sub (local.get 0) (i32.const 1))))))
+  (func (export "memory_spin")
+    (loop $l (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1))) (br $l)))
+  (func (export "naps") (param i32)
+    (loop $l (call $nap) (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
+  (func (export "counter") (result i64) (global.get $counter))
+)

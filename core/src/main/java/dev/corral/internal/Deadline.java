@@ -13,12 +13,12 @@ import java.lang.invoke.VarHandle;
  * <p>{@code state} is {@code seq << 3 | mode | phase}. Each call gets a new sequence number, so a
  * watchdog that read the state of call k can never fire on call k+1: its CAS would fail.
  *
- * <p><b>Stop mode.</b> A call whose code checks a {@link StopWord} (compiled code that cannot reach
- * the host) is stopped by setting a bit in that word instead of interrupting its thread. A stale
- * stop is harmless there (the word names its call, and the owner's next store replaces it), so
- * such a call is armed and disarmed in the word alone, with a release store and an opaque one: no
- * CAS, no interrupt status to read or restore. The watchdog reads the word where {@code state}
- * says no interrupted call runs.
+ * <p><b>Stop mode.</b> A call whose code checks a {@link StopWord} (compiled code that can neither
+ * reach the host nor recurse) is stopped by setting a bit in that word instead of interrupting its
+ * thread. A stale stop is harmless there (the word names its call, and the owner's next store
+ * replaces it), so such a call is armed and disarmed in the word alone, with a release store and
+ * an opaque one: no CAS, no interrupt status to read or restore. The watchdog reads the word
+ * where {@code state} says no interrupted call runs.
  *
  * <p>Time is the watchdog's, epoch style as in Wasmtime: the call's clock starts at the first
  * sweep that sees it running (at most about one tick after it started), so a deadline fires at

@@ -1,15 +1,8 @@
 package dev.corral.internal.chicory;
 
-import com.dylibso.chicory.runtime.ExportFunction;
-import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasm.types.MutabilityType;
-import com.dylibso.chicory.wasm.types.ValType;
 import dev.corral.CallTimeoutException;
-import dev.corral.CorralException;
 import dev.corral.FuelExhaustedException;
-import dev.corral.FunctionSignature;
-import dev.corral.LimitSource;
 import dev.corral.Plugin;
 import dev.corral.PluginExitException;
 import dev.corral.PluginFunction;
@@ -20,10 +13,8 @@ import dev.corral.PluginStats;
 import dev.corral.Results;
 import dev.corral.StackExhaustedException;
 import dev.corral.TrapException;
-import dev.corral.ValueType;
 import dev.corral.spi.Capability;
 import dev.corral.internal.Deadline;
-import dev.corral.internal.Engine;
 import dev.corral.internal.ManagedPlugin;
 import dev.corral.internal.Usage;
 import dev.corral.internal.events.Events;
@@ -32,7 +23,6 @@ import dev.corral.spi.GuestMemory;
 import dev.corral.spi.HostContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,14 +36,13 @@ import java.util.Map;
  * thread, one at a time) would double the cost of a trivial call, so handing a plugin to another
  * thread takes an explicit {@link #release()} (pools do it for you).
  *
- * <p>Fuel: when the policy meters calls, the instance runs the instrumented variant and the
- * outermost call sets the fuel global to its budget and reads it back afterwards (two field
- * accesses); an unmetered plugin pays one final-field test per call and allocates nothing more.
+ * <p>Fuel and the deadline: {@link CallMeter}, this class's superclass (one object, so the hot
+ * path reads their fields with no extra load).
  *
  * <p>Its exports are {@link ExportHandle}s, which hold the plain fast path (the fields that path
  * touches are package-private for it), and a call's limits are {@link CallLimits}.
  */
-final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
+final class ChicoryPlugin extends CallMeter implements ManagedPlugin, HostContext, Usage.Counted {
     static final VarHandle OWNER;
     static final long[] NO_RESULTS = new long[0];
     /** Parked in {@code owner} by close(): never started, never equal to a caller. */
@@ -69,18 +58,7 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
     }
 
-
     private final ChicoryModule module;
-    private final PluginPolicy policy;
-    private final Engine engine;
-    private Deadline deadline; // created on the first call with a timeout
-    private String timedExport; // the outermost export running under the deadline, for messages
-    private CallLimits timedLimits; // the limits of that call, for messages
-    /** The policy's limits, carried by every handle without limits of its own. */
-    private final CallLimits policyLimits;
-    private boolean callerInterrupted; // the caller's interrupt status when the deadline was armed
-    /** Memory 0, whose stop word stops timed calls in stop mode (see StopChecks); null: every timed call is interrupted. */
-    private FlatMemory stopWord;
     final Errors errors;
     private final ModuleVariant variant;
     Instance instance;
@@ -90,80 +68,27 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
 
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
-    int depth;
     /** A call ended with an exception since the last restore: the state may be anything. */
     boolean faulted;
     private InstanceSnapshot.Layout snapshotLayout;
     // ---- counters (plain fields: only the owner writes them; Usage sums them for the module and engine) ----
     long calls;
     private long failedCalls;
-    private long fuelBilled;
 
-    // ---- fuel (all unused when unmetered) ----
-    final boolean metered;
     /**
      * No fuel, no deadline: a call needs only the ownership test and error mapping. Cleared while
      * initializing under initialization limits, so that every call takes the guard.
      */
     boolean plain;
-    private final long hostCallFuel;
-    private final int definedGlobals;
-    private final int fuelSlot;
-    GlobalInstance fuel;
-    GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
-    /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
-    private GlobalInstance callDepth;
-    final int maxCallDepth;
-    private final int callDepthIndex;
-    private int globalsCreated;
-    long budget; // of the running or last outermost call
-    private LimitSource budgetSource = LimitSource.POLICY; // whose budget that is, for messages
-
-    // ---- initialization (start function, _initialize, the initializer): one budget of its own ----
+    /** Running the start function, _initialize or the initializer: under initialization's budget (see CallMeter). */
     boolean initializing;
-    private long initDue; // System.nanoTime() by which initialization must end, with an initTimeout
-    private long initFuelLeft; // with an initFuel
-    private long pendingFuel;
-    private long lastConsumed;
-    private long totalConsumed;
 
     ChicoryPlugin(ChicoryModule module, PluginPolicy policy, ModuleVariant variant) {
+        super(module.engine(), policy, variant);
         this.module = module;
-        this.policy = policy;
-        Duration timeout = policy.timeout().orElse(null);
-        this.engine = module.engine();
-        this.policyLimits = new CallLimits(timeout, LimitSource.POLICY, policy.fuel().orElse(0), LimitSource.POLICY);
         this.errors = new Errors(module, variant.clones());
         this.variant = variant;
-        this.metered = variant.metered();
-        this.plain = !metered && timeout == null;
-        this.hostCallFuel = policy.hostCallFuel();
-        this.definedGlobals = variant.definedGlobals();
-        this.maxCallDepth = policy.maxCallDepth();
-        this.callDepthIndex = variant.fuelGlobal() + 2;
-        this.fuelSlot = variant.fuelSlot();
-    }
-
-    /**
-     * Chicory's global factory for a metered instance. {@code Instance.initialize} re-creates the
-     * globals and then runs the start function; the fuel global must hold
-     * the budget before that, so it is seeded here.
-     */
-    GlobalInstance createGlobal(long value, long high, ValType type, MutabilityType mutability) {
-        var g = new GlobalInstance(value, high, type, mutability);
-        // the fuel global sits after the module's own, then its reserve and the call depth (the
-        // splitter's registers follow)
-        int k = globalsCreated++ % definedGlobals;
-        if (k == fuelSlot) {
-            g.setValue(budget);
-            fuel = g;
-        } else if (k == fuelSlot + 1) {
-            reserve = g;
-        } else if (k == fuelSlot + 2) {
-            g.setValue(maxCallDepth);
-            callDepth = g;
-        }
-        return g;
+        this.plain = !metered && policyLimits.timeout == null;
     }
 
     void attach(Instance instance, List<Capability.Binding> bindings) {
@@ -216,35 +141,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             plain = !metered && policyLimits.timeout == null;
             releaseQuietly();
         }
-    }
-
-    /**
-     * The limits of an outermost call during initialization: the call's own where it has them,
-     * else what is left of initialization's, else the policy's per-call ones.
-     */
-    private CallLimits initLimits(String export, CallLimits call) {
-        Duration t = call.timeout;
-        long tNanos = call.timeoutNanos;
-        LimitSource ts = call.timeoutSource;
-        if (ts != LimitSource.CALL && policy.initTimeout().isPresent()) {
-            t = policy.initTimeout().get();
-            tNanos = initDue - System.nanoTime();
-            ts = LimitSource.INITIALIZATION;
-            if (tNanos <= 0) { // host code of the initializer used it up between calls
-                throw new CallTimeoutException(export, t, LimitSource.INITIALIZATION);
-            }
-        }
-        long f = call.fuel;
-        LimitSource fs = call.fuelSource;
-        if (fs != LimitSource.CALL && policy.initFuel().isPresent()) {
-            f = initFuelLeft;
-            fs = LimitSource.INITIALIZATION;
-            if (f <= 0) {
-                throw new FuelExhaustedException(name(), export, policy.initFuel().getAsLong(), policy.initFuel().getAsLong(),
-                        LimitSource.INITIALIZATION, null);
-            }
-        }
-        return new CallLimits(t, tNanos, ts, f, fs);
     }
 
     // ---- Plugin ----
@@ -334,29 +230,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
     }
 
-    @Override
-    public long fuelConsumed() {
-        if (!metered) {
-            return 0;
-        }
-        return depth > 0 ? budget - fuel.getValue() : lastConsumed;
-    }
-
-    @Override
-    public long fuelConsumedTotal() {
-        if (!metered) {
-            return 0;
-        }
-        return depth > 0 ? totalConsumed + budget - fuel.getValue() : totalConsumed;
-    }
-
-    @Override
-    public long fuelRemaining() {
-        requireMetered();
-        return depth > 0 ? Math.max(0, fuel.getValue()) : saturatedAdd(policyLimits.fuel, pendingFuel);
-    }
-
-    @Override
     public void addFuel(long units) {
         requireMetered();
         if (units < 0) {
@@ -371,37 +244,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         }
     }
 
-    private void requireMetered() {
-        if (!metered) {
-            throw new IllegalStateException("plugin '" + name() + "' is not metered: set PluginPolicy.Builder.fuel");
-        }
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
-    }
-
-    /** Charges a host call's cost; called by the host-call adapters before the host runs. */
-    void chargeHostCall(String function) {
-        if (hostCallFuel == 0 || fuel == null) {
-            return;
-        }
-        long left = fuel.getValue() - hostCallFuel;
-        fuel.setValue(left);
-        if (left < 0) {
-            throw new FuelExhaustedException(name(), function, budget - left, budget, budgetSource, null);
-        }
-    }
-
-    boolean metered() {
-        return metered;
-    }
-
-    /** Whether host calls are charged fuel: metered, with a non-zero {@code hostCallFuel}. */
-    boolean chargesHostCalls() {
-        return metered && hostCallFuel != 0;
-    }
 
     @Override
     public int memoryPages() {
@@ -624,18 +466,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
         return memory;
     }
 
-    @Override
-    public long nanosLeft() {
-        return deadline == null || depth == 0 ? Long.MAX_VALUE : deadline.nanosLeft();
-    }
-
-    @Override
-    public void checkDeadline() {
-        if (deadline != null && depth > 0 && deadline.nanosLeft() == 0) {
-            throw new CallTimeoutException(timedExport, timedLimits.timeout, timedLimits.timeoutSource);
-        }
-    }
-
     // ---- the guard ----
 
     /**
@@ -786,118 +616,6 @@ final class ChicoryPlugin implements ManagedPlugin, HostContext, Usage.Counted {
             return outcome(export, out, failure, fired, token, limits);
         }
         return out;
-    }
-
-    /** Ends the outermost call's deadline; whether it fired. */
-    private boolean disarm(long token) {
-        return (token & Deadline.STOP_MODE) != 0 ? stopWord.disarmStop() : deadline.disarm(token);
-    }
-
-    /**
-     * Arms the deadline of an outermost call that the watchdog stops through the stop word: a
-     * counter, a plain store and a release store, where an interrupted call also pays a CAS to
-     * disarm and reads and restores the thread's interrupt status. No export or limits are kept
-     * for messages: such a call cannot reach a host function, the only one to ask.
-     */
-    private long armStop(CallLimits limits) {
-        Deadline d = deadline;
-        if (d == null) {
-            d = deadline();
-        }
-        long token = d.armStop(limits.timeoutNanos, stopWord);
-        if (engine.closed()) { // as in arm(): the watchdog's last sweep may have missed us
-            stopWord.disarmStop();
-            engine.checkWatchdogRunning();
-        }
-        return token;
-    }
-
-    /** Arms the deadline for the outermost call; its token (never 0). */
-    private long arm(String export, CallLimits limits) {
-        Deadline d = deadline();
-        Thread self = Thread.currentThread();
-        callerInterrupted = self.isInterrupted();
-        long token = d.arm(self, limits.timeoutNanos);
-        if (engine.closed()) {
-            closedWhileArming(d, token, callerInterrupted);
-        }
-        // reference fields are written only when they change: under G1 a reference store into a
-        // plugin in the old generation (a pooled or long-lived one) goes through the card-marking
-        // barrier, while such a plugin calls the same export again and again (the three stores of
-        // a metered timed call cost ~0.5-1 ns of its ~20 ns once the plugin is tenured)
-        if (timedExport != export) {
-            timedExport = export;
-        }
-        if (timedLimits != limits) {
-            timedLimits = limits;
-        }
-        return token;
-    }
-
-    /**
-     * The outermost call's budget: the call's fuel plus any top-up, into the fuel global; and the
-     * full call depth into its global for a call that reads it there ({@code wrapper}: the
-     * export's wrapper or other code; MeteredEntry passes the depth to the clone instead).
-     */
-    private void startMetered(CallLimits limits, boolean wrapper) {
-        long b = limits.fuel;
-        if (pendingFuel != 0) {
-            b = saturatedAdd(b, pendingFuel);
-            pendingFuel = 0;
-        }
-        budget = b;
-        if (budgetSource != limits.fuelSource) { // see arm(): no reference store when unchanged
-            budgetSource = limits.fuelSource;
-        }
-        if (fuel != null) {
-            fuel.setValue(b);
-            if (wrapper) {
-                resetCallDepth();
-            }
-        }
-    }
-
-    /**
-     * The depth global back to the policy's maximum. Needed before code that reads it (a
-     * wrapper), and after a call that exhausted it, so that the -1 left there never names a later
-     * trap a stack exhaustion; a call through MeteredEntry neither reads it at entry nor leaves
-     * anything but a depth or that -1 behind.
-     */
-    void resetCallDepth() {
-        callDepth.setValue(maxCallDepth);
-    }
-
-    private void finishMetered(CallLimits limits) {
-        long consumed = fuel == null ? 0 : budget - fuel.getValue();
-        lastConsumed = consumed;
-        totalConsumed += consumed;
-        fuelBilled += consumed;
-        if (limits.fuelSource == LimitSource.INITIALIZATION) {
-            initFuelLeft = budget - consumed; // what this step left, the next may use
-        }
-    }
-
-    /** The deadline of this plugin, made and registered with the engine's watchdog on first use. */
-    private Deadline deadline() {
-        Deadline d = deadline;
-        if (d == null) {
-            d = new Deadline();
-            engine.watchdog().register(d);
-            deadline = d;
-        } else {
-            engine.checkWatchdogRunning();
-        }
-        return d;
-    }
-
-    /** The engine closed between the check before arming and arming: its watchdog's last sweep may have missed us. */
-    private void closedWhileArming(Deadline d, long token, boolean wasInterrupted) {
-        d.disarm(token);
-        Thread.interrupted();
-        if (wasInterrupted) {
-            Thread.currentThread().interrupt();
-        }
-        engine.checkWatchdogRunning();
     }
 
     /**

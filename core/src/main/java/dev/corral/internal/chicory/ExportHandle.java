@@ -27,7 +27,7 @@ class ExportHandle implements PluginFunction {
     private final com.dylibso.chicory.runtime.Machine machine;
     private final long[] outermostArgs;
     final CallLimits limits;
-    /** A timed call is stopped through the plugin's stop word, not an interrupt (see ChicoryPlugin.armStop). */
+    /** A timed call is stopped through the plugin's stop word, not an interrupt (see CallMeter.armStop). */
     final boolean stoppable;
     /** Outermost calls enter the clone through MeteredEntry (unless the fuel cannot pay its entry block). */
     final boolean viaEntry;
@@ -82,7 +82,7 @@ class ExportHandle implements PluginFunction {
             }
         }
         if (entry != null && plugin.fuel != null) {
-            plugin.resetCallDepth(); // the wrapper reads it (see ChicoryPlugin.startMetered)
+            plugin.resetCallDepth(); // the wrapper reads it (see CallMeter.startMetered)
         }
         // the outermost call's arguments may sit in the clone's scratch (see callRawGuarded)
         return fn.apply(args.length == paramCount ? args : java.util.Arrays.copyOf(args, paramCount));

@@ -30,7 +30,8 @@ final class CompiledCode {
     /** Functions whose calls can only be interrupted ({@link InterruptOnly}), as compiled with them; null when unknown. */
     final java.util.BitSet interruptOnly;
 
-    static final String HOST_REACH_ENTRY = "corral-host-reach.bin";
+    /** The jar entry of the stop checks' plan: 1 when complete, then the interrupt-only functions as a bit set. */
+    static final String STOP_PLAN_ENTRY = "corral-stop-plan.bin";
 
     private CompiledCode(List<Method> methods, long classBytes, boolean stopsComplete, java.util.BitSet interruptOnly) {
         this.methods = List.copyOf(methods);
@@ -48,7 +49,7 @@ final class CompiledCode {
         try (var in = new JarInputStream(new ByteArrayInputStream(jar))) {
             JarEntry e;
             while ((e = in.getNextJarEntry()) != null) {
-                if (e.getName().equals(HOST_REACH_ENTRY)) {
+                if (e.getName().equals(STOP_PLAN_ENTRY)) {
                     byte[] plan = in.readAllBytes();
                     stopsComplete = plan.length > 0 && plan[0] == 1;
                     interruptOnly = java.util.BitSet.valueOf(java.util.Arrays.copyOfRange(plan, Math.min(1, plan.length), plan.length));

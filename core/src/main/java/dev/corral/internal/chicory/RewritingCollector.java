@@ -57,7 +57,7 @@ final class RewritingCollector extends ClassLoadingCollector {
             jar.putNextEntry(new JarEntry("wasm-module.properties"));
             properties.store(jar, "");
             jar.closeEntry();
-            jar.putNextEntry(new JarEntry(CompiledCode.HOST_REACH_ENTRY));
+            jar.putNextEntry(new JarEntry(CompiledCode.STOP_PLAN_ENTRY));
             jar.write(stops.complete() ? 1 : 0);
             jar.write(stops.interruptOnly.toByteArray());
             jar.closeEntry();

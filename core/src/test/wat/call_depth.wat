@@ -16,6 +16,8 @@
     (if (result i32) (i32.eqz (local.get $n)) (then (i32.const 0))
       (else (i32.add (i32.const 1)
         (call_indirect (type $ii) (i32.sub (local.get $n) (i32.const 1)) (i32.const 0))))))
+  ;; a trap that is not about depth
+  (func (export "boom") (result i32) (unreachable)) ;; an i32 result: entered through MeteredEntry
   ;; one frame here, then the host calls back into "nest": both count against one limit
   (func (export "via_host") (param $n i32) (result i32) (call $again (local.get $n)))
   ;; 640 locals: each frame counts 1 + 641 / 64 = 11

@@ -82,4 +82,34 @@ class CallDepthTest {
             assertTrue(heap[0] < 16L << 20, "the recursion allocated " + heap[0] + " bytes");
         }
     }
+
+    /**
+     * A re-entry's stack exhaustion stops the outer call even when the host function swallows it
+     * (the depth global says so after the host call); a later call that traps for another reason
+     * must not be named a stack exhaustion, though a call entering through MeteredEntry does not
+     * reset that global itself.
+     */
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void anExhaustionDoesNotNameALaterTrap(ExecutionMode mode) {
+        var self = new AtomicReference<Plugin>();
+        var env = HostModuleDef.of("env", List.of(HostFunctionDef.of("env", "again",
+                FunctionSignature.of(List.of(ValueType.I32), List.of(ValueType.I32)), (c, a) -> {
+                    try {
+                        return new long[] {self.get().call("rec_forever", 0).getInt(0)};
+                    } catch (StackExhaustedException e) {
+                        return new long[] {-1};
+                    }
+                })));
+        try (var corral = Fixtures.engine(mode);
+                var p = corral.load(Fixtures.wasm("call_depth"))
+                        .instantiate(PluginPolicy.builder().fuel(FUEL).maxCallDepth(100).hostModule(env).build())) {
+            self.set(p);
+            assertThrows(StackExhaustedException.class, () -> p.call("via_host", 0));
+            var e = assertThrows(TrapException.class, () -> p.call("boom"));
+            assertEquals(TrapException.class, e.getClass(), e.toString());
+            assertEquals(99, p.call("nest", 99).getInt(0), "and the full depth is there again (100 frames)");
+            assertThrows(StackExhaustedException.class, () -> p.call("nest", 100));
+        }
+    }
 }

@@ -21,8 +21,9 @@ import java.util.List;
  * <p>Indirect calls ({@code call_indirect}, {@code call_ref} and their tail forms) are taken to
  * reach every function a table or a reference can hold: every function named in an element
  * segment or by {@code ref.func}. When an import can be among those, or a table or a reference
- * can come from outside (an imported or exported table, an imported global in an element), every
- * indirect call counts as reaching the host.
+ * can come from outside (an imported or exported table, a global in an element, a function type
+ * with a reference among its parameters or results), every indirect call counts as reaching the
+ * host.
  */
 final class InterruptOnly {
     private InterruptOnly() {}
@@ -42,6 +43,16 @@ final class InterruptOnly {
         for (int i = 0; i < m.exportSection().exportCount(); i++) {
             if (m.exportSection().getExport(i).exportType() == ExternalType.TABLE) {
                 open = true;
+            }
+        }
+        // a reference can also come in as an argument or a host function's result
+        for (int t = 0; t < m.typeSection().typeCount(); t++) {
+            var type = m.typeSection().getType(t);
+            for (var v : type.params()) {
+                open |= v.isReference();
+            }
+            for (var v : type.returns()) {
+                open |= v.isReference();
             }
         }
         for (var e : m.elementSection().elements()) {

@@ -32,7 +32,7 @@ import org.objectweb.asm.Type;
  */
 final class StopChecks {
     /** Names the rewrite in the classes' cache key. */
-    static final String VERSION = "stop-5";
+    static final String VERSION = "stop-6";
 
     static final String CHECK_INTERRUPTION = "checkInterruption";
     private static final String CHECK_STOP = "checkStop";

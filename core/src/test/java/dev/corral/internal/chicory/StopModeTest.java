@@ -143,6 +143,12 @@ class StopModeTest {
             assertTrue(stoppable(q, "spin"));
             assertThrows(CallTimeoutException.class, () -> q.call("spin"));
             q.call("indirect", 1);
+
+            // a function reference from the host can name anything: indirect calls may reach the host
+            var r = corral.load(wasm("stop_mode_refs")).instantiate(policy(metered, SHORT, (c, a) -> null));
+            assertFalse(stoppable(r, "call_given"));
+            assertTrue(stoppable(r, "spin"));
+            assertThrows(CallTimeoutException.class, () -> r.call("spin"));
         }
     }
 

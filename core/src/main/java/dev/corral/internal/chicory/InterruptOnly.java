@@ -48,6 +48,10 @@ final class InterruptOnly {
         // a reference can also come in as an argument or a host function's result
         for (int t = 0; t < m.typeSection().typeCount(); t++) {
             var type = m.typeSection().getType(t);
+            if (type == null) { // a GC struct or array type, whose fields may hold references
+                open = true;
+                continue;
+            }
             for (var v : type.params()) {
                 open |= v.isReference();
             }

@@ -27,7 +27,7 @@ class ModuleScannerTest {
         var depth = scan("call_depth");
         assertEquals(641, depth.maxLocals()); // big: one parameter and 640 locals
         assertEquals(1, depth.importedFunctions());
-        assertEquals(6, depth.functions()); // the import, nest, rec_forever, nest_indirect, via_host, big
+        assertEquals(7, depth.functions()); // the import, nest, rec_forever, nest_indirect, boom, via_host, big
         assertEquals(1, depth.tables());
         assertEquals(Set.of(), depth.features());
 

@@ -48,7 +48,10 @@ abstract class CallMeter {
     private final int fuelSlot;
     GlobalInstance fuel;
     GlobalInstance reserve; // the fuel the running function's local does not hold (see MeteredEntry)
-    /** The metered variant's call-depth global (see CallDepth), reset to maxCallDepth by each outermost call. */
+    /**
+     * The metered variant's call-depth global (see CallDepth), reset to maxCallDepth before code
+     * that reads it and after an exhausted call (see startMetered).
+     */
     GlobalInstance callDepth;
     final int maxCallDepth;
     final int callDepthIndex;

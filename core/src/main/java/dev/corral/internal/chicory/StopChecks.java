@@ -10,6 +10,10 @@ import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * Lets a timed call be stopped without interrupting its thread. Chicory's generated code calls
@@ -117,150 +121,54 @@ final class StopChecks {
 
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-            MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+            MethodVisitor writer = super.visitMethod(access, name, descriptor, signature, exceptions);
             int function = functionIndex(name);
             if (function >= 0 && plan.interruptOnly.get(function)) {
-                return mv; // as Chicory wrote it (the writer copies it unchanged)
+                return writer; // as Chicory wrote it (the writer copies it unchanged)
             }
-            return new BackEdges(mv, memorySlot(access, descriptor), plan);
+            int memory = memorySlot(access, descriptor);
+            return new MethodNode(Opcodes.ASM9, access, name, descriptor, signature, exceptions) {
+                @Override
+                public void visitEnd() {
+                    if (rewriteBackEdges(this, memory, plan)) {
+                        maxStack++; // the memory pushed where nothing was
+                    }
+                    accept(writer);
+                }
+            };
         }
     }
 
     /**
      * Chicory checks before every call, every {@code call_indirect} and every backward branch; only
-     * the last matter in stop mode (no recursion there, see {@link InterruptOnly}). A check is held
-     * until the next instruction shows which it is: a backward branch ({@code goto} or a switch
-     * right after it) gets the stop check, any other keeps Chicory's check where it stood.
+     * the last matter in stop mode (no recursion there, see {@link InterruptOnly}). A backward
+     * branch's check is the one right before a {@code goto} or a switch (Chicory checks those only
+     * when they jump back); it becomes the stop check, the others stay Chicory's. Whether any
+     * changed.
      */
-    private static final class BackEdges extends MethodVisitor {
-        private final int memory;
-        private final Plan plan;
-        private String held; // the owner of a check not written yet
-        private boolean changed;
-
-        BackEdges(MethodVisitor mv, int memory, Plan plan) {
-            super(Opcodes.ASM9, mv);
-            this.memory = memory;
-            this.plan = plan;
-        }
-
-        private void release(boolean backEdge) {
-            if (held == null) {
-                return;
+    private static boolean rewriteBackEdges(MethodNode m, int memory, Plan plan) {
+        boolean changed = false;
+        for (AbstractInsnNode in = m.instructions.getFirst(); in != null; in = in.getNext()) {
+            if (!(in instanceof MethodInsnNode) || in.getOpcode() != Opcodes.INVOKESTATIC) {
+                continue;
             }
-            String owner = held;
-            held = null;
-            if (!backEdge) {
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_INTERRUPTION, "()V", false);
-            } else if (memory < 0) {
+            var call = (MethodInsnNode) in;
+            AbstractInsnNode next = call.getNext();
+            boolean backEdge = next != null && (next.getOpcode() == Opcodes.GOTO
+                    || next.getOpcode() == Opcodes.TABLESWITCH || next.getOpcode() == Opcodes.LOOKUPSWITCH);
+            if (!call.name.equals(CHECK_INTERRUPTION) || !call.desc.equals("()V") || !backEdge) {
+                continue;
+            }
+            if (memory < 0) {
                 plan.incomplete.set(true); // no memory at hand: this loop can only be interrupted
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_INTERRUPTION, "()V", false);
-            } else {
-                super.visitVarInsn(Opcodes.ALOAD, memory);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, CHECK_STOP, CHECK_STOP_DESCRIPTOR, false);
-                changed = true;
+                continue;
             }
+            m.instructions.insertBefore(call, new VarInsnNode(Opcodes.ALOAD, memory));
+            call.name = CHECK_STOP;
+            call.desc = CHECK_STOP_DESCRIPTOR;
+            changed = true;
         }
-
-        @Override
-        public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-            release(false);
-            if (opcode == Opcodes.INVOKESTATIC && method.equals(CHECK_INTERRUPTION) && desc.equals("()V")) {
-                held = owner;
-                return;
-            }
-            super.visitMethodInsn(opcode, owner, method, desc, itf);
-        }
-
-        @Override
-        public void visitJumpInsn(int opcode, Label label) {
-            release(opcode == Opcodes.GOTO);
-            super.visitJumpInsn(opcode, label);
-        }
-
-        @Override
-        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
-            release(true);
-            super.visitTableSwitchInsn(min, max, dflt, labels);
-        }
-
-        @Override
-        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
-            release(true);
-            super.visitLookupSwitchInsn(dflt, keys, labels);
-        }
-
-        @Override
-        public void visitInsn(int opcode) {
-            release(false);
-            super.visitInsn(opcode);
-        }
-
-        @Override
-        public void visitIntInsn(int opcode, int operand) {
-            release(false);
-            super.visitIntInsn(opcode, operand);
-        }
-
-        @Override
-        public void visitVarInsn(int opcode, int var) {
-            release(false);
-            super.visitVarInsn(opcode, var);
-        }
-
-        @Override
-        public void visitTypeInsn(int opcode, String type) {
-            release(false);
-            super.visitTypeInsn(opcode, type);
-        }
-
-        @Override
-        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-            release(false);
-            super.visitFieldInsn(opcode, owner, name, descriptor);
-        }
-
-        @Override
-        public void visitInvokeDynamicInsn(String name, String descriptor, org.objectweb.asm.Handle bsm, Object... args) {
-            release(false);
-            super.visitInvokeDynamicInsn(name, descriptor, bsm, args);
-        }
-
-        @Override
-        public void visitLabel(Label label) {
-            release(false);
-            super.visitLabel(label);
-        }
-
-        @Override
-        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-            release(false);
-            super.visitFrame(type, numLocal, local, numStack, stack);
-        }
-
-        @Override
-        public void visitLdcInsn(Object value) {
-            release(false);
-            super.visitLdcInsn(value);
-        }
-
-        @Override
-        public void visitIincInsn(int var, int increment) {
-            release(false);
-            super.visitIincInsn(var, increment);
-        }
-
-        @Override
-        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
-            release(false);
-            super.visitMultiANewArrayInsn(descriptor, numDimensions);
-        }
-
-        @Override
-        public void visitMaxs(int maxStack, int maxLocals) {
-            release(false);
-            super.visitMaxs(changed ? maxStack + 1 : maxStack, maxLocals); // the memory pushed where nothing was
-        }
+        return changed;
     }
 
     /** {@code N} for Chicory's {@code func_N}, else -1. */
